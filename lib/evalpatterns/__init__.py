@@ -1,0 +1,1 @@
+"""evalpatterns: the analysis library behind the book."""

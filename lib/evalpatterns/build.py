@@ -1,0 +1,395 @@
+"""Execute chapters with papermill (parallel, cached by content hash) and build the book with Jupyter Book.
+
+The flow: resolve and type-check parameters -> validate every data file -> execute each chapter's MyST
+source (converted in memory with jupytext) with papermill, reusing a cached executed notebook when the
+chapter source, the library, the data and the parameters are unchanged -> stage the executed notebooks
+beside ``_config.yml`` / ``_toc.yml`` -> ``jupyter-book build -n -W --keep-going`` with execution off ->
+swap the new HTML into place only when everything succeeded. ``chapters/`` is never written.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import chapters as registry
+from .io import validate
+from .report import META_KEY
+
+ROOT = registry.ROOT
+LIB = Path(__file__).resolve().parent
+BOOK_FILES = ("_config.yml", "_toc.yml")
+BOOK_DIRS = ("_static",)
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says which chapter, which cell, or which file."""
+
+
+@dataclass(frozen=True)
+class Job:
+    chapter: str
+    parameters: dict
+    key: str
+
+
+# -- parameters -------------------------------------------------------------------------------------------
+
+def resolve_parameters(chapter_id: str, overrides: dict | None = None, data_dir: str | Path | None = None,
+                       base: Path | None = None) -> dict:
+    """Final parameter values of a chapter: defaults, then ``data_dir`` for data files, then ``overrides``.
+
+    Data paths become absolute (relative ones are taken from ``base``, default the current directory;
+    defaults from the repository root). Unknown names and badly typed values raise ValueError listing the
+    valid names.
+    """
+    chapter = registry.get(chapter_id)
+    base = Path(base or os.getcwd())
+    values = {}
+    for p in chapter.parameters:
+        value = p.default
+        if p.data:
+            value = str((Path(data_dir).resolve() / Path(str(p.default)).name) if data_dir else ROOT / p.default)
+        values[p.name] = value
+    for name, raw in (overrides or {}).items():
+        try:
+            p = chapter.parameter(name)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
+        value = p.parse(raw)
+        values[name] = str((base / value).resolve()) if p.type == "path" else value
+    return values
+
+
+def split_book_overrides(pairs: list[tuple[str, str]]) -> dict[str, dict]:
+    """``[("mode-collapse.collapse_accuracy", "0.2")]`` -> per-chapter overrides.
+
+    A parameter set on a finding chapter also applies to ``summary`` when it has one of that name, so that
+    the dashboard agrees with the chapter.
+    """
+    out: dict[str, dict] = {c.id: {} for c in registry.CHAPTERS}
+    for dotted, value in pairs:
+        if "." not in dotted:
+            raise ValueError(f"book parameter '{dotted}' must be written CHAPTER.NAME, "
+                             f"e.g. mode-collapse.collapse_accuracy")
+        chapter_id, name = dotted.split(".", 1)
+        try:
+            chapter = registry.get(chapter_id)
+            chapter.parameter(name)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
+        out[chapter_id][name] = value
+    summary = registry.get("summary")
+    names = {p.name for p in summary.parameters}
+    for chapter_id, values in list(out.items()):
+        if chapter_id != "summary":
+            for name, value in values.items():
+                if name in names and name not in out["summary"]:
+                    out["summary"][name] = value
+    return out
+
+
+def check_data(chapter_id: str, parameters: dict) -> list:
+    """Every problem in the data files a chapter reads."""
+    problems = []
+    for p in registry.get(chapter_id).data_parameters:
+        problems += validate(p.data, parameters[p.name])
+    return problems
+
+
+# -- hashing and caching ------------------------------------------------------------------------------------
+
+def _digest_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def library_digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(LIB.rglob("*.py")):
+        h.update(path.relative_to(LIB).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def job_key(chapter_id: str, parameters: dict, lib_digest: str | None = None) -> str:
+    """Content hash of everything a chapter's output depends on: its source, the library, its data files
+    (by content, not path or timestamp) and its other parameters."""
+    chapter = registry.get(chapter_id)
+    h = hashlib.sha256()
+    h.update(chapter.source.read_bytes())
+    h.update((lib_digest or library_digest()).encode())
+    for p in chapter.parameters:
+        value = parameters[p.name]
+        h.update(p.name.encode())
+        h.update((_digest_file(Path(value)) if p.data else json.dumps(value)).encode())
+    return h.hexdigest()[:20]
+
+
+# -- execution ----------------------------------------------------------------------------------------------
+
+def _hide_injected(nb) -> None:
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+
+
+def execute_chapter(chapter_id: str, parameters: dict, output: Path) -> Path:
+    """Execute one chapter with papermill and write the executed notebook to ``output``.
+
+    Raises BuildError naming the chapter and the failing cell.
+    """
+    import jupytext
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    chapter = registry.get(chapter_id)
+    nb = jupytext.read(chapter.source)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    try:
+        executed = papermill.execute_notebook(nb, None, parameters=parameters, cwd=str(chapter.source.parent),
+                                              kernel_name="python3", progress_bar=False, log_output=False)
+    except PapermillExecutionError as exc:
+        raise BuildError(f"chapter '{chapter_id}' failed in cell {exc.cell_index + 1} "
+                         f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}") from None
+    _hide_injected(executed)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_suffix(".partial")
+    nbformat.write(executed, str(tmp))
+    os.replace(tmp, output)
+    return output
+
+
+def _run_job(job: Job, cache_dir: str) -> tuple[str, str, bool]:
+    target = Path(cache_dir) / f"{job.chapter}-{job.key}.ipynb"
+    if target.exists():
+        return job.chapter, str(target), False
+    execute_chapter(job.chapter, job.parameters, target)
+    return job.chapter, str(target), True
+
+
+def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, log=print) -> dict[str, Path]:
+    """Execute jobs concurrently (one per core), skipping those whose executed notebook is cached."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    todo = [j for j in jobs if not (cache_dir / f"{j.chapter}-{j.key}.ipynb").exists()]
+    done = {j.chapter: cache_dir / f"{j.chapter}-{j.key}.ipynb" for j in jobs}
+    for j in jobs:
+        if j not in todo:
+            log(f"  {j.chapter}: unchanged, cached")
+    if not todo:
+        return done
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    errors = []
+    if workers == 1:
+        for j in todo:
+            try:
+                _run_job(j, str(cache_dir))
+                log(f"  {j.chapter}: executed")
+            except BuildError as exc:
+                errors.append(str(exc))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_run_job, j, str(cache_dir)): j for j in todo}
+            for fut, j in futures.items():
+                try:
+                    fut.result()
+                    log(f"  {j.chapter}: executed")
+                except BuildError as exc:
+                    errors.append(str(exc))
+    if errors:
+        raise BuildError("\n".join(errors))
+    return done
+
+
+# -- results ------------------------------------------------------------------------------------------------
+
+def notebook_results(path: Path) -> dict:
+    """Every value a chapter glued (name -> value) and every table it showed (name -> records)."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    results: dict = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {})
+            if "scrapbook" in meta:
+                name = meta["scrapbook"].get("name")
+                text = out.get("data", {}).get("text/plain")
+                if name and text is not None and "image/png" not in out.get("data", {}):
+                    try:
+                        results[name] = ast.literal_eval(text)
+                    except (ValueError, SyntaxError):
+                        results[name] = text
+            if META_KEY in meta and "table" in meta[META_KEY]:
+                results[meta[META_KEY]["table"]] = meta[META_KEY]["records"]
+    return results
+
+
+# -- the book -----------------------------------------------------------------------------------------------
+
+def plan(data_dir: str | Path | None = None, overrides: dict[str, dict] | None = None) -> list[Job]:
+    """The execution jobs of the whole book, with resolved parameters and content keys."""
+    lib = library_digest()
+    jobs = []
+    for chapter in registry.CHAPTERS:
+        params = resolve_parameters(chapter.id, (overrides or {}).get(chapter.id), data_dir)
+        jobs.append(Job(chapter.id, params, job_key(chapter.id, params, lib)))
+    return jobs
+
+
+def stage(executed: dict[str, Path], stage_dir: Path) -> None:
+    """Lay out a Jupyter Book source folder of executed notebooks (execution off)."""
+    for name in BOOK_FILES:
+        shutil.copy2(ROOT / name, stage_dir / name)
+    for name in BOOK_DIRS:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, stage_dir / name)
+    (stage_dir / "chapters").mkdir(exist_ok=True)
+    for chapter_id, path in executed.items():
+        shutil.copy2(path, stage_dir / "chapters" / f"{chapter_id}.ipynb")
+
+
+def run_jupyter_book(stage_dir: Path, out_dir: Path, log=print) -> Path:
+    """``jupyter-book build`` with -n -W --keep-going; returns the HTML folder; BuildError on any warning."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(stage_dir), "--path-output", str(out_dir),
+           "--builder", "html", "-n", "-W", "--keep-going", "-q"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
+        raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
+    return out_dir / "_build" / "html"
+
+
+def swap_into_place(new_html: Path, target: Path) -> None:
+    """Replace ``target`` with ``new_html`` so that a reader never sees a half-written book."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    shutil.move(str(new_html), str(target))
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: str | Path | None = None,
+               build_dir: str | Path | None = None, log=print) -> Path:
+    """Build the whole book into ``output`` (default ``_build/html``); returns the HTML folder."""
+    build_dir = Path(build_dir or ROOT / "_build")
+    output = Path(output or build_dir / "html")
+    jobs = plan(data_dir, overrides)
+    problems = [p for j in jobs for p in check_data(j.chapter, j.parameters)]
+    if problems:
+        unique = list(dict.fromkeys(str(p) for p in problems))
+        raise BuildError("the data has problems; nothing was built:\n" + "\n".join(unique))
+    log(f"executing {len(jobs)} chapters")
+    executed = execute_all(jobs, build_dir / ".cache" / "executed", log=log)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".stage-", dir=build_dir) as tmp:
+        src = Path(tmp) / "book"
+        src.mkdir()
+        stage(executed, src)
+        log("rendering with jupyter-book")
+        html = run_jupyter_book(src, Path(tmp) / "out", log)
+        results = {chapter: notebook_results(path) for chapter, path in executed.items()}
+        (html / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        swap_into_place(html, output)
+    return output
+
+
+# -- one chapter on a researcher's data ------------------------------------------------------------------
+
+def data_overrides(chapter_id: str, files: list[str]) -> dict:
+    """Map data files to a chapter's data parameters by file stem (``roi.csv`` -> ``roi_csv``)."""
+    chapter = registry.get(chapter_id)
+    by_kind = {p.data: p.name for p in chapter.data_parameters}
+    out = {}
+    for f in files:
+        stem = Path(f).stem
+        if stem not in by_kind:
+            raise ValueError(f"cannot tell which data file '{f}' is: chapter '{chapter_id}' reads "
+                             f"{', '.join(k + '.csv' for k in by_kind)} (name your file after one of them, "
+                             f"or pass it with -p {next(iter(by_kind.values()))} FILE)")
+        out[by_kind[stem]] = f
+    return out
+
+
+def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output: str | Path,
+                log=print) -> Path:
+    """Validate, execute one chapter with papermill, and write into ``output``: ``ID.ipynb``, ``ID.html``
+    (a standalone page), the figures as PNG files and ``results.json``. Nothing is written elsewhere."""
+    registry.get(chapter_id)
+    params = resolve_parameters(chapter_id, {**data_overrides(chapter_id, data_files), **overrides})
+    problems = check_data(chapter_id, params)
+    if problems:
+        raise BuildError("the data has problems; nothing was run:\n" + "\n".join(str(p) for p in problems))
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".run-", dir=output) as tmp:
+        tmp = Path(tmp)
+        nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb")
+        html = _render_single(nb_path, tmp)
+        results = notebook_results(nb_path)
+        figures = _export_figures(nb_path, tmp / "figures")
+        (tmp / "results.json").write_text(json.dumps({"chapter": chapter_id, "parameters": params,
+                                                      "results": results, "figures": figures},
+                                                     indent=2, default=str))
+        for name in (f"{chapter_id}.ipynb", "results.json"):
+            os.replace(tmp / name, output / name)
+        if (output / "figures").exists():
+            shutil.rmtree(output / "figures")
+        shutil.move(str(tmp / "figures"), str(output / "figures"))
+        site = output / f"{chapter_id}_files"
+        if site.exists():
+            shutil.rmtree(site)
+        shutil.move(str(html.parent), str(site))
+        (output / f"{chapter_id}.html").write_text(
+            f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" '
+            f'content="0; url={chapter_id}_files/{chapter_id}.html"><title>{chapter_id}</title>'
+            f'<a href="{chapter_id}_files/{chapter_id}.html">{chapter_id}</a>\n')
+    return output
+
+
+def _render_single(nb_path: Path, tmp: Path) -> Path:
+    """Render one executed notebook as a standalone Jupyter Book page; returns its HTML file."""
+    src = tmp / "page"
+    src.mkdir()
+    shutil.copy2(nb_path, src / nb_path.name)
+    shutil.copy2(ROOT / "_config.yml", src / "_config.yml")
+    exe = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(src / nb_path.name), "--path-output",
+           str(tmp / "site"), "--config", str(src / "_config.yml"), "-q"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+        raise BuildError(f"rendering '{nb_path.stem}' failed:\n{tail}")
+    return tmp / "site" / "_build" / "_page" / nb_path.stem / "html" / f"{nb_path.stem}.html"
+
+
+def _export_figures(nb_path: Path, folder: Path) -> list[str]:
+    """Write every glued figure of an executed notebook as ``folder/NAME.png``."""
+    import base64
+
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for cell in nbformat.read(str(nb_path), as_version=4).cells:
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if png and name:
+                (folder / f"{name}.png").write_bytes(base64.b64decode(png))
+                names.append(f"figures/{name}.png")
+    return names

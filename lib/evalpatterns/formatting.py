@@ -1,0 +1,103 @@
+"""Numbers formatted for people: ``92%``, ``+19 points``, ``1,269x``, ``2h 47m``, ``5e-5``, ``10,000+``.
+
+Every function returns a plain ``str`` (never a numpy scalar) and ``"n/a"`` for a missing value, so results
+can be glued and shown without further care.
+"""
+from __future__ import annotations
+
+import math
+
+NA = "n/a"
+
+
+def _missing(x) -> bool:
+    try:
+        return x is None or (isinstance(x, float) and math.isnan(x)) or bool(x != x)
+    except (TypeError, ValueError):
+        return False
+
+
+def pct(fraction, digits: int = 0) -> str:
+    """A fraction as a percentage: ``pct(0.735, 1) == '73.5%'``; trailing ``.0`` dropped."""
+    if _missing(fraction):
+        return NA
+    text = f"{100 * float(fraction):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "+0"):
+        text = "0"
+    return text.replace("-", "\u2212") + "%"
+
+
+def pct_range(low, high, digits: int = 0) -> str:
+    """A range of fractions: ``pct_range(0, 0.03) == '0-3%'``."""
+    if _missing(low) or _missing(high):
+        return NA
+    return f"{pct(low, digits)[:-1]}\u2013{pct(high, digits)}"
+
+
+def number(x, digits: int = 0, signed: bool = False) -> str:
+    """A number with thousands separators: ``number(10000) == '10,000'``; ``signed`` adds ``+``."""
+    if _missing(x):
+        return NA
+    x = float(x)
+    text = f"{x:{'+' if signed else ''},.{digits}f}"
+    if float(text.replace(",", "")) == 0:  # no "-0"
+        text = ("+" if signed else "") + text.lstrip("+-")
+    return text.replace("-", "\u2212")
+
+
+def points(x, digits: int = 0, signed: bool = True) -> str:
+    """Percentage points: ``points(19) == '+19'``, ``points(-6.64, 1) == '\u22126.6'``."""
+    return number(x, digits, signed)
+
+
+def ratio(x, digits: int = 0, lower_bound: bool = False) -> str:
+    """A ratio: ``ratio(1269.2) == '1,269x'``, ``ratio(909.1, lower_bound=True) == '909x+'``."""
+    if _missing(x):
+        return NA
+    return number(x, digits) + "x" + ("+" if lower_bound else "")
+
+
+def duration(minutes) -> str:
+    """Minutes as hours and minutes: ``duration(166.6) == '2h 47m'``, ``duration(2.6) == '2.6m'``."""
+    if _missing(minutes):
+        return NA
+    m = float(minutes)
+    if m < 10 and m != round(m):
+        return f"{m:.1f}m"
+    total = int(round(m))
+    h, rest = divmod(total, 60)
+    if not h:
+        return f"{rest}m"
+    return f"{h}h {rest}m" if rest else f"{h}h"
+
+
+def sci(x) -> str:
+    """A learning rate in short scientific form: ``sci(5e-05) == '5e-5'``, ``sci(0.0002) == '2e-4'``."""
+    if _missing(x):
+        return NA
+    mantissa, exp = f"{float(x):.3g}".split("e") if "e" in f"{float(x):.3g}" else (None, None)
+    if mantissa is None:
+        mantissa, exp = f"{float(x):.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    return f"{mantissa}e{int(exp)}"
+
+
+def episodes(x, lower_bound: bool = False) -> str:
+    """An episode count: ``episodes(10000, lower_bound=True) == '10,000+'``."""
+    if _missing(x):
+        return NA
+    return number(x) + ("+" if lower_bound else "")
+
+
+def decimal(x, digits: int = 2) -> str:
+    """A plain decimal with a true minus sign: ``decimal(-8.2, 1) == '\u22128.2'``."""
+    return number(x, digits)
+
+
+def size(params_b) -> str:
+    """A model size in billions: ``size(3) == '3B'``, ``size(7.5) == '7.5B'``."""
+    if _missing(params_b):
+        return NA
+    return f"{float(params_b):g}B"

@@ -1,0 +1,143 @@
+"""The values each chapter's prose shows, computed from analysis results.
+
+Each ``*_values`` function returns a flat dict ``name -> value``: raw numbers for machines (they go into
+``results.json``) and ``*_text`` strings formatted for people (what ``{glue:text}`` shows), plus a few
+words that depend on the data (``regressed`` or ``improved``), so that prose re-executed on other data says
+what that data shows.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import formatting as fmt
+from .memorization import METHOD_LABELS
+
+
+def _f(x) -> float:
+    return float("nan") if x is None or pd.isna(x) else float(x)
+
+
+def capability_values(gaps: pd.DataFrame, changes: pd.DataFrame, matrix: pd.DataFrame,
+                      small_b: float, large_b: float) -> dict:
+    """Finding 1: the largest size gap, the training change, and how many heat-map cells are not measured."""
+    v = {"small_size_text": fmt.size(small_b), "large_size_text": fmt.size(large_b),
+         "n_gap_tasks": int(len(gaps)), "n_cells": int(len(matrix)),
+         "n_cells_measured": int(matrix["status"].eq("measured").sum())}
+    v["n_cells_not_measured"] = v["n_cells"] - v["n_cells_measured"]
+    if len(gaps):
+        g = gaps.loc[gaps["gap_points"].abs().idxmax()]
+        v.update(gap_task=str(g["task"]), gap_points=_f(g["gap_points"]), gap_points_text=fmt.number(g["gap_points"]),
+                 gap_small=_f(g["small"]), gap_small_text=fmt.pct(g["small"]), gap_large=_f(g["large"]),
+                 gap_large_text=fmt.pct(g["large"]))
+    else:
+        v.update(gap_task="none", gap_points=None, gap_points_text=fmt.NA, gap_small_text=fmt.NA,
+                 gap_large_text=fmt.NA)
+    if len(changes):
+        c = changes.iloc[0]
+        v.update(change_task=str(c["task"]), change_points=_f(c["change_points"]),
+                 change_points_text=fmt.number(abs(c["change_points"])),
+                 change_relative=_f(c["relative_change"]), change_relative_text=fmt.pct(abs(c["relative_change"]), 1),
+                 change_direction="regressed" if c["regressed"] else "improved",
+                 change_base_text=fmt.pct(c["base"]), change_trained_text=fmt.pct(c["trained"]))
+    else:
+        v.update(change_task="none", change_points=None, change_points_text=fmt.NA, change_relative_text=fmt.NA,
+                 change_direction="did not change measurably", change_base_text=fmt.NA, change_trained_text=fmt.NA)
+    return v
+
+
+def collapse_values(bracket, classified: pd.DataFrame, collapse_accuracy: float) -> dict:
+    """Finding 2: the learning-rate bracket and the reduction that separated collapse from convergence."""
+    runs = classified[classified["collapsed"].notna()]
+    cells_without_run = classified[classified["collapsed"].isna()]
+    return {
+        "collapse_accuracy": float(collapse_accuracy), "collapse_accuracy_text": fmt.pct(collapse_accuracy),
+        "n_runs": int(len(runs)), "n_collapsed": bracket.n_collapsed, "n_converged": bracket.n_converged,
+        "n_cells_without_run": int(len(cells_without_run)),
+        "largest_converged": _f(bracket.largest_converged), "largest_converged_text": fmt.sci(bracket.largest_converged),
+        "smallest_collapsed": _f(bracket.smallest_collapsed),
+        "smallest_collapsed_text": fmt.sci(bracket.smallest_collapsed),
+        "largest_collapsed_text": fmt.sci(bracket.largest_collapsed),
+        "bracket_ratio": _f(bracket.ratio), "bracket_ratio_text": fmt.ratio(bracket.ratio),
+        "collapsed_span": _f(bracket.collapsed_span), "collapsed_span_text": fmt.ratio(bracket.collapsed_span),
+        "bracket_consistent": bool(bracket.consistent),
+        "bracket_consistent_text": "a single threshold separates them" if bracket.consistent
+        else "no single threshold separates them: a run converged above a rate that collapsed",
+    }
+
+
+def roi_values(table: pd.DataFrame, summary, baseline_accuracy: float, size_ratio: float,
+               baseline_low: float, baseline_high: float) -> dict:
+    """Finding 3: totals of training, the switch, and the two ratios."""
+    s = summary
+    return {
+        "baseline_accuracy": float(baseline_accuracy), "baseline_accuracy_text": fmt.pct(baseline_accuracy),
+        "baseline_range_text": fmt.pct_range(baseline_low, baseline_high),
+        "training_minutes": _f(s.training_minutes), "training_time_text": fmt.duration(s.training_minutes),
+        "training_minutes_text": fmt.number(s.training_minutes), "training_attempts": s.training_attempts,
+        "training_gain_points": _f(s.training_gain_points), "training_gain_text": fmt.points(s.training_gain_points, 1),
+        "best_training_accuracy_text": fmt.pct(s.best_training_accuracy, 1),
+        "switch_minutes": _f(s.switch_minutes), "switch_time_text": fmt.duration(s.switch_minutes),
+        "switch_accuracy_text": fmt.pct(s.switch_accuracy), "switch_gain_points": _f(s.switch_gain_points),
+        "switch_gain_text": fmt.points(s.switch_gain_points), "switch_roi": _f(s.switch_roi),
+        "switch_roi_text": fmt.number(s.switch_roi, 1), "training_roi": _f(s.training_roi),
+        "training_roi_text": fmt.number(s.training_roi, 4),
+        "roi_ratio": _f(s.roi_ratio), "roi_ratio_text": fmt.ratio(s.roi_ratio),
+        "gain_ratio": _f(s.gain_ratio), "gain_ratio_text": fmt.ratio(s.gain_ratio),
+        "size_ratio": _f(size_ratio), "size_ratio_text": fmt.ratio(size_ratio, 1),
+        "switch_beats_training": bool(s.switch_roi > s.training_roi) if not math.isnan(_f(s.roi_ratio)) else None,
+    }
+
+
+def distillation_values(transitions: pd.DataFrame) -> dict:
+    """Finding 4: the run with the largest KL spike and the severity of every run."""
+    v = {"n_runs": int(len(transitions)),
+         "n_with_transition": int(transitions["transition_step"].notna().sum()),
+         "n_complete": int(transitions["severity"].eq("complete").sum()),
+         "n_partial": int(transitions["severity"].eq("partial").sum())}
+    spikes = transitions.dropna(subset=["kl_spike_ratio"])
+    if len(spikes):
+        r = spikes.loc[spikes["kl_spike_ratio"].idxmax()]
+        v.update(spike_run=str(r["run"]), spike_family=str(r["family"]), spike_gap_text=fmt.ratio(r["gap"]),
+                 spike_ratio=_f(r["kl_spike_ratio"]), spike_ratio_text=fmt.ratio(r["kl_spike_ratio"]),
+                 spike_kl_before_text=fmt.number(r["kl_before"], 3), spike_kl_at_text=fmt.number(r["kl_at"], 4),
+                 spike_step_text=str(int(r["transition_step"])),
+                 spike_eval_before_text=fmt.number(r["eval_before"], 3),
+                 spike_eval_after_text=fmt.number(r["eval_after_max"], 3), spike_severity=str(r["severity"]))
+    else:
+        v.update(spike_run="none", spike_family="none", spike_gap_text=fmt.NA, spike_ratio=None,
+                 spike_ratio_text=fmt.NA, spike_kl_before_text=fmt.NA, spike_kl_at_text=fmt.NA,
+                 spike_step_text=fmt.NA, spike_eval_before_text=fmt.NA, spike_eval_after_text=fmt.NA,
+                 spike_severity="unknown")
+    return v
+
+
+def memorization_values(table: pd.DataFrame, advantage: pd.DataFrame, fits: pd.DataFrame, n: int) -> dict:
+    """Finding 5: the SL advantage at N = ``n`` and the fitted exponents."""
+    v = {"bars_n": int(n), "bars_n_text": fmt.number(n)}
+    at = table[table["n_values"] == n].set_index("method")
+    adv = advantage[advantage["n_values"] == n].set_index("method")
+    for m in METHOD_LABELS:
+        if m in at.index:
+            v[f"{m}_episodes"] = _f(at.loc[m, "episodes"])
+            v[f"{m}_episodes_text"] = fmt.episodes(at.loc[m, "episodes"], bool(at.loc[m, "lower_bound"]))
+        else:
+            v[f"{m}_episodes"], v[f"{m}_episodes_text"] = None, fmt.NA
+        if m in adv.index:
+            v[f"{m}_advantage"] = _f(adv.loc[m, "ratio"])
+            v[f"{m}_advantage_text"] = fmt.ratio(adv.loc[m, "ratio"], lower_bound=bool(adv.loc[m, "ratio_is_lower_bound"]))
+            v[f"{m}_advantage_is_lower_bound"] = bool(adv.loc[m, "ratio_is_lower_bound"])
+        elif m != "supervised":
+            v[f"{m}_advantage"], v[f"{m}_advantage_text"] = None, fmt.NA
+    for r in fits.itertuples():
+        v[f"{r.method}_exponent"] = _f(r.exponent)
+        v[f"{r.method}_exponent_text"] = fmt.decimal(r.exponent, 2)
+        v[f"{r.method}_complexity"] = r.complexity
+        v[f"{r.method}_fit_note"] = r.reason
+    v["n_lower_bounds"] = int(table["lower_bound"].sum())
+    sup = table[table["method"] == "supervised"]["episodes"]
+    v["supervised_constant"] = bool(len(sup) > 0 and sup.nunique() == 1)
+    v["supervised_episodes_range_text"] = (fmt.number(sup.min()) if sup.nunique() == 1
+                                           else f"{fmt.number(sup.min())}\u2013{fmt.number(sup.max())}")
+    return v

@@ -1,0 +1,132 @@
+"""Statistics used across findings: power-law fits, Hedges' g, Wilson intervals.
+
+Each function returns a small named result, in the manner of ``scipy.stats``.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from scipy import stats as _st
+
+
+class PowerLawFit(NamedTuple):
+    """``y = prefactor * n ** exponent`` fitted by least squares on log10(n), log10(y).
+
+    ``r_squared`` is NaN when y does not vary (the fit is exact and R² undefined); the confidence interval
+    is NaN with fewer than three points. ``fitted`` is False with fewer than two distinct n; ``reason`` says
+    why in words.
+    """
+
+    exponent: float
+    prefactor: float
+    r_squared: float
+    ci_low: float
+    ci_high: float
+    n_points: int
+    fitted: bool
+    reason: str
+
+
+def power_law_fit(n, y, confidence: float = 0.95) -> PowerLawFit:
+    """Fit ``log10(y) = log10(prefactor) + exponent * log10(n)``.
+
+    Example: ``power_law_fit([10, 100], [10, 100]).exponent == 1.0``. The interval on the exponent is
+    ``slope ± t(df = k - 2) * stderr``; R² is ``1 - SS_res / SS_tot``.
+    """
+    n = np.asarray(n, dtype=float)
+    y = np.asarray(y, dtype=float)
+    k = int(n.size)
+    nan = float("nan")
+    if k != y.size:
+        raise ValueError(f"n and y differ in length ({k} and {y.size})")
+    if np.any(n <= 0) or np.any(y <= 0):
+        raise ValueError("a power-law fit needs positive n and y")
+    if np.unique(n).size < 2:
+        return PowerLawFit(nan, nan, nan, nan, nan, k, False,
+                           f"cannot fit: {k} point{'s' if k != 1 else ''} at {np.unique(n).size} problem size"
+                           f"{'s' if np.unique(n).size != 1 else ''}; a fit needs two")
+    lx, ly = np.log10(n), np.log10(y)
+    mx, my = lx.mean(), ly.mean()
+    sxx = float(((lx - mx) ** 2).sum())
+    slope = float(((lx - mx) * (ly - my)).sum() / sxx)
+    intercept = float(my - slope * mx)
+    resid = ly - (intercept + slope * lx)
+    ss_res = float((resid ** 2).sum())
+    ss_tot = float(((ly - my) ** 2).sum())
+    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else nan
+    if k >= 3:
+        se = math.sqrt(ss_res / (k - 2) / sxx)
+        half = float(_st.t.ppf(0.5 + confidence / 2, k - 2)) * se
+        lo, hi = slope - half, slope + half
+        reason = f"fit on {k} points" + ("" if ss_tot > 0 else "; y is constant, so R² is undefined")
+    else:
+        lo = hi = nan
+        reason = "fit on 2 points: exact, no interval and no R² worth the name"
+        r2 = nan
+    return PowerLawFit(slope, 10 ** intercept, r2, lo, hi, k, True, reason)
+
+
+class HedgesG(NamedTuple):
+    """Hedges' g (a minus b, bias-corrected) with its normal-approximation confidence interval."""
+
+    g: float
+    d: float
+    correction: float
+    se: float
+    ci_low: float
+    ci_high: float
+    n_a: int
+    n_b: int
+
+
+def hedges_g_from_stats(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int,
+                        confidence: float = 0.95) -> HedgesG:
+    """Hedges' g from group means, standard deviations (ddof=1) and sizes.
+
+    ``d = (mean_a - mean_b) / s_pooled``, ``s_pooled = sqrt(((n_a-1) sd_a² + (n_b-1) sd_b²) / (n_a+n_b-2))``,
+    ``g = J d`` with ``J = 1 - 3 / (4 (n_a + n_b) - 9)``; ``se = sqrt((n_a+n_b)/(n_a n_b) + g²/(2 (n_a+n_b)))``
+    (Hedges & Olkin 1985). Example: means 10 and 12, SDs 2 and 2, 5 each: d = -1, J = 0.9032, g = -0.9032.
+    """
+    if n_a < 2 or n_b < 2:
+        raise ValueError(f"Hedges' g needs at least two values per group (got {n_a} and {n_b})")
+    pooled = math.sqrt(((n_a - 1) * sd_a ** 2 + (n_b - 1) * sd_b ** 2) / (n_a + n_b - 2))
+    if pooled == 0:
+        raise ValueError("Hedges' g is undefined when both groups have zero variance")
+    d = (mean_a - mean_b) / pooled
+    j = 1 - 3 / (4 * (n_a + n_b) - 9)
+    g = j * d
+    se = math.sqrt((n_a + n_b) / (n_a * n_b) + g ** 2 / (2 * (n_a + n_b)))
+    z = float(_st.norm.ppf(0.5 + confidence / 2))
+    return HedgesG(g, d, j, se, g - z * se, g + z * se, int(n_a), int(n_b))
+
+
+def hedges_g(a, b, confidence: float = 0.95) -> HedgesG:
+    """Hedges' g of the per-seed values ``a`` against ``b`` (see :func:`hedges_g_from_stats`)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return hedges_g_from_stats(a.mean(), a.std(ddof=1) if a.size > 1 else 0.0, a.size,
+                               b.mean(), b.std(ddof=1) if b.size > 1 else 0.0, b.size, confidence)
+
+
+class WilsonInterval(NamedTuple):
+    proportion: float
+    low: float
+    high: float
+
+
+def wilson_interval(k, n, confidence: float = 0.95) -> WilsonInterval:
+    """Wilson score interval for k successes in n trials (vectorised over arrays).
+
+    ``centre = (p + z²/2n) / (1 + z²/n)``, ``half = z sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n)``.
+    Example: 46 of 50 gives 0.92 with interval (0.812, 0.968).
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = float(_st.norm.ppf(0.5 + confidence / 2))
+    p = k / n
+    denom = 1 + z ** 2 / n
+    centre = (p + z ** 2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / denom
+    return WilsonInterval(p, centre - half, centre + half)

@@ -1,0 +1,214 @@
+"""The post's tables as display frames: analysis results formatted for people, one function per table.
+
+Each function takes analysis results (never files) and returns a frame of strings whose numbers all come
+from the inputs through :mod:`evalpatterns.formatting`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import formatting as fmt
+from .memorization import METHOD_LABELS
+
+STATUS_WORDS = {"measured": "measured", "figure": "read off a figure", "illustrative": "illustrative, no run",
+                "pending": "pending, no run"}
+
+
+def _score(value: float, scale_max: float) -> str:
+    return fmt.pct(value / scale_max) if scale_max == 1 else f"{fmt.number(value, 1)}/{fmt.number(scale_max)}"
+
+
+def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
+    """Finding 1's table: each task's score at the two sizes, training changes and what is not measured.
+
+    Only tasks with at least one measured value at either size are listed (as in the post).
+    """
+    rows = []
+    measured_tasks = capability.loc[capability["status"].eq("measured") &
+                                    capability["params_b"].isin([small_b, large_b]), ["project", "task"]]
+    for project, task in measured_tasks.drop_duplicates().itertuples(index=False):
+        part = capability[(capability["project"] == project) & (capability["task"] == task)]
+        cells = []
+        for size in (small_b, large_b):
+            at = part[part["params_b"] == size].set_index("stage")
+            if at.empty:
+                cells.append("no data")
+                continue
+            if not at["status"].eq("measured").any():
+                cells.append(STATUS_WORDS[at["status"].iloc[-1]].split(",")[0])
+                continue
+            at = at[at["status"].eq("measured")]
+            if {"base", "trained"} <= set(at.index):
+                b, t = at.loc["base"], at.loc["trained"]
+                word = "regressed" if t["value"] < b["value"] else "improved"
+                cells.append(f"{_score(b['value'], b['scale_max'])} \u2192 {_score(t['value'], t['scale_max'])} "
+                             f"({word})")
+            else:
+                r = at.iloc[0]
+                cells.append(_score(r["value"], r["scale_max"]))
+        rows.append([project, task, *cells])
+    return pd.DataFrame(rows, columns=["Project", "Task", f"{fmt.size(small_b)} performance",
+                                       f"{fmt.size(large_b)} performance"])
+
+
+def gap_table(gaps: pd.DataFrame, changes: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
+    """Derived columns of Finding 1: the size gap in points and the training change in points and percent."""
+    rows = [[r.task, f"{fmt.size(small_b)} \u2192 {fmt.size(large_b)}", fmt.pct(r.small), fmt.pct(r.large),
+             fmt.points(r.gap_points), "\u2014"] for r in gaps.itertuples()]
+    rows += [[r.task, f"{fmt.size(r.params_b)} base \u2192 trained", fmt.pct(r.base), fmt.pct(r.trained),
+              fmt.points(r.change_points), fmt.pct(r.relative_change, 1)] for r in changes.itertuples()]
+    return pd.DataFrame(rows, columns=["Task", "Comparison", "From", "To", "Change (points)", "Relative change"])
+
+
+def collapse_table(classified: pd.DataFrame) -> pd.DataFrame:
+    """Finding 2's table: each attempt's settings, accuracy, typical output and whether it collapsed."""
+    runs = classified[classified["collapsed"].notna()].sort_values("attempt")
+    out = pd.DataFrame({
+        "Attempt": runs["attempt"].map(lambda a: fmt.NA if pd.isna(a) else str(int(a))),
+        "Learning rate": runs["learning_rate"].map(fmt.sci),
+        "Rank": runs["lora_rank"].map(lambda r: str(int(r))),
+        "Samples": runs["samples"].map(lambda s: fmt.NA if pd.isna(s) else fmt.number(s)),
+        "Accuracy": runs["accuracy"].map(lambda a: fmt.pct(a, 1)),
+        "Typical output": runs["sample_output"].map(lambda s: "\u2014" if s is None or pd.isna(s) else f'"{s}"'),
+        "Collapsed?": runs["collapsed"].map(lambda c: "YES" if c else "NO"),
+    })
+    return out.reset_index(drop=True)
+
+
+def roi_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Finding 3's table: time, accuracy, change against the baseline and ROI of every attempt."""
+    def acc(r):
+        return fmt.pct_range(r.accuracy_low, r.accuracy_high) if r.is_range else fmt.pct(r.accuracy_point, 1)
+
+    def roi(r):
+        if r.is_range:
+            return f"{fmt.points(r.roi_low, 2)} to {fmt.points(r.roi_high, 2)}"
+        return fmt.points(r.roi, 2)
+
+    def change(r):
+        if r.is_range:
+            return f"{fmt.points(r.change_low, 1)} to {fmt.points(r.change_high, 1)}"
+        return fmt.points(r.change_points, 1)
+
+    return pd.DataFrame({
+        "Approach": table["approach"],
+        "Time": table["minutes"].map(fmt.duration),
+        "Accuracy": [acc(r) for r in table.itertuples()],
+        "Change (points)": [change(r) for r in table.itertuples()],
+        "ROI (points/min)": [roi(r) for r in table.itertuples()],
+    })
+
+
+def switch_display(summary) -> pd.DataFrame:
+    """The switch-vs-training comparison: totals, ROI, and both ratios (stated formula and gains only)."""
+    return pd.DataFrame([
+        ["All training attempts", fmt.duration(summary.training_minutes),
+         fmt.points(summary.training_gain_points, 1), fmt.number(summary.training_roi, 4)],
+        ["Model switch", fmt.duration(summary.switch_minutes), fmt.points(summary.switch_gain_points, 1),
+         fmt.number(summary.switch_roi, 2)],
+        ["Ratio, switch / training (ROI: the post's formula)", "\u2014", fmt.ratio(summary.gain_ratio),
+         fmt.ratio(summary.roi_ratio)],
+    ], columns=["", "Time", "Accuracy gain (points)", "ROI (points/min)"])
+
+
+def log_excerpt(log: pd.DataFrame, run: str, statuses: tuple[str, ...] = ("measured",)) -> pd.DataFrame:
+    """Finding 4's log excerpt: the logged (measured) steps of one run."""
+    part = log[(log["run"] == run) & log["status"].isin(statuses)].sort_values("step")
+
+    def num(x, d):
+        return "\u2014" if pd.isna(x) else fmt.number(x, d)
+    return pd.DataFrame({
+        "Step": part["step"].map(lambda s: str(int(s))),
+        "Phase": part["phase"].map({"off_policy": "off-policy", "on_policy": "on-policy"}),
+        "loss": part["loss"].map(lambda x: num(x, 4 if pd.notna(x) and abs(x) < 1 else 2)),
+        "score": part["score"].map(lambda x: num(x, 3)),
+        "kl": part["kl"].map(lambda x: num(x, 4)),
+        "eval_score": part["eval_score"].map(lambda x: num(x, 3)),
+    }).reset_index(drop=True)
+
+
+def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
+    """Finding 4's gap / family / result / severity table, with the transition and KL spike behind it."""
+    t = transitions.sort_values("gap", ascending=False)
+
+    def result(r):
+        if pd.isna(r.eval_after_min):
+            return fmt.NA
+        lo, hi = fmt.number(r.eval_after_min, 2), fmt.number(r.eval_after_max, 2)
+        return f"\u2192 {lo}" if lo == hi else f"\u2192 {lo}\u2013{hi}"
+
+    return pd.DataFrame({
+        "Gap": [f"{fmt.ratio(r.gap, 1 if r.gap != round(r.gap) else 0)} ({r.student} \u2192 {r.teacher})"
+                for r in t.itertuples()],
+        "Family": t["family"],
+        "Transition step": t["transition_step"].map(lambda s: "none" if pd.isna(s) else str(int(s))),
+        "KL before \u2192 at": [f"{fmt.number(r.kl_before, 3)} \u2192 {fmt.number(r.kl_at, 4)}"
+                                for r in t.itertuples()],
+        "KL spike": t["kl_spike_ratio"].map(fmt.ratio),
+        "Eval before": t["eval_before"].map(lambda x: fmt.number(x, 3)),
+        "Result": [result(r) for r in t.itertuples()],
+        "Severity": t["severity"].str.capitalize(),
+    }).reset_index(drop=True)
+
+
+def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFrame:
+    """Finding 5's table: episodes per method at each N, the SL advantage ratios, and where each row is from."""
+    wide = table.pivot(index="n_values", columns="method", values="episodes")
+    lb = table.pivot(index="n_values", columns="method", values="lower_bound")
+    status = table.groupby("n_values")["status"].agg(lambda s: "measured" if s.eq("measured").all()
+                                                     else STATUS_WORDS["figure"] if s.isin(["measured", "figure"]).all()
+                                                     else "mixed")
+    rows = []
+    for n in wide.index:
+        cells = [fmt.number(n)]
+        for m in METHOD_LABELS:
+            cells.append(fmt.episodes(wide.loc[n, m], bool(lb.loc[n, m])) + " ep"
+                         if m in wide and pd.notna(wide.loc[n, m]) else fmt.NA)
+        adv = advantage[advantage["n_values"] == n].set_index("method")
+        cells.append(" / ".join(fmt.ratio(adv.loc[m, "ratio"], lower_bound=bool(adv.loc[m, "ratio_is_lower_bound"]))
+                                for m in METHOD_LABELS if m in adv.index) or fmt.NA)
+        cells.append(status[n])
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=["N (values)", *METHOD_LABELS.values(), "SL advantage", "Source"])
+
+
+def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd.DataFrame:
+    """Hedges' g: recomputed from per-seed data where it exists, else the published value."""
+    rows = [[f"{METHOD_LABELS.get(r.method_a, r.method_a)} vs {METHOD_LABELS.get(r.method_b, r.method_b)}",
+             fmt.number(r.n_values), fmt.decimal(r.hedges_g, 1),
+             f"{fmt.decimal(r.ci_low, 1)} to {fmt.decimal(r.ci_high, 1)}", "\u2014",
+             f"recomputed from {int(r.n_a)} + {int(r.n_b)} seeds"] for r in recomputed.itertuples()]
+    done = {(r.method_a, r.method_b, r.n_values) for r in recomputed.itertuples()}
+    for r in published.itertuples():
+        if (getattr(r, "method_a", None), getattr(r, "method_b", None), r.n_values) in done:
+            continue
+        bound = getattr(r, "p_value_bound", None)
+        p = ("< " if bound == "upper" else "") + fmt.number(r.p_value, 3)
+        rows.append([r.comparison, fmt.number(r.n_values), fmt.decimal(r.hedges_g, 1), "not available", p,
+                     f"published ({r.source}); no per-seed data to recompute"])
+    return pd.DataFrame(rows, columns=["Comparison", "N", "Hedges' g", "95% CI", "p", "Source"])
+
+
+def scaling_display(fits: pd.DataFrame) -> pd.DataFrame:
+    """Finding 5's scaling table: exponent with its interval, R², points used and lower bounds left out."""
+    def ci(r):
+        return fmt.NA if pd.isna(r.ci_low) else f"{fmt.decimal(r.ci_low, 2)} to {fmt.decimal(r.ci_high, 2)}"
+    return pd.DataFrame({
+        "Method": fits["method"].map(METHOD_LABELS),
+        "Exponent (\u03b2)": fits["exponent"].map(lambda x: fmt.decimal(x, 2)),
+        "95% CI": [ci(r) for r in fits.itertuples()],
+        "R\u00b2": fits["r_squared"].map(lambda x: fmt.decimal(x, 3)),
+        "Points fitted": fits["n_points"].map(str),
+        "Lower bounds left out": fits["n_lower_bounds_left_out"].map(str),
+        "Complexity": fits["complexity"],
+        "Note": fits["reason"],
+    })
+
+
+def provenance_table(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows by status in each data file: how much of the book rests on measurements."""
+    rows = []
+    for name, frame in frames.items():
+        counts = frame["status"].value_counts()
+        rows.append([name, *[str(int(counts.get(s, 0))) for s in STATUS_WORDS], str(len(frame))])
+    return pd.DataFrame(rows, columns=["File", *[s for s in STATUS_WORDS], "Rows"])

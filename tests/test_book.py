@@ -1,0 +1,157 @@
+"""Build the whole book once and check the HTML against the data: every table, glued number and figure."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+
+from evalpatterns import (capability, collapse, distillation, io, memorization, narrative, roi, tables)
+from evalpatterns import chapters as registry
+from evalpatterns.build import build_book
+
+ROOT = registry.ROOT
+DATA = ROOT / "data"
+
+pytestmark = pytest.mark.book
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory) -> Path:
+    build_dir = tmp_path_factory.mktemp("build")
+    return build_book(build_dir=build_dir, log=lambda *a: None)
+
+
+def page(book: Path, chapter_id: str) -> BeautifulSoup:
+    return BeautifulSoup((book / "chapters" / f"{chapter_id}.html").read_text(), "html.parser")
+
+
+def html_table(soup: BeautifulSoup, name: str) -> list[list[str]]:
+    """Rows of the table with id ``name`` (header first), as the reader sees the text."""
+    node = soup.find(id=name)
+    assert node is not None, f"no element with id {name}"
+    table = node if node.name == "table" else node.find("table")
+    assert table is not None, f"{name} holds no table"
+    return [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
+
+
+def expected(frame) -> list[list[str]]:
+    return [[" ".join(str(c).split()) for c in frame.columns]] + \
+           [[" ".join(str(v).split()) for v in row] for row in frame.astype(str).values.tolist()]
+
+
+def pasted(soup: BeautifulSoup) -> list[str]:
+    return [s.get_text() for s in soup.select("span.pasted-text")]
+
+
+def test_every_chapter_page_exists_and_has_no_unrendered_glue(book):
+    for chapter in registry.CHAPTERS:
+        html = (book / "chapters" / f"{chapter.id}.html").read_text()
+        assert "{glue" not in html, chapter.id
+        assert "Traceback" not in html and "Error" not in re.sub(r"<[^>]+>", "", html).split("Contents")[0], chapter.id
+        assert "injected-parameters" not in html and "# Parameters" not in html, chapter.id
+    assert (book / "index.html").exists()
+
+
+def test_capability_tables_match_the_data(book):
+    cap = io.load("capability", DATA / "capability.csv")
+    soup = page(book, "capability-cliff")
+    assert html_table(soup, "tbl-capability") == expected(tables.capability_table(cap))
+    derived = html_table(soup, "tbl-capability-derived")
+    assert derived == expected(tables.gap_table(capability.size_gaps(cap), capability.training_change(cap)))
+    assert derived[1][4] == "+55" and derived[2][4] == "\u221217"
+    assert "55" in pasted(soup)
+
+
+def test_collapse_table_and_bracket(book):
+    runs = collapse.classify_collapse(io.load("mode_collapse", DATA / "mode_collapse.csv"))
+    soup = page(book, "mode-collapse")
+    rows = html_table(soup, "tbl-collapse")
+    assert rows == expected(tables.collapse_table(runs))
+    assert [r[-1] for r in rows[1:]] == ["YES", "YES", "NO"]
+    shown = pasted(soup)
+    assert "10x" in shown and "5e-6" in shown and "5e-5" in shown
+
+
+def test_roi_tables_and_both_ratios(book):
+    table = roi.roi_table(io.load("roi", DATA / "roi.csv"))
+    summary = roi.switch_vs_training(table)
+    soup = page(book, "model-switch-roi")
+    assert html_table(soup, "tbl-roi") == expected(tables.roi_display(table))
+    assert html_table(soup, "tbl-switch") == expected(tables.switch_display(summary))
+    shown = pasted(soup)
+    assert "2h 47m" in shown and "38x" in shown and "1,266x" in shown and "+19" in shown
+
+
+def test_distillation_tables(book):
+    log = io.load("distillation", DATA / "distillation.csv")
+    runs = distillation.transitions(log)
+    soup = page(book, "hybrid-distillation")
+    assert html_table(soup, "tbl-severity") == expected(tables.severity_table(runs))
+    assert html_table(soup, "tbl-log-excerpt") == expected(tables.log_excerpt(log, "llama-hybrid-seed8"))
+    assert "363x" in pasted(soup)
+
+
+def test_memorization_tables(book):
+    mem = io.load("memorization", DATA / "memorization.csv")
+    episodes = memorization.episodes_table(mem)
+    advantage = memorization.sl_advantage(episodes)
+    fits = memorization.scaling_fits(episodes)
+    soup = page(book, "sl-vs-rl")
+    rows = html_table(soup, "tbl-episodes")
+    assert rows == expected(tables.episodes_display(episodes, advantage))
+    assert "27x / 909x+" in [r[4] for r in rows]
+    assert html_table(soup, "tbl-scaling") == expected(tables.scaling_display(fits))
+    published = io.load("effect_sizes", DATA / "effect_sizes.csv")
+    assert html_table(soup, "tbl-effect-sizes") == expected(
+        tables.effect_size_display(published, memorization.effect_sizes_from_seeds(mem)))
+    assert "909x+" in pasted(soup)
+
+
+def test_summary_glues_match_the_chapters(book):
+    soup = page(book, "summary")
+    shown = pasted(soup)
+    for value in ("+19", "2h 47m", "10x", "55", "363x", "909x+"):
+        assert value in shown, value
+
+
+def test_every_figure_is_a_nonempty_image_with_alt_text(book):
+    expected_figures = {"capability-cliff": 1, "mode-collapse": 1, "model-switch-roi": 1,
+                        "hybrid-distillation": 2, "sl-vs-rl": 2, "summary": 1}
+    total = 0
+    for chapter_id, count in expected_figures.items():
+        soup = page(book, chapter_id)
+        figures = soup.select("figure")
+        imgs = [f.find("img") for f in figures if f.find("img") is not None]
+        assert len(imgs) == count, chapter_id
+        for img in imgs:
+            assert img.get("alt"), f"{chapter_id}: figure without alt text"
+            path = (book / "chapters" / img["src"]).resolve()
+            with Image.open(path) as im:
+                assert im.width > 200 and im.height > 200
+            caption = img.find_parent("figure").find("figcaption")
+            assert caption is not None and "Fig" in caption.get_text()
+        total += len(imgs)
+    assert total == 8
+
+
+def test_figures_and_tables_are_referenced_from_prose(book):
+    for chapter in registry.CHAPTERS:
+        soup = page(book, chapter.id)
+        targets = {a["href"].split("#")[-1] for a in soup.select("a.reference.internal[href*='#']")}
+        for node in soup.select("figure[id], table[id], div[id^='tbl-']"):
+            if node["id"].startswith(("fig-", "tbl-")):
+                assert node["id"] in targets, f"{chapter.id}: {node['id']} is never referenced"
+
+
+def test_results_json_holds_every_glued_value(book):
+    results = json.loads((book / "results.json").read_text())
+    assert set(results) == {c.id for c in registry.CHAPTERS}
+    table = roi.roi_table(io.load("roi", DATA / "roi.csv"))
+    values = narrative.roi_values(table, roi.switch_vs_training(table), 0.73, 32 / 7, 0.61, 0.73)
+    for key in ("roi_ratio", "gain_ratio", "training_minutes"):
+        assert results["model-switch-roi"][key] == pytest.approx(values[key])
+    assert len(results["model-switch-roi"]["tbl-roi"]) == 5
