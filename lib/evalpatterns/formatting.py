@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 NA = "n/a"
 
 
 def _missing(x) -> bool:
     try:
-        return x is None or (isinstance(x, float) and math.isnan(x)) or bool(x != x)
-    except (TypeError, ValueError):
+        return x is None or bool(pd.isna(x))
+    except (TypeError, ValueError):  # arrays and the like are not a missing scalar
         return False
 
 

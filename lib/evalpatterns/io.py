@@ -6,6 +6,7 @@ that list without raising. Inputs are only read, never written.
 """
 from __future__ import annotations
 
+import csv
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,14 +65,19 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
         if path.stat().st_size == 0:
             return None, [Problem(name, None, None, "a CSV file with a header row", "an empty file")]
         try:
+            with open(path, encoding="utf-8", newline="") as fh:
+                header = next(csv.reader(fh), [])
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                                encoding="utf-8", on_bad_lines="error")
+                                encoding="utf-8", on_bad_lines="error", skip_blank_lines=False)
         except UnicodeDecodeError:
             return None, [Problem(name, None, None, "a UTF-8 CSV file", "binary or non-UTF-8 content")]
         except pd.errors.EmptyDataError:
             return None, [Problem(name, None, None, "a CSV file with a header row", "no columns")]
         except pd.errors.ParserError as exc:
             return None, [Problem(name, None, None, "a CSV file", f"not parseable as CSV ({exc})".strip())]
+        frame.columns = [str(c).strip() for c in header] if len(header) == frame.shape[1] else frame.columns
+        blank = frame.apply(lambda col: col.str.strip().eq("")).all(axis=1)
+        frame = frame[~blank]  # the index still counts blank lines, so line numbers stay right
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, []
 
@@ -82,9 +88,10 @@ def _check_columns(name: str, frame: pd.DataFrame, schema: Schema) -> list[Probl
     for col in schema.required_columns:
         if col not in present:
             near = difflib.get_close_matches(col, [c for c in frame.columns if c not in schema.names], n=1)
-            found = f"no such column (did you mean '{near[0]}'?)" if near else "no such column"
+            found = (f"no such column, but a column '{near[0]}' (did you mean '{col}'?)" if near
+                     else "no such column")
             problems.append(Problem(name, 1, col, f"a column named '{col}'", found))
-    dupes = frame.columns[frame.columns.duplicated()].tolist()
+    dupes = pd.Index(frame.columns)[pd.Index(frame.columns).duplicated()].tolist()
     for col in dupes:
         problems.append(Problem(name, 1, col, "each column once", "the column repeated"))
     return problems
@@ -111,7 +118,7 @@ def _convert(name: str, raw: pd.Series, col: Column) -> tuple[pd.Series, list[Pr
     else:
         nonfinite = text.str.lower().isin(NON_FINITE)
         numbers = pd.to_numeric(text.where(~empty & ~nonfinite), errors="coerce")
-        bad = ~empty & (numbers.isna() | nonfinite)
+        bad = ~empty & (numbers.isna() | nonfinite | ~np.isfinite(numbers.fillna(0)))
         if col.kind == "int":
             bad |= ~empty & numbers.notna() & (numbers != np.round(numbers))
         report(bad, col.expectation())
@@ -159,14 +166,17 @@ def _row_rules(name: str, frame: pd.DataFrame, schema: Schema) -> list[Problem]:
 
 def _check_keys(name: str, frame: pd.DataFrame, schema: Schema) -> list[Problem]:
     key = [k for k in schema.key if k in frame.columns]
-    dup = frame.duplicated(key, keep="first") if key else pd.Series(False, index=frame.index)
+    if not key:
+        return []
+    group = frame.groupby(key, dropna=False, sort=False).ngroup()
+    first_line = pd.Series(frame.index.to_numpy() + 2, index=frame.index).groupby(group).transform("first")
+    dup = group.duplicated(keep="first")
     problems = []
-    for i in np.flatnonzero(dup.to_numpy()):
-        row = frame.iloc[i]
+    for idx in frame.index[dup.to_numpy()]:
+        row = frame.loc[idx]
         values = ", ".join(f"{k}={'' if pd.isna(row[k]) else row[k]}" for k in key)
-        first = int(np.flatnonzero((frame[key].astype(str) == row[key].astype(str).to_numpy()).all(axis=1))[0]) + 2
-        problems.append(Problem(name, int(i) + 2, ", ".join(key), f"one row per ({', '.join(key)})",
-                                f"a duplicate of line {first} ({values})"))
+        problems.append(Problem(name, int(idx) + 2, ", ".join(key), f"one row per ({', '.join(key)})",
+                                f"a duplicate of line {int(first_line[idx])} ({values})"))
     return problems
 
 
@@ -196,9 +206,12 @@ def check(kind: str, path: str | Path) -> tuple[pd.DataFrame | None, list[Proble
     frame = pd.DataFrame(typed, index=raw.index)
     for c in extra:
         frame[c] = raw[c]
-    if not problems:
-        problems += _row_rules(name, frame, schema)
-        problems += _check_keys(name, frame, schema)
+    # Row rules and keys are checked on the rows whose cells are all valid, so that one bad cell is
+    # reported once and not again as a broken rule.
+    bad_lines = {p.line for p in problems}
+    clean = frame[~(frame.index.to_series() + 2).isin(bad_lines)]
+    problems += _row_rules(name, clean, schema)
+    problems += _check_keys(name, clean, schema)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     return (None if problems else frame), problems
 

@@ -54,6 +54,7 @@ def complexity_label(exponent: float, ci_low: float = np.nan, ci_high: float = n
     """Big-O label for a fitted exponent: O(1) near 0, O(n) near 1, O(n^b) otherwise, '-' if not fitted."""
     if not np.isfinite(exponent):
         return "-"
+    tol += 1e-9  # 1.05 - 1 is 0.05000000000000004 in floating point
     if abs(exponent) <= tol:
         return "O(1)"
     if abs(exponent - 1) <= tol:
