@@ -173,7 +173,16 @@ def _run_job(job: Job, cache_dir: str) -> tuple[str, str, bool]:
     target = Path(cache_dir) / f"{job.chapter}-{job.key}.ipynb"
     if target.exists():
         return job.chapter, str(target), False
-    execute_chapter(job.chapter, job.parameters, target)
+    # The kernel inherits this process's stderr and chatters on it (TCP warnings, shutdown notices);
+    # send that to a log file beside the executed notebook instead of the user's terminal.
+    saved = os.dup(2)
+    with open(Path(cache_dir) / f"{job.chapter}.kernel.log", "w") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            execute_chapter(job.chapter, job.parameters, target)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
     return job.chapter, str(target), True
 
 
@@ -223,8 +232,10 @@ def notebook_results(path: Path) -> dict:
             meta = out.get("metadata", {})
             if "scrapbook" in meta:
                 name = meta["scrapbook"].get("name")
-                text = out.get("data", {}).get("text/plain")
-                if name and text is not None and "image/png" not in out.get("data", {}):
+                prefix = meta["scrapbook"].get("mime_prefix", "")
+                data = out.get("data", {})
+                text = data.get(prefix + "text/plain")
+                if name and text is not None and prefix + "image/png" not in data:
                     try:
                         results[name] = ast.literal_eval(text)
                     except (ValueError, SyntaxError):
@@ -387,8 +398,9 @@ def _export_figures(nb_path: Path, folder: Path) -> list[str]:
     names = []
     for cell in nbformat.read(str(nb_path), as_version=4).cells:
         for out in cell.get("outputs", []):
-            png = out.get("data", {}).get("image/png")
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            png = out.get("data", {}).get(scrap.get("mime_prefix", "") + "image/png")
+            name = scrap.get("name")
             if png and name:
                 (folder / f"{name}.png").write_bytes(base64.b64decode(png))
                 names.append(f"figures/{name}.png")

@@ -80,7 +80,7 @@ def table(display: pd.DataFrame, name: str, caption: str, data: pd.DataFrame | N
 
 def figure(name: str, fig) -> None:
     """Glue a matplotlib figure under ``name`` for ``{glue:figure}``, and close it."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # in a kernel, importing pyplot registers the PNG formatter for figures
     from myst_nb import glue as _glue
 
     _glue(name, fig, display=False)

@@ -1,0 +1,511 @@
+"""Tests of evalpatterns.figures and evalpatterns.theme, on the real data in ``data/``.
+
+Each figure is built from the analysis results and inspected: the number of axes, what its cells, bars and
+labels say, and that a label follows the data (change a value, the label changes). Every figure is also
+rendered and checked for overlapping text.
+"""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from evalpatterns import (capability, collapse, distillation, figures, formatting, io, memorization,  # noqa: E402
+                          roi, theme)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# fixtures: the analysis results the figures take
+
+@pytest.fixture(scope="module")
+def episodes():
+    return memorization.episodes_table(io.load("memorization", DATA / "memorization.csv"))
+
+
+@pytest.fixture(scope="module")
+def fits(episodes):
+    return memorization.scaling_fits(episodes)
+
+
+@pytest.fixture(scope="module")
+def advantage(episodes):
+    return memorization.sl_advantage(episodes)
+
+
+@pytest.fixture(scope="module")
+def roi_table():
+    return roi.roi_table(io.load("roi", DATA / "roi.csv"))
+
+
+@pytest.fixture(scope="module")
+def summary(roi_table):
+    return roi.switch_vs_training(roi_table)
+
+
+@pytest.fixture(scope="module")
+def log():
+    return io.load("distillation", DATA / "distillation.csv")
+
+
+@pytest.fixture(scope="module")
+def transitions(log):
+    return distillation.transitions(log)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    return collapse.collapse_grid(collapse.classify_collapse(io.load("mode_collapse", DATA / "mode_collapse.csv")))
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    return capability.capability_matrix(io.load("capability", DATA / "capability.csv"))
+
+
+@pytest.fixture
+def close():
+    """Collects figures and closes them after the test."""
+    made = []
+    yield made.append
+    for fig in made:
+        plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# helpers
+
+def texts(fig: Figure) -> list[str]:
+    """Every non-empty text drawn on the figure (titles, labels, annotations, legends, ticks)."""
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+def legend_texts(ax) -> list[str]:
+    legend = ax.get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+def figure_legend_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def cells(ax, gid: str) -> list[Rectangle]:
+    return [p for p in ax.patches if p.get_gid() == gid]
+
+
+def rendered(fig: Figure):
+    """Draw ``fig`` on an Agg canvas and return the renderer (the figures are not attached to pyplot)."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def drawn_texts(fig: Figure) -> list[Text]:
+    """Visible, non-empty texts, leaving out the labels of ticks outside their axis' view (never drawn)."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            tol = 1e-9 * max(abs(lo), abs(hi), 1)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not lo - tol <= tick.get_loc() <= hi + tol:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
+
+
+def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose boxes overlap by more than 1 pixel each way."""
+    renderer = rendered(fig)
+    boxes = [(t.get_text(), Text.get_window_extent(t, renderer)) for t in drawn_texts(fig)]
+    out = []
+    for (a, ba), (b, bb) in itertools.combinations(boxes, 2):
+        w = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+        h = min(ba.y1, bb.y1) - max(ba.y0, bb.y0)
+        if w > 1 and h > 1:
+            out.append((a, b))
+    return out
+
+
+def outside_figure(fig: Figure) -> list[str]:
+    """Texts that reach beyond the figure's edges (would be clipped when saved)."""
+    renderer = rendered(fig)
+    w, h = fig.bbox.width, fig.bbox.height
+    out = []
+    for t in drawn_texts(fig):
+        b = Text.get_window_extent(t, renderer)
+        if b.x0 < -1 or b.y0 < -1 or b.x1 > w + 1 or b.y1 > h + 1:
+            out.append(t.get_text())
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# theme
+
+def test_set_theme_is_idempotent():
+    theme.set_theme()
+    first = dict(matplotlib.rcParams)
+    theme.set_theme()
+    assert dict(matplotlib.rcParams) == first
+    assert matplotlib.rcParams["axes.titlesize"] == theme.RC["axes.titlesize"]
+
+
+def test_set_theme_does_not_change_the_backend():
+    before = matplotlib.get_backend()
+    theme.set_theme()
+    assert matplotlib.get_backend() == before
+
+
+def test_named_colours_are_valid_and_from_the_colour_blind_palette():
+    named = {**theme.METHOD_COLORS, **theme.ROI_COLORS, **theme.FAMILY_COLORS, **theme.COLLAPSE_COLORS}
+    assert set(named.values()) <= set(theme.OKABE_ITO.values())
+    assert set(theme.METHOD_COLORS) == {"supervised", "rl_eoe", "rl_step"}
+    assert set(theme.ROI_COLORS) == {"failed", "marginal", "model_switch"}
+    assert theme.COLLAPSE_COLORS["collapsed"] != theme.COLLAPSE_COLORS["converged"]
+    assert theme.HEATMAP_CMAP in {"viridis", "cividis"}
+
+
+def test_every_status_has_a_style_and_non_measurements_are_hatched():
+    assert set(theme.STATUS_STYLES) == {"measured", "figure", "illustrative", "pending"}
+    assert theme.status_style("measured").filled and theme.status_style("measured").hatch is None
+    assert not theme.status_style("figure").filled
+    for s in ("illustrative", "pending"):
+        assert theme.cell_kwargs("#000000", s)["hatch"]
+        assert theme.status_style(s).tag == s
+
+
+def test_status_handles_explain_only_the_statuses_present():
+    handles = theme.status_handles(["figure", "measured", "figure"])
+    assert [h.get_label() for h in handles] == [theme.STATUS_STYLES[s].label for s in ("measured", "figure")]
+    assert theme.status_handles(["measured"]) == []
+    assert len(theme.status_handles(["measured"], always=True)) == 1
+    cell = theme.status_handles(["pending"], kind="cell")
+    assert cell[0].get_hatch() == theme.STATUS_STYLES["pending"].hatch
+
+
+def test_ink_for_picks_a_readable_text_colour():
+    assert theme.ink_for("white") == theme.INK
+    assert theme.ink_for("black") == "white"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 1. SL vs RL scaling
+
+def test_scaling_legend_names_each_fitted_complexity(episodes, fits, close):
+    fig = figures.sl_vs_rl_scaling(episodes, fits)
+    close(fig)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    labels = legend_texts(fig.axes[0])
+    for r in fits.itertuples():
+        expected = r.complexity if r.fitted else "no fit"
+        assert any(theme.METHOD_LABELS[r.method] in t and expected in t for t in labels), (r.method, labels)
+    assert "lower bound (budget hit)" in labels
+    assert theme.STATUS_STYLES["figure"].label in labels  # hollow markers are explained
+
+
+def test_scaling_legend_follows_the_fits(episodes, fits, close):
+    changed = fits.copy()
+    changed.loc[changed["method"] == "rl_eoe", "complexity"] = "O(n^9.99)"
+    fig = figures.sl_vs_rl_scaling(episodes, changed)
+    close(fig)
+    assert any("O(n^9.99)" in t for t in legend_texts(fig.axes[0]))
+
+
+def test_scaling_draws_lower_bounds_with_arrows_and_hollow_figure_points(episodes, fits, close):
+    fig = figures.sl_vs_rl_scaling(episodes, fits)
+    close(fig)
+    ax = fig.axes[0]
+    arrows = [a for a in ax.texts if a.get_text() == "" and getattr(a, "arrow_patch", None) is not None]
+    assert len(arrows) == int(episodes["lower_bound"].sum())
+    markers = [ln for ln in ax.lines if ln.get_marker() not in ("None", None, "") and len(ln.get_xdata()) == 1]
+    hollow = [ln for ln in markers if mcolors.same_color(ln.get_markerfacecolor(), "white")]
+    assert len(markers) == len(episodes)
+    assert len(hollow) == int((episodes["status"] == "figure").sum())
+
+
+def test_scaling_labels_a_constant_method_from_the_data(episodes, fits, close):
+    fig = figures.sl_vs_rl_scaling(episodes, fits)
+    close(fig)
+    assert "11 episodes at every N" in texts(fig)
+    changed = episodes.copy()
+    changed.loc[changed["method"] == "supervised", "episodes"] = 12.0
+    fig2 = figures.sl_vs_rl_scaling(changed, fits)
+    close(fig2)
+    assert "12 episodes at every N" in texts(fig2)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 2. ROI scatter
+
+def test_roi_scatter_names_both_ratios(roi_table, summary, close):
+    fig = figures.roi_scatter(roi_table, summary)
+    close(fig)
+    assert len(fig.axes) == 1
+    body = "\n".join(texts(fig))
+    assert formatting.ratio(summary.gain_ratio) in body and formatting.ratio(summary.roi_ratio) in body
+    assert "Gain ratio" in body and "ROI ratio" in body
+    for approach in roi_table["approach"]:
+        assert approach in body
+
+
+def test_roi_scatter_annotation_follows_the_summary(roi_table, summary, close):
+    fig = figures.roi_scatter(roi_table, summary._replace(gain_ratio=77.0, roi_ratio=4321.0))
+    close(fig)
+    body = "\n".join(texts(fig))
+    assert "77x" in body and "4,321x" in body
+    assert formatting.ratio(summary.gain_ratio) + "\n" not in body
+
+
+def test_roi_scatter_shows_the_reported_range_as_an_error_bar(roi_table, summary, close):
+    fig = figures.roi_scatter(roi_table, summary)
+    close(fig)
+    ax = fig.axes[0]
+    ranged = roi_table[roi_table["is_range"]].iloc[0]
+    segments = [seg for c in ax.collections for seg in getattr(c, "get_segments", lambda: [])()]
+    spans = [(s[0][1], s[1][1]) for s in segments if len(s) == 2 and s[0][0] == s[1][0] == ranged["minutes"]]
+    assert (ranged["change_low"], ranged["change_high"]) in spans
+    assert "0\u20133%" in "\n".join(texts(fig))  # the range is labelled as a range
+    zero = [ln for ln in ax.lines if list(ln.get_ydata()) == [0, 0] and ln.get_linestyle() == "--"]
+    assert zero, "dashed zero line"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 3. phase transition
+
+def test_phase_transition_has_two_panels_labelled_by_family_and_gap(log, transitions, close):
+    fig = figures.phase_transition(log, transitions)
+    close(fig)
+    assert len(fig.axes) == 2
+    labels = figure_legend_texts(fig)
+    assert any(t.startswith("Llama 70x gap") for t in labels)
+    assert any(t.startswith("Qwen 7.5x gap") for t in labels)
+    for ax in fig.axes:
+        vlines = [ln for ln in ax.lines if ln.get_linestyle() == "--" and len(set(ln.get_xdata())) == 1]
+        assert {ln.get_xdata()[0] for ln in vlines} == set(transitions["transition_step"].astype(float))
+
+
+def test_phase_transition_annotates_the_largest_kl_spike(log, transitions, close):
+    fig = figures.phase_transition(log, transitions)
+    close(fig)
+    kl_texts = "\n".join(t.get_text() for t in fig.axes[1].texts)
+    top = transitions.loc[transitions["kl_spike_ratio"].idxmax()]
+    assert formatting.ratio(top["kl_spike_ratio"]) in kl_texts and "Llama" in kl_texts
+    changed = transitions.copy()
+    changed.loc[changed["family"] == "Qwen", "kl_spike_ratio"] = 9999.0
+    fig2 = figures.phase_transition(log, changed)
+    close(fig2)
+    assert "Qwen 7.5x gap: KL jumps 9,999x" in "\n".join(t.get_text() for t in fig2.axes[1].texts)
+
+
+def test_phase_transition_skips_missing_values_and_marks_statuses(log, transitions, close):
+    fig = figures.phase_transition(log, transitions)
+    close(fig)
+    kl_ax = fig.axes[1]
+    llama = log[log["run"] == "llama-hybrid-seed8"]
+    lines = [ln for ln in kl_ax.lines if len(ln.get_xdata()) > 2]
+    assert any(list(ln.get_xdata()) == list(llama.dropna(subset=["kl"])["step"]) for ln in lines)
+    assert all(pd.notna(list(ln.get_ydata())).all() for ln in kl_ax.lines)
+    assert theme.STATUS_STYLES["figure"].label in figure_legend_texts(fig)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 4. mode-collapse grid
+
+def test_mode_collapse_grid_separates_runs_from_cells_never_run(grid, close):
+    fig = figures.mode_collapse_heatmap(grid)
+    close(fig)
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    runs, empty = cells(ax, "run"), cells(ax, "no-run")
+    assert len(runs) == 3 and len(empty) == 6
+    assert all(p.get_hatch() for p in empty) and not any(p.get_hatch() for p in runs)
+    run_colours = {mcolors.to_hex(p.get_facecolor()) for p in runs}
+    assert run_colours == {theme.COLLAPSE_COLORS["collapsed"].lower(), theme.COLLAPSE_COLORS["converged"].lower()}
+    assert all(mcolors.same_color(p.get_facecolor(), theme.NO_DATA) for p in empty)
+    labels = [t.get_text() for t in ax.texts]
+    assert labels.count("no run") == 6
+    assert "Attempt 4\n73.5%\nconverged" in labels
+    assert "no run (the original drew these as collapsed)" in legend_texts(ax)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5e-6", "5e-5", "2e-4"]
+
+
+def test_mode_collapse_labels_follow_the_data(grid, close):
+    changed = grid.copy()
+    changed.loc[changed["attempt"] == 4, "accuracy"] = 0.5
+    fig = figures.mode_collapse_heatmap(changed)
+    close(fig)
+    assert "Attempt 4\n50%\nconverged" in [t.get_text() for t in fig.axes[0].texts]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 5. capability heat map
+
+def test_capability_heatmap_tags_cells_that_are_not_measurements(matrix, close):
+    fig = figures.capability_heatmap(matrix)
+    close(fig)
+    assert len(fig.axes) == 2  # the map and its colour bar
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert "70%\npending" in labels  # 8B character distillation: the run had not been done
+    assert "20%\nillustrative" in labels
+    assert "40%" in labels and "95%" in labels  # measured cells carry no tag
+    not_measured = matrix["status"].isin(["illustrative", "pending"])
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == int(not_measured.sum())
+    assert len(ax.patches) == len(matrix)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1B", "3B", "8B"]
+
+
+def test_capability_cliff_is_not_stated_as_measured(matrix, close):
+    fig = figures.capability_heatmap(matrix)
+    close(fig)
+    cliff = [t for t in legend_texts(fig.axes[0]) if "cliff" in t]
+    assert cliff == ["the post's '3B cliff': measured at both sizes for 1 of 4 tasks"]
+
+
+def test_capability_labels_follow_the_data(matrix, close):
+    changed = matrix.copy()
+    pick = (changed["task"] == "Character distillation") & (changed["params_b"] == 8)
+    changed.loc[pick, "performance"] = 0.61
+    fig = figures.capability_heatmap(changed)
+    close(fig)
+    assert "61%\npending" in [t.get_text() for t in fig.axes[0].texts]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 6. SL vs RL bars
+
+def test_bars_label_lower_bounds_and_the_advantage(episodes, advantage, close):
+    fig = figures.sl_vs_rl_bars(episodes, advantage, n_values=100)
+    close(fig)
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if t.get_gid() == "label-rl_step").get_text()
+    assert label.startswith("10,000+") and "budget hit, did not converge" in label.replace("\n", " ")
+    assert next(t for t in ax.texts if t.get_gid() == "label-supervised").get_text() == "11"
+    bar = next(p for p in ax.patches if p.get_gid() == "bar-rl_step")
+    assert bar.get_hatch() and not next(p for p in ax.patches if p.get_gid() == "bar-rl_eoe").get_hatch()
+    assert "909x+" in "\n".join(texts(fig))
+    assert ax.get_yscale() == "log"
+
+
+def test_bars_follow_the_problem_size(episodes, advantage, close):
+    fig = figures.sl_vs_rl_bars(episodes, advantage, n_values=500)
+    close(fig)
+    ax = fig.axes[0]
+    assert next(t for t in ax.texts if t.get_gid() == "label-rl_step").get_text().startswith("50,000+")
+    assert "4,545x+" in "\n".join(texts(fig))
+    assert "N = 500" in ax.get_title()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 7. distillation gap
+
+def test_distillation_gap_draws_no_trend_through_two_runs(transitions, close):
+    fig = figures.distillation_gap(transitions)
+    close(fig)
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1
+    assert "2 runs: too few for a trend" in texts(fig)
+    assert not [ln for ln in ax.lines if len(ln.get_xdata()) >= 2]  # no fitted line
+    body = "\n".join(texts(fig))
+    assert "Llama 70x gap\ncomplete collapse" in body and "Qwen 7.5x gap\npartial collapse" in body
+
+
+def test_distillation_bubble_area_follows_the_kl_spike(transitions, close):
+    fig = figures.distillation_gap(transitions)
+    close(fig)
+    size = {c.get_gid(): float(c.get_sizes()[0]) for c in fig.axes[0].collections}
+    llama, qwen = (transitions.set_index("run").loc[r, "kl_spike_ratio"] for r in ("llama-hybrid-seed8", "qwen-hybrid"))
+    assert size["bubble-llama-hybrid-seed8"] / size["bubble-qwen-hybrid"] == pytest.approx(llama / qwen)
+
+
+def test_distillation_gap_handles_a_missing_spike_and_a_third_run(transitions, close):
+    third = transitions.iloc[[1]].assign(run="x", family="Gemma", gap=20.0, kl_spike_ratio=float("nan"))
+    fig = figures.distillation_gap(pd.concat([transitions, third], ignore_index=True))
+    close(fig)
+    assert not any("too few" in t for t in texts(fig))
+    assert any("Gemma 20x gap" in t and "KL spike n/a" in t for t in texts(fig))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 8. dashboard
+
+def test_dashboard_reuses_the_panels_and_computes_its_numbers(episodes, advantage, roi_table, summary, log,
+                                                               transitions, grid, matrix, close):
+    fig = figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions, grid, matrix)
+    close(fig)
+    assert len(fig.axes) == 7  # 2 x 3 panels and the colour bar of the capability map
+    body = "\n".join(texts(fig))
+    for number in ("909x+", formatting.ratio(summary.gain_ratio), formatting.ratio(summary.roi_ratio), "363x",
+                   "2 of 3 runs collapsed", "4 of 12 cells"):
+        assert number in body.replace("\n   ", " ").replace("\n", " "), number
+    assert len(cells(fig.axes[3], "no-run")) == 6
+
+
+def test_titles_carry_no_figure_numbers(episodes, fits, advantage, roi_table, summary, log, transitions, grid,
+                                        matrix, close):
+    for build in builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix).values():
+        fig = build()
+        close(fig)
+        titles = [ax.get_title() for ax in fig.axes] + [fig._suptitle.get_text() if fig._suptitle else ""]
+        assert not any(t.strip()[:1].isdigit() for t in titles), titles
+
+
+def builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix) -> dict:
+    """Figure name -> a function building that figure from the real data."""
+    return {
+        "scaling": lambda: figures.sl_vs_rl_scaling(episodes, fits),
+        "roi": lambda: figures.roi_scatter(roi_table, summary),
+        "phase": lambda: figures.phase_transition(log, transitions),
+        "collapse": lambda: figures.mode_collapse_heatmap(grid),
+        "capability": lambda: figures.capability_heatmap(matrix),
+        "bars": lambda: figures.sl_vs_rl_bars(episodes, advantage),
+        "gap": lambda: figures.distillation_gap(transitions),
+        "dashboard": lambda: figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions,
+                                                       grid, matrix),
+    }
+
+
+@pytest.mark.parametrize("name", ["scaling", "roi", "phase", "collapse", "capability", "bars", "gap",
+                                  "dashboard"])
+def test_no_text_overlaps_or_leaves_the_figure(name, episodes, fits, advantage, roi_table, summary, log,
+                                               transitions, grid, matrix, close):
+    fig = builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix)[name]()
+    close(fig)
+    assert overlapping_texts(fig) == []
+    assert outside_figure(fig) == []
+
+
+def test_figures_keep_the_backend_and_are_closed_by_the_caller(episodes, fits, close):
+    backend = matplotlib.get_backend()
+    before = set(plt.get_fignums())
+    fig = figures.sl_vs_rl_scaling(episodes, fits)
+    close(fig)
+    assert matplotlib.get_backend() == backend
+    assert set(plt.get_fignums()) - before == {fig.number}
+    plt.close(fig)
+    assert set(plt.get_fignums()) == before
+
+
+def test_the_overlap_check_finds_overlaps(close):
+    fig = Figure(figsize=(4, 3))
+    close(fig)
+    ax = fig.subplots()
+    ax.text(0.5, 0.5, "first label", transform=ax.transAxes)
+    ax.text(0.52, 0.51, "second label", transform=ax.transAxes)
+    ax.text(1.2, 0.5, "off the page", transform=ax.transAxes)
+    assert overlapping_texts(fig) == [("first label", "second label")]
+    assert outside_figure(fig) == ["off the page"]
