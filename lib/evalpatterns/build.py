@@ -9,6 +9,7 @@ swap the new HTML into place only when everything succeeded. ``chapters/`` is ne
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
@@ -142,6 +143,16 @@ def _hide_injected(nb) -> None:
             tags.append("remove-cell")
 
 
+def _source_code_cell(source_nb, executed_index: int, injected: bool) -> tuple[int, str]:
+    """Map a cell index of the executed notebook (which has papermill's injected-parameters cell after the
+    parameters cell) to (number among the source's code cells, its first line)."""
+    tagged = [i for i, c in enumerate(source_nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    index = executed_index - 1 if injected and tagged and executed_index > tagged[0] else executed_index
+    code = [i for i, c in enumerate(source_nb.cells[:index + 1]) if c.cell_type == "code"]
+    lines = source_nb.cells[index].source.strip().splitlines() if index < len(source_nb.cells) else [""]
+    return len(code), (lines[0] if lines else "")
+
+
 def execute_chapter(chapter_id: str, parameters: dict, output: Path) -> Path:
     """Execute one chapter with papermill and write the executed notebook to ``output``.
 
@@ -159,8 +170,9 @@ def execute_chapter(chapter_id: str, parameters: dict, output: Path) -> Path:
         executed = papermill.execute_notebook(nb, None, parameters=parameters, cwd=str(chapter.source.parent),
                                               kernel_name="python3", progress_bar=False, log_output=False)
     except PapermillExecutionError as exc:
-        raise BuildError(f"chapter '{chapter_id}' failed in cell {exc.cell_index + 1} "
-                         f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}") from None
+        number, first_line = _source_code_cell(nb, exc.cell_index, bool(parameters))
+        raise BuildError(f"chapter '{chapter_id}' failed in code cell {number} of {chapter.source.name} "
+                         f"(starting `{first_line}`): {exc.ename}: {exc.evalue}") from None
     _hide_injected(executed)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_suffix(".partial")
@@ -169,20 +181,26 @@ def execute_chapter(chapter_id: str, parameters: dict, output: Path) -> Path:
     return output
 
 
+@contextlib.contextmanager
+def kernel_stderr_to(log_path: Path):
+    """Send this process's stderr (which the kernel inherits and chatters on: TCP warnings, shutdown
+    notices) to ``log_path`` instead of the user's terminal."""
+    saved = os.dup(2)
+    with open(log_path, "w") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def _run_job(job: Job, cache_dir: str) -> tuple[str, str, bool]:
     target = Path(cache_dir) / f"{job.chapter}-{job.key}.ipynb"
     if target.exists():
         return job.chapter, str(target), False
-    # The kernel inherits this process's stderr and chatters on it (TCP warnings, shutdown notices);
-    # send that to a log file beside the executed notebook instead of the user's terminal.
-    saved = os.dup(2)
-    with open(Path(cache_dir) / f"{job.chapter}.kernel.log", "w") as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            execute_chapter(job.chapter, job.parameters, target)
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+    with kernel_stderr_to(Path(cache_dir) / f"{job.chapter}.kernel.log"):
+        execute_chapter(job.chapter, job.parameters, target)
     return job.chapter, str(target), True
 
 
@@ -349,7 +367,8 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".run-", dir=output) as tmp:
         tmp = Path(tmp)
-        nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb")
+        with kernel_stderr_to(tmp / "kernel.log"):
+            nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb")
         html = _render_single(nb_path, tmp)
         results = notebook_results(nb_path)
         figures = _export_figures(nb_path, tmp / "figures")

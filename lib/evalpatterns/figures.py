@@ -207,8 +207,10 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
         cat = _roi_category(row)
         color = theme.ROI_COLORS[cat]
         x, y = row["minutes"], row["change_points"]
+        filled = theme.status_style(row["status"]).filled  # hollow when not a measurement
         ax.scatter(x, y, s=320 if cat == "model_switch" else 140, marker="*" if cat == "model_switch" else "o",
-                   color=color, edgecolor=theme.INK, linewidth=1.2, zorder=3)
+                   facecolor=color if filled else "white", edgecolor=theme.INK if filled else color,
+                   linewidth=1.2 if filled else 2, zorder=3)
         if row["is_range"]:  # drawn over the marker: a range of a few points is shorter than the marker
             ax.errorbar(x, y, yerr=[[y - row["change_low"]], [row["change_high"] - y]], color=theme.INK,
                         capsize=9, capthick=1.6, lw=1.6, zorder=4)
@@ -566,7 +568,8 @@ def distillation_gap(transitions: pd.DataFrame) -> Figure:
 
 # --- 8. dashboard ----------------------------------------------------------------------------------------
 
-def _key_numbers(advantage, summary, transitions, grid, matrix, n_values: int) -> list[str]:
+def _key_numbers(advantage, summary, transitions, grid, matrix, n_values: int,
+                 sizes: tuple[float, float] = (3, 8)) -> list[str]:
     """Bullet lines of key numbers, every number from the inputs."""
     lines = []
     at_n = advantage[advantage["n_values"] == n_values]
@@ -588,18 +591,20 @@ def _key_numbers(advantage, summary, transitions, grid, matrix, n_values: int) -
     lines.append(f"Mode collapse: {fmt.number(runs['collapsed'].astype(bool).sum())} of "
                  f"{fmt.number(len(runs))} runs collapsed; {fmt.number(len(grid) - len(runs))} of "
                  f"{fmt.number(len(grid))} grid cells were never run")
-    for task in _measured_at_both(matrix, (3, 8)):
+    small, large = sizes
+    for task in _measured_at_both(matrix, sizes):
         t = matrix[matrix["task"] == task].set_index("params_b")["performance"]
-        lines.append(f"{task}: {fmt.pct(t[3])} at {fmt.size(3)}, {fmt.pct(t[8])} at {fmt.size(8)}")
+        lines.append(f"{task}: {fmt.pct(t[small])} at {fmt.size(small)}, {fmt.pct(t[large])} at {fmt.size(large)}")
     measured = int((matrix["status"] == "measured").sum())
     lines.append(f"Capability map: {fmt.number(measured)} of {fmt.number(len(matrix))} cells are measurements")
     return lines
 
 
-def draw_key_numbers(ax, advantage, summary, transitions, grid, matrix, n_values: int = 100, width: int = 44):
+def draw_key_numbers(ax, advantage, summary, transitions, grid, matrix, n_values: int = 100,
+                     sizes: tuple[float, float] = (3, 8), width: int = 44):
     """A text panel of key numbers (see :func:`summary_dashboard` for the inputs)."""
     ax.axis("off")
-    lines = _key_numbers(advantage, summary, transitions, grid, matrix, n_values)
+    lines = _key_numbers(advantage, summary, transitions, grid, matrix, n_values, sizes)
     body = "\n".join(textwrap.fill(line, width, initial_indent="\u2022 ", subsequent_indent="   ",
                                    break_on_hyphens=False) for line in lines)
     ax.text(0.0, 1.0, "Key numbers", transform=ax.transAxes, ha="left", va="top", fontsize=13, weight="bold")
@@ -609,20 +614,20 @@ def draw_key_numbers(ax, advantage, summary, transitions, grid, matrix, n_values
 
 
 def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transitions, grid, matrix,
-                      n_values: int = 100) -> Figure:
+                      n_values: int = 100, sizes: tuple[float, float] = (3, 8)) -> Figure:
     """Figure: the five findings on one page (2 x 3 panels), each panel drawn by its ``draw_*`` function.
 
     Inputs are those of the single figures: episodes table and SL advantage (finding 5, at ``n_values``),
     ROI table and :class:`roi.SwitchVsTraining` (3), step log and transitions (4), collapse grid (2) and
-    capability matrix (1).
+    capability matrix (1) with the two model ``sizes`` compared.
     """
     fig, axes = _figure(DASHBOARD, nrows=2, ncols=3)
     draw_sl_vs_rl_bars(axes[0, 0], episodes_table, advantage, n_values, compact=True)
     draw_roi_scatter(axes[0, 1], roi_table, summary, compact=True)
     draw_phase_transition(axes[0, 2], log, transitions, "eval_score", compact=True)
     draw_mode_collapse_heatmap(axes[1, 0], grid, compact=True)
-    draw_capability_heatmap(axes[1, 1], matrix, compact=True)
-    draw_key_numbers(axes[1, 2], advantage, summary, transitions, grid, matrix, n_values)
+    draw_capability_heatmap(axes[1, 1], matrix, sizes, compact=True)
+    draw_key_numbers(axes[1, 2], advantage, summary, transitions, grid, matrix, n_values, sizes)
     titles = [f"SL vs RL at N = {fmt.number(n_values)}", "Model switch vs training",
               "Hybrid distillation: eval score", "Mode collapse", "Capability by model size", ""]
     for ax, title in zip(axes.flat, titles):

@@ -1,0 +1,126 @@
+"""Execution and build mechanics: failures name chapter and cell, the last good book survives, caching,
+and `evalpatterns run` on other data gives the library's numbers."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalpatterns import build, io, narrative, roi
+from evalpatterns import chapters as registry
+from evalpatterns.schema import SCHEMAS
+
+ROOT = registry.ROOT
+
+
+@pytest.fixture
+def broken_chapters(tmp_path, monkeypatch):
+    """A copy of chapters/ whose mode-collapse chapter fails in its third cell."""
+    src = tmp_path / "repo"
+    shutil.copytree(ROOT / "chapters", src / "chapters")
+    path = src / "chapters" / "mode-collapse.md"
+    text = path.read_text().replace("bracket = collapse.lr_bracket(runs)", "bracket = 1 / 0", 1)
+    path.write_text(text)
+    monkeypatch.setattr(registry, "ROOT", src)
+    return src
+
+
+def test_failing_chapter_names_chapter_and_cell(broken_chapters, tmp_path):
+    params = build.resolve_parameters("mode-collapse", {"mode_collapse_csv": str(ROOT / "data/mode_collapse.csv")})
+    with pytest.raises(build.BuildError, match=r"chapter 'mode-collapse' failed in code cell 2 of mode-collapse.md "
+                       r"\(starting `from evalpatterns import.*`\): ZeroDivisionError"):
+        build.execute_chapter("mode-collapse", params, tmp_path / "out.ipynb")
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_failed_build_leaves_the_last_good_book(broken_chapters, tmp_path):
+    out = tmp_path / "html"
+    out.mkdir()
+    (out / "index.html").write_text("the last good book")
+    with pytest.raises(build.BuildError, match="mode-collapse"):
+        build.build_book(data_dir=ROOT / "data", output=out, build_dir=tmp_path / "b", log=lambda *a: None)
+    assert (out / "index.html").read_text() == "the last good book"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+
+
+def test_bad_data_stops_the_build_before_anything_runs(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    roi_csv = data / "roi.csv"
+    roi_csv.write_text(roi_csv.read_text().replace(",120,", ",-120,"))
+    before = roi_csv.read_bytes()
+    with pytest.raises(build.BuildError, match=r"roi.csv, line 3, column 'minutes': expected a number >= 0"):
+        build.build_book(data_dir=data, output=tmp_path / "html", build_dir=tmp_path / "b", log=lambda *a: None)
+    assert not (tmp_path / "b" / ".cache").exists() and not (tmp_path / "html").exists()
+    assert roi_csv.read_bytes() == before
+
+
+def test_cache_key_follows_content_not_paths(tmp_path):
+    params = build.resolve_parameters("model-switch-roi")
+    key = build.job_key("model-switch-roi", params)
+    copy = tmp_path / "roi.csv"
+    shutil.copy2(params["roi_csv"], copy)
+    assert build.job_key("model-switch-roi", {**params, "roi_csv": str(copy)}) == key
+    copy.write_text(copy.read_text().replace(",33,", ",34,"))
+    assert build.job_key("model-switch-roi", {**params, "roi_csv": str(copy)}) != key
+    assert build.job_key("model-switch-roi", {**params, "baseline_accuracy": 0.7}) != key
+
+
+def test_cached_jobs_are_not_executed(tmp_path):
+    jobs = build.plan()
+    for j in jobs:
+        (tmp_path / f"{j.chapter}-{j.key}.ipynb").write_text("{}")
+    said = []
+    done = build.execute_all(jobs, tmp_path, log=said.append)
+    assert all("cached" in s for s in said) and len(said) == len(jobs)
+    assert set(done) == {c.id for c in registry.CHAPTERS}
+
+
+def test_datasheet_documents_every_column():
+    sheet = (ROOT / "data" / "README.md").read_text()
+    for schema in SCHEMAS.values():
+        section = sheet.split(f"## `{schema.filename}`", 1)
+        assert len(section) == 2, schema.filename
+        body = section[1].split("\n## ", 1)[0]
+        for col in schema.columns:
+            assert f"| `{col.name}` |" in body, (schema.filename, col.name)
+
+
+def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
+    data = tmp_path / "roi.csv"
+    data.write_text(
+        "approach,kind,minutes,accuracy,accuracy_low,accuracy_high,status,source\n"
+        "Sweep A,training,40,0.50,,,measured,my log\n"
+        "Sweep B,training,20,0.62,,,measured,my log\n"
+        "Switch to M,model_switch,10,0.80,,,measured,my log\n")
+    before = data.read_bytes()
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "evalpatterns.cli", "run", "model-switch-roi", "--data", str(data),
+                           "-p", "baseline_accuracy", "0.6", "--output", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert data.read_bytes() == before
+    assert {p.name for p in out.iterdir()} == {"model-switch-roi.ipynb", "model-switch-roi.html",
+                                               "model-switch-roi_files", "figures", "results.json"}
+    assert (out / "figures" / "fig-roi.png").stat().st_size > 1000
+    results = json.loads((out / "results.json").read_text())["results"]
+    table = roi.roi_table(io.load("roi", data), 0.6)
+    expected = narrative.roi_values(table, roi.switch_vs_training(table), 0.6, float("nan"), float("nan"),
+                                    float("nan"))
+    # training: 40 + 20 = 60 minutes, best 62% -> +2 points; switch +20 points in 10 minutes
+    assert results["training_minutes"] == 60 and results["training_gain_points"] == pytest.approx(2)
+    assert results["gain_ratio"] == pytest.approx(10) == pytest.approx(expected["gain_ratio"])
+    assert results["roi_ratio"] == pytest.approx((20 / 10) / (2 / 60))
+    page = (out / "model-switch-roi_files" / "model-switch-roi.html").read_text()
+    assert "1h" in page and "10x" in page and "2h 47m" not in page and "38x" not in page
+
+
+def test_run_refuses_unknown_parameter_before_running(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "evalpatterns.cli", "run", "model-switch-roi", "-p", "baseline",
+                           "0.6", "--output", str(tmp_path / "o")], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "no parameter 'baseline'; valid names: roi_csv, baseline_accuracy" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
