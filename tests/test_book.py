@@ -56,6 +56,25 @@ def test_every_chapter_page_exists_and_has_no_unrendered_glue(book):
     assert (book / "index.html").exists()
 
 
+def test_provenance_table_counts_rows_by_status(book):
+    frames = {f"{k}.csv": io.load(k, DATA / f"{k}.csv") for k in
+              ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")}
+    rows = html_table(page(book, "introduction"), "tbl-provenance")
+    assert rows == expected(tables.provenance_table(frames))
+    # capability.csv: 5 measured, 0 figure, 6 illustrative, 2 pending, 13 rows (data/capability.csv)
+    assert rows[1] == ["capability.csv", "5", "0", "6", "2", "13"]
+
+
+def test_numeric_columns_are_right_aligned(book):
+    soup = page(book, "model-switch-roi")
+    classes = soup.find(id="tbl-roi").find("table")["class"] if soup.find(id="tbl-roi").name != "table" \
+        else soup.find(id="tbl-roi")["class"]
+    assert {"num-col-2", "num-col-3", "num-col-4", "num-col-5"} <= set(classes)
+    css = (book / "_static" / "tables.css").read_text()
+    assert "table.num-col-5 td:nth-child(5)" in css
+    assert "tables.css" in (book / "chapters" / "model-switch-roi.html").read_text()
+
+
 def test_capability_tables_match_the_data(book):
     cap = io.load("capability", DATA / "capability.csv")
     soup = page(book, "capability-cliff")
