@@ -30,7 +30,7 @@ def test_parameters_cell_matches_registry(chapter):
     declared = parameters_cell(chapter)
     assert list(declared) == [p.name for p in chapter.parameters]
     for p in chapter.parameters:
-        if p.data:
+        if p.type == "path":
             assert (chapter.source.parent / declared[p.name]).resolve() == (ROOT / p.default).resolve()
         else:
             assert declared[p.name] == p.default and type(declared[p.name]).__name__ == p.type
@@ -41,7 +41,7 @@ def test_toc_lists_every_chapter_in_the_posts_order():
     ids = [Path(toc["root"]).name] + [Path(c["file"]).name for c in toc["chapters"]]
     assert ids == [c.id for c in registry.CHAPTERS] == [
         "introduction", "capability-cliff", "mode-collapse", "model-switch-roi", "hybrid-distillation",
-        "sl-vs-rl", "summary"]
+        "sl-vs-rl", "summary", "bring-your-own-data"]
 
 
 def test_unknown_chapter_and_parameter_are_refused_with_the_valid_names():

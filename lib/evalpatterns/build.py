@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import chapters as registry
-from .io import validate
+from .io import file_sha256, validate
 from .report import META_KEY
 
 ROOT = registry.ROOT
@@ -57,15 +57,21 @@ def resolve_parameters(chapter_id: str, overrides: dict | None = None, data_dir:
     values = {}
     for p in chapter.parameters:
         value = p.default
-        if p.data:
-            value = str((Path(data_dir).resolve() / Path(str(p.default)).name) if data_dir else ROOT / p.default)
+        if p.data and data_dir:
+            value = str(Path(data_dir).resolve() / Path(str(p.default)).name)
+        elif p.type == "path":
+            value = str(ROOT / p.default)
         values[p.name] = value
     for name, raw in (overrides or {}).items():
         try:
             p = chapter.parameter(name)
         except KeyError as exc:
             raise ValueError(exc.args[0]) from None
-        value = p.parse(raw)
+        try:
+            value = p.parse(raw)
+        except ValueError as exc:
+            valid = ", ".join(q.name for q in chapter.parameters)
+            raise ValueError(f"chapter '{chapter.id}': {exc}; valid names: {valid}") from None
         values[name] = str((base / value).resolve()) if p.type == "path" else value
     return values
 
@@ -108,10 +114,6 @@ def check_data(chapter_id: str, parameters: dict) -> list:
 
 # -- hashing and caching ------------------------------------------------------------------------------------
 
-def _digest_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def library_digest() -> str:
     h = hashlib.sha256()
     for path in sorted(LIB.rglob("*.py")):
@@ -130,7 +132,7 @@ def job_key(chapter_id: str, parameters: dict, lib_digest: str | None = None) ->
     for p in chapter.parameters:
         value = parameters[p.name]
         h.update(p.name.encode())
-        h.update((_digest_file(Path(value)) if p.data else json.dumps(value)).encode())
+        h.update((file_sha256(value) if p.type == "path" else json.dumps(value)).encode())
     return h.hexdigest()[:20]
 
 
@@ -268,11 +270,12 @@ def notebook_results(path: Path) -> dict:
 def plan(data_dir: str | Path | None = None, overrides: dict[str, dict] | None = None) -> list[Job]:
     """The execution jobs of the whole book, with resolved parameters and content keys."""
     lib = library_digest()
-    jobs = []
-    for chapter in registry.CHAPTERS:
-        params = resolve_parameters(chapter.id, (overrides or {}).get(chapter.id), data_dir)
-        jobs.append(Job(chapter.id, params, job_key(chapter.id, params, lib)))
-    return jobs
+    resolved = {c.id: resolve_parameters(c.id, (overrides or {}).get(c.id), data_dir) for c in registry.CHAPTERS}
+    # The front page records what the book was built from: every chapter's parameters.
+    resolved["introduction"]["book_parameters"] = json.dumps(
+        {cid: {k: v for k, v in params.items() if k != "book_parameters"} for cid, params in resolved.items()},
+        sort_keys=True)
+    return [Job(cid, params, job_key(cid, params, lib)) for cid, params in resolved.items()]
 
 
 def stage(executed: dict[str, Path], stage_dir: Path) -> None:

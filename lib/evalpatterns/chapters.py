@@ -93,7 +93,10 @@ BARS_N = Parameter("bars_n", "int", 100, "problem size N shown in the SL-vs-RL b
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("introduction", "Five patterns from 250+ ML evaluation runs",
             tuple(_data(k) for k in ("capability", "mode_collapse", "roi", "distillation", "memorization",
-                                     "effect_sizes"))),
+                                     "effect_sizes"))
+            + (Parameter("book_parameters", "str", "{}",
+                         "JSON of every chapter's parameters, filled in by `evalpatterns build` for the front "
+                         "page's record of what the book was built from"),)),
     Chapter("capability-cliff", "Finding 1: the 3B capability cliff", (_data("capability"), SMALL_B, LARGE_B)),
     Chapter("mode-collapse", "Finding 2: mode collapse is a threshold", (_data("mode_collapse"), COLLAPSE_ACCURACY)),
     Chapter("model-switch-roi", "Finding 3: model switching against training", (_data("roi"), BASELINE_ACCURACY)),
@@ -105,6 +108,11 @@ CHAPTERS: tuple[Chapter, ...] = (
             (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
              _data("memorization"), _data("effect_sizes"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
              BASELINE_ACCURACY, COMPLETE_BELOW, PARTIAL_DROP, BARS_N)),
+    Chapter("bring-your-own-data", "Bring your own data",
+            (Parameter("example_data", "path", "data/examples/roi.csv",
+                       "the small file the worked example runs `evalpatterns run` on"),
+             Parameter("example_baseline_accuracy", "float", 0.6,
+                       "the baseline accuracy the worked example passes with -p", 0, 1))),
 )
 
 BY_ID = {c.id: c for c in CHAPTERS}

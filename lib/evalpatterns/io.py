@@ -220,6 +220,17 @@ def _empty_dtype(col: Column) -> str:
     return {"str": "object", "bool": "object", "int": "Int64", "float": "float64"}[col.kind]
 
 
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (what a build's content hash and the front page's manifest use)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def validate(kind: str, path: str | Path) -> list[Problem]:
     """Every problem of ``path`` against the schema of ``kind`` (empty when the file is valid)."""
     return check(kind, path)[1]

@@ -57,14 +57,15 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tuple[str, ...] = ()) -> str:
     """A MyST ``list-table`` for ``display`` (a frame of strings) with a header row, a caption and a name."""
-    lines = [f"```{{list-table}} {escape(caption)}", ":header-rows: 1", f":name: {name}"]
+    # A tilde fence: unlike a backtick fence, its info string (the caption) may contain backticks.
+    lines = [f"~~~{{list-table}} {escape(caption)}", ":header-rows: 1", f":name: {name}"]
     classes = ["evalpatterns-table"] + [f"num-col-{i + 1}" for i, c in enumerate(display.columns)
                                         if c in align_right]
     lines += [f":class: {' '.join(classes)}", ""]
     for row in [list(display.columns)] + display.astype(str).values.tolist():
         lines.append(f"* - {escape(row[0]) or ' '}")
         lines += [f"  - {escape(cell) or ' '}" for cell in row[1:]]
-    lines.append("```")
+    lines.append("~~~")
     return "\n".join(lines)
 
 

@@ -5,6 +5,8 @@ from the inputs through :mod:`evalpatterns.formatting`.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from . import formatting as fmt
@@ -212,3 +214,43 @@ def provenance_table(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         counts = frame["status"].value_counts()
         rows.append([name, *[str(int(counts.get(s, 0))) for s in STATUS_WORDS], str(len(frame))])
     return pd.DataFrame(rows, columns=["File", *[s for s in STATUS_WORDS], "Rows"])
+
+
+def data_manifest(paths: dict[str, str]) -> pd.DataFrame:
+    """The data a book was built from: each file's name, rows and SHA-256 (first 16 hex digits)."""
+    from .io import file_sha256, load
+
+    rows = [[Path(path).name, kind, fmt.number(len(load(kind, path))), file_sha256(path)[:16]]
+            for kind, path in paths.items()]
+    return pd.DataFrame(rows, columns=["File", "Kind", "Rows", "SHA-256 (first 16)"])
+
+
+def parameter_manifest(book_parameters: dict) -> pd.DataFrame:
+    """Every chapter's parameters as built (paths by file name), marking those that differ from the default."""
+    from . import chapters as registry
+
+    if not book_parameters:  # a chapter run on its own: the book's defaults
+        book_parameters = {c.id: {k: v for k, v in c.defaults().items() if k != "book_parameters"}
+                           for c in registry.CHAPTERS}
+    rows = []
+    for chapter_id, params in book_parameters.items():
+        chapter = registry.get(chapter_id)
+        for name, value in params.items():
+            p = chapter.parameter(name)
+            if p.type == "path":
+                shown = Path(str(value)).name
+                default = (registry.ROOT / str(value)).resolve() == (registry.ROOT / str(p.default)).resolve()
+            else:
+                shown, default = f"{value:g}" if isinstance(value, float) else str(value), value == p.default
+            rows.append([chapter_id, name, shown, "default" if default else "changed"])
+    return pd.DataFrame(rows, columns=["Chapter", "Parameter", "Value", "Default?"])
+
+
+def schema_table(schema) -> pd.DataFrame:
+    """A data file's columns: type, whether required, allowed values or range, unit and meaning."""
+    rows = []
+    for c in schema.columns:
+        required = "yes" if c.required else ("optional column" if c.optional else "may be empty")
+        allowed = c.expectation() if (c.allowed or c.minimum is not None) else ""
+        rows.append([c.name, c.kind, required, allowed, c.unit, c.description])
+    return pd.DataFrame(rows, columns=["Column", "Type", "Value required", "Allowed", "Unit", "Meaning"])
