@@ -63,3 +63,14 @@ def collapse_grid(classified: pd.DataFrame) -> pd.DataFrame:
     cols = ["learning_rate", "lora_rank", "collapsed", "status", "attempt", "accuracy"]
     return (classified.sort_values(["learning_rate", "lora_rank"])[cols]
             .drop_duplicates(["learning_rate", "lora_rank"], keep="first").reset_index(drop=True))
+
+
+SETTINGS = ("lora_rank", "samples", "lora_alpha", "rslora", "epochs", "effective_batch", "dropout", "target_modules")
+
+
+def changed_settings(classified: pd.DataFrame, settings: tuple[str, ...] = SETTINGS) -> list[str]:
+    """Settings other than the learning rate that differ between the runs (cells with a run), i.e. what
+    the learning rate cannot be credited alone for. A setting unknown for some runs counts as changed when
+    the known values differ."""
+    runs = classified[classified["collapsed"].notna()]
+    return [c for c in settings if c in runs and runs[c].dropna().astype(str).nunique() > 1]

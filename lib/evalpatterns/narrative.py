@@ -47,11 +47,37 @@ def capability_values(gaps: pd.DataFrame, changes: pd.DataFrame, matrix: pd.Data
     return v
 
 
+SETTING_WORDS = {"lora_rank": "LoRA rank", "samples": "training samples", "lora_alpha": "LoRA alpha",
+                 "rslora": "RSLoRA", "epochs": "epochs", "effective_batch": "effective batch size",
+                 "dropout": "dropout", "target_modules": "target modules"}
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def collapse_values(bracket, classified: pd.DataFrame, collapse_accuracy: float) -> dict:
     """Finding 2: the learning-rate bracket and the reduction that separated collapse from convergence."""
+    from .collapse import changed_settings
+
     runs = classified[classified["collapsed"].notna()]
     cells_without_run = classified[classified["collapsed"].isna()]
+    changed = [SETTING_WORDS.get(c, c) for c in changed_settings(classified)]
+    if not bracket.n_collapsed or not bracket.n_converged:
+        outcome = "no run collapsed" if not bracket.n_collapsed else "every run collapsed"
+        bracket_text = (f"{outcome}, so the runs do not bracket a threshold: it lies "
+                        + ("above the largest rate tried" if not bracket.n_collapsed else "below the smallest rate tried"))
+    elif bracket.consistent:
+        bracket_text = (f"the threshold lies between {fmt.sci(bracket.largest_converged)} (the largest rate that "
+                        f"converged) and {fmt.sci(bracket.smallest_collapsed)} (the smallest that collapsed), "
+                        f"a {fmt.ratio(bracket.ratio)} bracket; the runs do not locate it more finely")
+    else:
+        bracket_text = (f"no single threshold separates them: a run converged at {fmt.sci(bracket.largest_converged)}, "
+                        f"above {fmt.sci(bracket.smallest_collapsed)}, where one collapsed")
     return {
+        "bracket_text": bracket_text, "n_cells": int(len(classified.drop_duplicates(["learning_rate", "lora_rank"]))),
+        "changed_settings_text": (f"{_words(changed)} changed with it, so the data cannot credit the learning rate "
+                                  "alone" if changed else "no other recorded setting changed between the runs"),
         "collapse_accuracy": float(collapse_accuracy), "collapse_accuracy_text": fmt.pct(collapse_accuracy),
         "n_runs": int(len(runs)), "n_collapsed": bracket.n_collapsed, "n_converged": bracket.n_converged,
         "n_cells_without_run": int(len(cells_without_run)),
@@ -87,12 +113,16 @@ def roi_values(table: pd.DataFrame, summary, baseline_accuracy: float, size_rati
         "gain_ratio": _f(s.gain_ratio), "gain_ratio_text": fmt.ratio(s.gain_ratio),
         "size_ratio": _f(size_ratio), "size_ratio_text": fmt.ratio(size_ratio, 1),
         "switch_beats_training": bool(s.switch_roi > s.training_roi) if not math.isnan(_f(s.roi_ratio)) else None,
+        "size_relation": ("smaller" if size_ratio > 1 else "larger") if not math.isnan(_f(size_ratio)) else "n/a",
+        "score_relation": ("higher" if s.switch_accuracy > s.best_training_accuracy else "no higher"),
     }
 
 
-def distillation_values(transitions: pd.DataFrame) -> dict:
+def distillation_values(transitions: pd.DataFrame, log: pd.DataFrame | None = None) -> dict:
     """Finding 4: the run with the largest KL spike and the severity of every run."""
     v = {"n_runs": int(len(transitions)),
+         "n_steps_measured": int(log["status"].eq("measured").sum()) if log is not None else None,
+         "n_steps_other": int((~log["status"].eq("measured")).sum()) if log is not None else None,
          "n_with_transition": int(transitions["transition_step"].notna().sum()),
          "n_complete": int(transitions["severity"].eq("complete").sum()),
          "n_partial": int(transitions["severity"].eq("partial").sum())}
@@ -105,7 +135,15 @@ def distillation_values(transitions: pd.DataFrame) -> dict:
                  spike_step_text=str(int(r["transition_step"])),
                  spike_eval_before_text=fmt.number(r["eval_before"], 3),
                  spike_eval_after_text=fmt.number(r["eval_after_max"], 3), spike_severity=str(r["severity"]))
+        v["transition_text"] = (f"In {r['run']} it is step {int(r['transition_step'])}. Across it the KL divergence "
+                                f"goes from {fmt.number(r['kl_before'], 3)} to {fmt.number(r['kl_at'], 4)}, a "
+                                f"{fmt.ratio(r['kl_spike_ratio'])} spike in one logged step")
     else:
+        with_t = transitions.dropna(subset=["transition_step"])
+        v["transition_text"] = ("No run changes from off-policy to on-policy, so there is no transition to look at"
+                                if with_t.empty else
+                                f"KL is not logged on both sides of the transition in any run, so no spike ratio "
+                                f"can be computed (the first transition is at step {int(with_t['transition_step'].iloc[0])})")
         v.update(spike_run="none", spike_family="none", spike_gap_text=fmt.NA, spike_ratio=None,
                  spike_ratio_text=fmt.NA, spike_kl_before_text=fmt.NA, spike_kl_at_text=fmt.NA,
                  spike_step_text=fmt.NA, spike_eval_before_text=fmt.NA, spike_eval_after_text=fmt.NA,
@@ -136,8 +174,23 @@ def memorization_values(table: pd.DataFrame, advantage: pd.DataFrame, fits: pd.D
         v[f"{r.method}_complexity"] = r.complexity
         v[f"{r.method}_fit_note"] = r.reason
     v["n_lower_bounds"] = int(table["lower_bound"].sum())
+    v["n_points"] = int(len(table))
+    v["all_rl_censored"] = bool(table.loc[table["method"] != "supervised", "lower_bound"].all())
     sup = table[table["method"] == "supervised"]["episodes"]
     v["supervised_constant"] = bool(len(sup) > 0 and sup.nunique() == 1)
     v["supervised_episodes_range_text"] = (fmt.number(sup.min()) if sup.nunique() == 1
                                            else f"{fmt.number(sup.min())}\u2013{fmt.number(sup.max())}")
     return v
+
+
+def effect_size_values(published: pd.DataFrame, recomputed: pd.DataFrame, mem: pd.DataFrame) -> dict:
+    """Finding 5's effect sizes: recomputed from per-seed rows where they exist, else only published."""
+    n_seed_rows = int(mem["seed"].notna().sum())
+    if len(recomputed):
+        text = (f"Hedges' g is recomputed from the {fmt.number(n_seed_rows)} per-seed rows, with a 95% confidence "
+                f"interval, for {len(recomputed)} comparison{'s' if len(recomputed) != 1 else ''}")
+    else:
+        text = ("There are no per-seed episode counts to recompute Hedges' g from, so the published values are shown "
+                "as published, without an interval")
+    return {"n_seed_rows": n_seed_rows, "n_recomputed": int(len(recomputed)), "n_published": int(len(published)),
+            "effect_size_text": text}
