@@ -176,3 +176,58 @@ def test_results_json_holds_every_glued_value(book):
     for key in ("roi_ratio", "gain_ratio", "training_minutes"):
         assert results["model-switch-roi"][key] == pytest.approx(values[key])
     assert len(results["model-switch-roi"]["tbl-roi"]) == 5
+
+
+def test_reproducibility_page_records_the_build(book):
+    import platform
+
+    from evalpatterns.io import file_sha256
+
+    soup = BeautifulSoup((book / "reproducibility.html").read_text(), "html.parser")
+    data = html_table(soup, "tbl-repro-data")
+    assert ["roi.csv", "roi", "6", file_sha256(DATA / "roi.csv")[:16]] in data
+    env = html_table(soup, "tbl-repro-environment")
+    assert ["Python", platform.python_version(), platform.python_version()] in env
+    assert ["jupyter-book", "1.0.4.post1", "1.0.4.post1"] in env
+    execution = html_table(soup, "tbl-repro-execution")
+    assert [r[0] for r in execution[1:]] == [c.id for c in registry.CHAPTERS]
+    assert all(float(r[2]) > 0 for r in execution[1:])
+    params = html_table(soup, "tbl-repro-parameters")
+    assert ["mode-collapse", "collapse_accuracy", "0.1", "default"] in params
+
+
+def test_each_chapter_offers_its_executed_notebook_and_source(book):
+    import nbformat
+
+    for chapter in registry.CHAPTERS:
+        soup = page(book, chapter.id)
+        links = {Path(a["href"]).name: a["href"] for a in soup.select("a.download")}
+        assert {f"{chapter.id}.ipynb", f"{chapter.id}.md"} <= set(links), chapter.id
+        nb = nbformat.read(str((book / "chapters" / links[f"{chapter.id}.ipynb"]).resolve()), as_version=4)
+        assert any(o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])), chapter.id
+        source = (book / "chapters" / links[f"{chapter.id}.md"]).resolve().read_text()
+        assert source == chapter.source.read_text()
+
+
+def test_code_is_hidden_one_click_away_and_no_launch_buttons(book):
+    soup = page(book, "mode-collapse")
+    assert soup.select("details.hide") or soup.select(".tag_hide-input, .tag_hide-cell")
+    assert "lr_bracket" in soup.get_text()  # the code is in the page, behind a toggle
+    html = (book / "chapters" / "mode-collapse.html").read_text()
+    assert "mybinder" not in html and "launch-buttons" not in html and "colab" not in html.lower()
+
+
+def test_repository_button_only_when_the_repository_is_known(tmp_path, monkeypatch):
+    import yaml
+
+    from evalpatterns import build as b
+
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    monkeypatch.delenv("EVALPATTERNS_REPOSITORY", raising=False)
+    b._book_config(tmp_path)
+    assert yaml.safe_load((tmp_path / "_config.yml").read_text())["html"]["use_repository_button"] is False
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/evalpatterns")
+    b._book_config(tmp_path)
+    config = yaml.safe_load((tmp_path / "_config.yml").read_text())
+    assert config["repository"]["url"] == "https://github.com/someone/evalpatterns"
+    assert config["html"]["use_repository_button"] is True

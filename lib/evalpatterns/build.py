@@ -27,7 +27,6 @@ from .report import META_KEY
 
 ROOT = registry.ROOT
 LIB = Path(__file__).resolve().parent
-BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_DIRS = ("_static",)
 
 
@@ -273,21 +272,55 @@ def plan(data_dir: str | Path | None = None, overrides: dict[str, dict] | None =
     resolved = {c.id: resolve_parameters(c.id, (overrides or {}).get(c.id), data_dir) for c in registry.CHAPTERS}
     # The front page records what the book was built from: every chapter's parameters.
     resolved["introduction"]["book_parameters"] = json.dumps(
-        {cid: {k: v for k, v in params.items() if k != "book_parameters"} for cid, params in resolved.items()},
-        sort_keys=True)
+        {cid: {k: v for k, v in params.items() if k != "book_parameters"} for cid, params in resolved.items()})
     return [Job(cid, params, job_key(cid, params, lib)) for cid, params in resolved.items()]
 
 
-def stage(executed: dict[str, Path], stage_dir: Path) -> None:
-    """Lay out a Jupyter Book source folder of executed notebooks (execution off)."""
-    for name in BOOK_FILES:
-        shutil.copy2(ROOT / name, stage_dir / name)
+def repository_url() -> str:
+    """The repository the book is published from, when known: EVALPATTERNS_REPOSITORY or, in GitHub Actions,
+    GITHUB_REPOSITORY (owner/name). Empty when unknown."""
+    name = os.environ.get("EVALPATTERNS_REPOSITORY") or os.environ.get("GITHUB_REPOSITORY") or ""
+    return f"https://github.com/{name}" if name.count("/") == 1 else ""
+
+
+def _book_config(stage_dir: Path) -> None:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    url = repository_url()
+    if url:
+        config.setdefault("repository", {})["url"] = url
+        config.setdefault("html", {})["use_repository_button"] = True
+    (stage_dir / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+def _with_downloads(path: Path, chapter_id: str, target: Path) -> None:
+    """Copy an executed notebook, ending it with links to download itself and its MyST source."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        f"---\n\nThis chapter as {{download}}`an executed notebook <{chapter_id}.ipynb>` or as "
+        f"{{download}}`its MyST source <_sources/{chapter_id}.md>`."))
+    nbformat.write(nb, str(target))
+
+
+def stage(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict] | None = None) -> None:
+    """Lay out a Jupyter Book source folder of executed notebooks (execution off), each with download links,
+    and the Reproducibility page written from this build."""
+    from . import reproducibility
+
+    _book_config(stage_dir)
+    shutil.copy2(ROOT / "_toc.yml", stage_dir / "_toc.yml")
     for name in BOOK_DIRS:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, stage_dir / name)
-    (stage_dir / "chapters").mkdir(exist_ok=True)
+    (stage_dir / "chapters" / "_sources").mkdir(parents=True, exist_ok=True)
     for chapter_id, path in executed.items():
-        shutil.copy2(path, stage_dir / "chapters" / f"{chapter_id}.ipynb")
+        shutil.copy2(registry.get(chapter_id).source, stage_dir / "chapters" / "_sources" / f"{chapter_id}.md")
+        _with_downloads(path, chapter_id, stage_dir / "chapters" / f"{chapter_id}.ipynb")
+    page = reproducibility.page(parameters, executed) if parameters else (ROOT / "reproducibility.md").read_text()
+    (stage_dir / "reproducibility.md").write_text(page)
 
 
 def run_jupyter_book(stage_dir: Path, out_dir: Path, log=print) -> Path:
@@ -331,7 +364,7 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
     with tempfile.TemporaryDirectory(prefix=".stage-", dir=build_dir) as tmp:
         src = Path(tmp) / "book"
         src.mkdir()
-        stage(executed, src)
+        stage(executed, src, {j.chapter: j.parameters for j in jobs})
         log("rendering with jupyter-book")
         html = run_jupyter_book(src, Path(tmp) / "out", log)
         results = {chapter: notebook_results(path) for chapter, path in executed.items()}

@@ -1,0 +1,85 @@
+"""The Reproducibility page: what a build ran on, written as a MyST page at staging time.
+
+It records the commit, the build time, Python and every pinned package (pinned and installed), each data
+file with its content hash, the parameters of every chapter, and each chapter's execution time. It is not a
+notebook, so writing it never forces a chapter to re-execute.
+"""
+from __future__ import annotations
+
+import platform
+import subprocess
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from . import chapters as registry
+from . import formatting as fmt
+from .report import escape, myst_table
+from .tables import data_manifest, parameter_manifest
+
+
+def commit(root: Path = registry.ROOT) -> str:
+    """The checked-out commit, marked when the work tree has uncommitted changes; 'unknown' outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head.stdout.strip() + (" with uncommitted changes" if dirty else "")
+
+
+def environment_table(requirements: Path = registry.ROOT / "requirements.txt") -> pd.DataFrame:
+    """Every pinned requirement with the version installed in the environment that built the book."""
+    rows = [["Python", platform.python_version(), platform.python_version()]]
+    for line in requirements.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" not in line:
+            continue
+        name, pinned = (part.strip() for part in line.split("==", 1))
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = "not installed"
+        rows.append([name, pinned, installed])
+    return pd.DataFrame(rows, columns=["Package", "Pinned", "Installed"])
+
+
+def execution_table(executed: dict[str, Path]) -> pd.DataFrame:
+    """When each chapter's notebook was executed and how long it took (papermill's record)."""
+    rows = []
+    for chapter_id, path in executed.items():
+        meta = nbformat.read(str(path), as_version=4).metadata.get("papermill", {})
+        start = str(meta.get("start_time", ""))[:19].replace("T", " ")
+        rows.append([chapter_id, start + " UTC" if start else fmt.NA, fmt.number(meta.get("duration"), 1)])
+    return pd.DataFrame(rows, columns=["Chapter", "Executed at", "Seconds"])
+
+
+def page(parameters: dict[str, dict], executed: dict[str, Path], built_at: datetime | None = None) -> str:
+    """The Reproducibility page as MyST markdown; every value comes from the build through code."""
+    built_at = built_at or datetime.now(timezone.utc)
+    paths = {}
+    for chapter in registry.CHAPTERS:
+        for p in chapter.data_parameters:
+            paths.setdefault(p.data, parameters[chapter.id][p.name])
+    book_params = {cid: {k: v for k, v in params.items() if k != "book_parameters"}
+                   for cid, params in parameters.items()}
+    parts = [
+        "# Reproducibility", "",
+        f"Built from commit {escape(commit())} at {escape(built_at.strftime('%Y-%m-%d %H:%M UTC'))} with "
+        f"Python {escape(platform.python_version())}. A chapter is re-executed only when its source, the "
+        "library, its data or its parameters change; the execution times below are those of the run that "
+        "produced each executed notebook.", "",
+        myst_table(data_manifest(paths), "tbl-repro-data", "Data files, by content hash.", ("Rows",)), "",
+        myst_table(parameter_manifest(book_params), "tbl-repro-parameters", "Parameters of every chapter.",
+                   ("Value",)), "",
+        myst_table(execution_table(executed), "tbl-repro-execution", "Execution of each chapter.", ("Seconds",)),
+        "",
+        myst_table(environment_table(), "tbl-repro-environment", "Python and every pinned package.",), "",
+        "The tables are {numref}`tbl-repro-data`, {numref}`tbl-repro-parameters`, "
+        "{numref}`tbl-repro-execution` and {numref}`tbl-repro-environment`.", "",
+    ]
+    return "\n".join(parts)
