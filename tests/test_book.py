@@ -9,6 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
+from htmlcheck import expected_table, html_table
+
 from evalpatterns import (capability, collapse, distillation, io, memorization, narrative, roi, tables)
 from evalpatterns import chapters as registry
 from evalpatterns.build import build_book
@@ -27,20 +29,6 @@ def book(tmp_path_factory) -> Path:
 
 def page(book: Path, chapter_id: str) -> BeautifulSoup:
     return BeautifulSoup((book / "chapters" / f"{chapter_id}.html").read_text(), "html.parser")
-
-
-def html_table(soup: BeautifulSoup, name: str) -> list[list[str]]:
-    """Rows of the table with id ``name`` (header first), as the reader sees the text."""
-    node = soup.find(id=name)
-    assert node is not None, f"no element with id {name}"
-    table = node if node.name == "table" else node.find("table")
-    assert table is not None, f"{name} holds no table"
-    return [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
-
-
-def expected(frame) -> list[list[str]]:
-    return [[" ".join(str(c).split()) for c in frame.columns]] + \
-           [[" ".join(str(v).split()) for v in row] for row in frame.astype(str).values.tolist()]
 
 
 def pasted(soup: BeautifulSoup) -> list[str]:
@@ -62,7 +50,7 @@ def test_provenance_table_counts_rows_by_status(book):
     frames = {f"{k}.csv": io.load(k, DATA / f"{k}.csv") for k in
               ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")}
     rows = html_table(page(book, "introduction"), "tbl-provenance")
-    assert rows == expected(tables.provenance_table(frames))
+    assert rows == expected_table(tables.provenance_table(frames))
     # capability.csv: 5 measured, 0 figure, 6 illustrative, 2 pending, 13 rows (data/capability.csv)
     assert rows[1] == ["capability.csv", "5", "0", "6", "2", "13"]
 
@@ -71,7 +59,10 @@ def test_numeric_columns_are_right_aligned(book):
     soup = page(book, "model-switch-roi")
     classes = soup.find(id="tbl-roi").find("table")["class"] if soup.find(id="tbl-roi").name != "table" \
         else soup.find(id="tbl-roi")["class"]
-    assert {"num-col-2", "num-col-3", "num-col-4", "num-col-5"} <= set(classes)
+    header = html_table(soup, "tbl-roi")[0]
+    numeric = ["Time", "Accuracy", "95% interval", "Change (points)", "ROI (points/min)"]
+    assert {f"num-col-{header.index(h) + 1}" for h in numeric} <= set(classes)
+    assert "num-col-1" not in classes  # the approach names stay left-aligned
     css = (book / "_static" / "tables.css").read_text()
     assert "table.num-col-5 td:nth-child(5)" in css
     assert "tables.css" in (book / "chapters" / "model-switch-roi.html").read_text()
@@ -80,9 +71,9 @@ def test_numeric_columns_are_right_aligned(book):
 def test_capability_tables_match_the_data(book):
     cap = io.load("capability", DATA / "capability.csv")
     soup = page(book, "capability-cliff")
-    assert html_table(soup, "tbl-capability") == expected(tables.capability_table(cap))
+    assert html_table(soup, "tbl-capability") == expected_table(tables.capability_table(cap))
     derived = html_table(soup, "tbl-capability-derived")
-    assert derived == expected(tables.gap_table(capability.size_gaps(cap), capability.training_change(cap)))
+    assert derived == expected_table(tables.gap_table(capability.size_gaps(cap), capability.training_change(cap)))
     assert derived[1][4] == "+55" and derived[2][4] == "\u221217"
     assert "55" in pasted(soup)
 
@@ -91,7 +82,7 @@ def test_collapse_table_and_bracket(book):
     runs = collapse.classify_collapse(io.load("mode_collapse", DATA / "mode_collapse.csv"))
     soup = page(book, "mode-collapse")
     rows = html_table(soup, "tbl-collapse")
-    assert rows == expected(tables.collapse_table(runs))
+    assert rows == expected_table(tables.collapse_table(runs))
     assert [r[-1] for r in rows[1:]] == ["YES", "YES", "NO"]
     shown = pasted(soup)
     assert "10x" in shown and "5e-6" in shown and "5e-5" in shown
@@ -101,8 +92,8 @@ def test_roi_tables_and_both_ratios(book):
     table = roi.roi_table(io.load("roi", DATA / "roi.csv"))
     summary = roi.switch_vs_training(table)
     soup = page(book, "model-switch-roi")
-    assert html_table(soup, "tbl-roi") == expected(tables.roi_display(table))
-    assert html_table(soup, "tbl-switch") == expected(tables.switch_display(summary))
+    assert html_table(soup, "tbl-roi") == expected_table(tables.roi_display(table))
+    assert html_table(soup, "tbl-switch") == expected_table(tables.switch_display(summary))
     shown = pasted(soup)
     assert "2h 47m" in shown and "38x" in shown and "1,266x" in shown and "+19" in shown
 
@@ -111,8 +102,8 @@ def test_distillation_tables(book):
     log = io.load("distillation", DATA / "distillation.csv")
     runs = distillation.transitions(log)
     soup = page(book, "hybrid-distillation")
-    assert html_table(soup, "tbl-severity") == expected(tables.severity_table(runs))
-    assert html_table(soup, "tbl-log-excerpt") == expected(tables.log_excerpt(log, "llama-hybrid-seed8"))
+    assert html_table(soup, "tbl-severity") == expected_table(tables.severity_table(runs))
+    assert html_table(soup, "tbl-log-excerpt") == expected_table(tables.log_excerpt(log, "llama-hybrid-seed8"))
     assert "363x" in pasted(soup)
 
 
@@ -123,11 +114,11 @@ def test_memorization_tables(book):
     fits = memorization.scaling_fits(episodes)
     soup = page(book, "sl-vs-rl")
     rows = html_table(soup, "tbl-episodes")
-    assert rows == expected(tables.episodes_display(episodes, advantage))
+    assert rows == expected_table(tables.episodes_display(episodes, advantage))
     assert "27x / 909x+" in [r[4] for r in rows]
-    assert html_table(soup, "tbl-scaling") == expected(tables.scaling_display(fits))
+    assert html_table(soup, "tbl-scaling") == expected_table(tables.scaling_display(fits))
     published = io.load("effect_sizes", DATA / "effect_sizes.csv")
-    assert html_table(soup, "tbl-effect-sizes") == expected(
+    assert html_table(soup, "tbl-effect-sizes") == expected_table(
         tables.effect_size_display(published, memorization.effect_sizes_from_seeds(mem)))
     assert "909x+" in pasted(soup)
 
@@ -231,3 +222,12 @@ def test_repository_button_only_when_the_repository_is_known(tmp_path, monkeypat
     config = yaml.safe_load((tmp_path / "_config.yml").read_text())
     assert config["repository"]["url"] == "https://github.com/someone/evalpatterns"
     assert config["html"]["use_repository_button"] is True
+
+
+def test_no_inline_script_is_written_twice(book):
+    # Sphinx 7.4 wrote thebe's and togglebutton's inline scripts twice ("THEBE_JS_URL has already been
+    # declared" in every browser console); evalpatterns.sphinx_ext keeps one of each.
+    for path in [book / "reproducibility.html",  # index.html is only a redirect
+                 *[book / "chapters" / f"{c.id}.html" for c in registry.CHAPTERS]]:
+        html = path.read_text()
+        assert html.count("const THEBE_JS_URL") <= 1 and html.count("var togglebuttonSelector") == 1, path.name

@@ -114,13 +114,19 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
     assert results["training_minutes"] == 60 and results["training_gain_points"] == pytest.approx(2)
     assert results["gain_ratio"] == pytest.approx(10) == pytest.approx(expected["gain_ratio"])
     assert results["roi_ratio"] == pytest.approx((20 / 10) / (2 / 60))
-    page = (out / "model-switch-roi_files" / "model-switch-roi.html").read_text()
-    assert "1h" in page and "10x" in page and "2h 47m" not in page and "38x" not in page
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((out / "model-switch-roi_files" / "model-switch-roi.html").read_text(), "html.parser")
+    audit = soup.find(id="tbl-claims-roi")
+    assert "2h 47m" in audit.get_text()  # the audit quotes the post's claims beside the recomputed values
+    audit.decompose()
+    text = soup.select_one("main, article, body").get_text(" ")
+    assert "1h" in text and "10x" in text and "2h 47m" not in text and "38x" not in text
 
 
 def test_run_refuses_unknown_parameter_before_running(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "evalpatterns.cli", "run", "model-switch-roi", "-p", "baseline",
                            "0.6", "--output", str(tmp_path / "o")], capture_output=True, text=True)
     assert proc.returncode == 1
-    assert "no parameter 'baseline'; valid names: roi_csv, baseline_accuracy" in proc.stderr
+    assert "no parameter 'baseline'; valid names: roi_csv, claims_csv, baseline_accuracy" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()

@@ -49,7 +49,7 @@ def test_toc_lists_every_chapter_in_the_posts_order():
 def test_unknown_chapter_and_parameter_are_refused_with_the_valid_names():
     with pytest.raises(KeyError, match="did you mean 'mode-collapse'"):
         registry.get("mode-colapse")
-    with pytest.raises(ValueError, match="valid names: mode_collapse_csv, collapse_accuracy"):
+    with pytest.raises(ValueError, match="valid names: mode_collapse_csv, claims_csv, collapse_accuracy, complete_accuracy"):
         resolve_parameters("mode-collapse", {"collapse_acc": "0.2"})
     with pytest.raises(ValueError, match="expects a number in \\[0, 1\\]; got 'high'"):
         resolve_parameters("mode-collapse", {"collapse_accuracy": "high"})
@@ -59,7 +59,10 @@ def test_unknown_chapter_and_parameter_are_refused_with_the_valid_names():
 
 def test_parameters_are_typed_and_data_paths_absolute(tmp_path):
     params = resolve_parameters("model-switch-roi", {"baseline_accuracy": "0.5"}, data_dir=tmp_path)
-    assert params == {"roi_csv": str(tmp_path / "roi.csv"), "baseline_accuracy": 0.5}
+    assert params == {"roi_csv": str(tmp_path / "roi.csv"), "claims_csv": str(ROOT / "data" / "claims.csv"),
+                      "baseline_accuracy": 0.5}
+    (tmp_path / "claims.csv").write_text("x")
+    assert resolve_parameters("model-switch-roi", data_dir=tmp_path)["claims_csv"] == str(tmp_path / "claims.csv")
 
 
 def test_book_overrides_reach_the_summary():

@@ -14,7 +14,8 @@ from evalpatterns import io
 from evalpatterns.schema import SCHEMAS, STATUSES
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-KINDS = list(SCHEMAS)
+# Observation files carry provenance (status, source); the claims register quotes the post instead.
+KINDS = [k for k, s in SCHEMAS.items() if "status" in s.names]
 
 
 def load(kind: str) -> pd.DataFrame:
@@ -48,7 +49,7 @@ def data():
 # --------------------------------------------------------------------------------------------------------------
 
 def test_every_schema_has_a_data_file():
-    assert sorted(SCHEMAS[k].filename for k in KINDS) == sorted(p.name for p in DATA.glob("*.csv"))
+    assert sorted(s.filename for s in SCHEMAS.values()) == sorted(p.name for p in DATA.glob("*.csv"))
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -56,8 +56,9 @@ def resolve_parameters(chapter_id: str, overrides: dict | None = None, data_dir:
     values = {}
     for p in chapter.parameters:
         value = p.default
-        if p.data and data_dir:
-            value = str(Path(data_dir).resolve() / Path(str(p.default)).name)
+        in_dir = Path(data_dir).resolve() / Path(str(p.default)).name if (p.data and data_dir) else None
+        if in_dir is not None and (in_dir.exists() or not p.keep_default):
+            value = str(in_dir)
         elif p.type == "path":
             value = str(ROOT / p.default)
         values[p.name] = value

@@ -23,6 +23,7 @@ class Parameter:
     minimum: float | None = None
     maximum: float | None = None
     data: str | None = None
+    keep_default: bool = False  # a data folder without this file uses the book's own (the claims register)
 
     def parse(self, text) -> object:
         """Convert a command-line value; raises ValueError saying what was expected."""
@@ -74,6 +75,10 @@ class Chapter:
 
 
 def _data(kind: str) -> Parameter:
+    if kind == "claims":
+        return Parameter("claims_csv", "path", "data/claims.csv",
+                         "the register of the post's claims to audit (a data folder without one uses the book's)",
+                         data=kind, keep_default=True)
     return Parameter(f"{kind}_csv", "path", f"data/{kind}.csv", f"the {kind} data file (CSV or Parquet)",
                      data=kind)
 
@@ -88,6 +93,11 @@ COMPLETE_BELOW = Parameter("complete_below", "float", 0.01,
                            "eval score at or below which every post-transition step means complete collapse", 0)
 PARTIAL_DROP = Parameter("partial_drop", "float", 0.25,
                          "relative drop of eval score across the transition that counts as partial collapse", 0, 1)
+COMPLETE_ACCURACY = Parameter("complete_accuracy", "float", 0.05,
+                              "accuracy at or below which a collapsed run with one repeated output counts as a "
+                              "complete collapse", 0, 1)
+MIN_FIT_POINTS = Parameter("min_fit_points", "int", 4,
+                           "fewest measured points on which a power-law exponent is reported as supported", 2)
 BARS_N = Parameter("bars_n", "int", 100, "problem size N shown in the SL-vs-RL bar chart", 1)
 
 CHAPTERS: tuple[Chapter, ...] = (
@@ -97,17 +107,20 @@ CHAPTERS: tuple[Chapter, ...] = (
             + (Parameter("book_parameters", "str", "{}",
                          "JSON of every chapter's parameters, filled in by `evalpatterns build` for the front "
                          "page's record of what the book was built from"),)),
-    Chapter("capability-cliff", "Finding 1: the 3B capability cliff", (_data("capability"), SMALL_B, LARGE_B)),
-    Chapter("mode-collapse", "Finding 2: mode collapse is a threshold", (_data("mode_collapse"), COLLAPSE_ACCURACY)),
-    Chapter("model-switch-roi", "Finding 3: model switching against training", (_data("roi"), BASELINE_ACCURACY)),
+    Chapter("capability-cliff", "Finding 1: the 3B capability cliff",
+            (_data("capability"), _data("claims"), SMALL_B, LARGE_B)),
+    Chapter("mode-collapse", "Finding 2: mode collapse is a threshold",
+            (_data("mode_collapse"), _data("claims"), COLLAPSE_ACCURACY, COMPLETE_ACCURACY)),
+    Chapter("model-switch-roi", "Finding 3: model switching against training",
+            (_data("roi"), _data("claims"), BASELINE_ACCURACY)),
     Chapter("hybrid-distillation", "Finding 4: hybrid distillation collapse",
-            (_data("distillation"), COMPLETE_BELOW, PARTIAL_DROP)),
+            (_data("distillation"), _data("claims"), COMPLETE_BELOW, PARTIAL_DROP)),
     Chapter("sl-vs-rl", "Finding 5: supervised learning against RL",
-            (_data("memorization"), _data("effect_sizes"), BARS_N)),
-    Chapter("summary", "Summary: the dashboard and five takeaways",
+            (_data("memorization"), _data("effect_sizes"), _data("claims"), BARS_N, MIN_FIT_POINTS)),
+    Chapter("summary", "Summary: the dashboard, five takeaways and the audit",
             (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
-             _data("memorization"), _data("effect_sizes"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
-             BASELINE_ACCURACY, COMPLETE_BELOW, PARTIAL_DROP, BARS_N)),
+             _data("memorization"), _data("effect_sizes"), _data("claims"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
+             COMPLETE_ACCURACY, BASELINE_ACCURACY, COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS)),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",
                        "the small file the worked example runs `evalpatterns run` on"),

@@ -65,6 +65,10 @@ def collapse_grid(classified: pd.DataFrame) -> pd.DataFrame:
             .drop_duplicates(["learning_rate", "lora_rank"], keep="first").reset_index(drop=True))
 
 
+SETTING_WORDS = {"lora_rank": "LoRA rank", "samples": "training samples", "lora_alpha": "LoRA alpha",
+                 "rslora": "RSLoRA", "epochs": "epochs", "effective_batch": "effective batch size",
+                 "dropout": "dropout", "target_modules": "target modules"}
+
 SETTINGS = ("lora_rank", "samples", "lora_alpha", "rslora", "epochs", "effective_batch", "dropout", "target_modules")
 
 

@@ -1,7 +1,8 @@
 """Finding 4, hybrid distillation: where the phase changes, how far KL jumps, how badly scores fall.
 
 Every function works on the whole step log at once (grouped and vectorised), so a log of thousands of runs
-costs no Python loop per run.
+costs no Python loop per run; :func:`transitions` works on numpy arrays after one sort, without copying the
+log (a million-row log takes well under a second).
 """
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ def transitions(log: pd.DataFrame, complete_below: float = 0.01, partial_drop: f
 
     Example (Llama, seed 8): transition at step 50, KL 0.015 -> 5.4453 (363x), eval 0.266 -> 0.000: complete.
     """
+    fast = _transitions_fast(log, complete_below, partial_drop)
+    return fast if fast is not None else _transitions_reference(log, complete_below, partial_drop)
+
+
+def _transitions_reference(log: pd.DataFrame, complete_below: float, partial_drop: float) -> pd.DataFrame:
+    """:func:`transitions` in pandas terms: the definition :func:`_transitions_fast` must agree with. Used
+    for logs the fast path does not take (missing run names or steps, non-integer steps, unusual dtypes)."""
     log = log.sort_values(["run", "step"], kind="stable")
     runs = log.groupby("run", sort=False)[[c for c in RUN_COLUMNS if c != "run"]].first()
     on = log["phase"].eq("on_policy")
@@ -52,14 +60,123 @@ def transitions(log: pd.DataFrame, complete_below: float = 0.01, partial_drop: f
     runs["eval_after_max"] = ev.max().reindex(runs.index)
     runs["eval_final"] = ev.last().reindex(runs.index)
     runs["eval_drop"] = runs["eval_before"] - runs["eval_after_min"]
+    runs["severity"] = _severity(runs, complete_below, partial_drop)
+    return runs.reset_index()
 
-    severity = np.select(
+
+def _severity(runs: pd.DataFrame, complete_below: float, partial_drop: float) -> np.ndarray:
+    return np.select(
         [runs["transition_step"].isna().to_numpy(),
          runs["eval_after_max"].isna().to_numpy(),
          (runs["eval_after_max"] <= complete_below).to_numpy(),
          (runs["eval_after_min"] < runs["eval_before"] * (1 - partial_drop)).to_numpy()],
         ["no transition", "no eval", "complete", "partial"], default="none")
-    runs["severity"] = severity
+
+
+def _first_in_group(mask: np.ndarray, group: np.ndarray, n_groups: int, last: bool = False) -> np.ndarray:
+    """Position of the first (or last) True of ``mask`` within each group of the sorted ``group`` codes;
+    -1 for a group with none."""
+    pos = np.flatnonzero(mask)
+    g = group[pos]
+    edge = np.ones(len(g), dtype=bool)
+    if last:
+        edge[:-1] = g[1:] != g[:-1]
+    else:
+        edge[1:] = g[1:] != g[:-1]
+    out = np.full(n_groups, -1, dtype=np.int64)
+    out[g[edge]] = pos[edge]
+    return out
+
+
+def _pick(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values[at]`` with NaN where ``at`` is -1."""
+    return np.where(at >= 0, values[np.maximum(at, 0)], np.nan) if len(values) else np.full(len(at), np.nan)
+
+
+def _segment_reduce(ufunc, values: np.ndarray, mask: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """``ufunc`` (np.minimum, np.maximum) of ``values[mask]`` within each group of the sorted codes; NaN
+    for a group with none."""
+    pos = np.flatnonzero(mask)
+    out = np.full(n_groups, np.nan)
+    if not pos.size:
+        return out
+    g = group[pos]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    out[g[starts]] = ufunc.reduceat(values[pos], starts)
+    return out
+
+
+def _transitions_fast(log: pd.DataFrame, complete_below: float, partial_drop: float) -> pd.DataFrame | None:
+    """:func:`transitions` on numpy arrays: one sort of (run, step), then every per-run quantity from group
+    boundaries, with no copy of the log and no Python loop per run or row. None when the log is not the
+    plain kind this handles (then the reference computes it)."""
+    needed = set(RUN_COLUMNS) | {"step", "phase", "kl", "eval_score"}
+    if not len(log) or not needed <= set(log.columns) or log.columns.duplicated().any():
+        return None
+    run, step = log["run"], log["step"]
+    if (run.dtype != object and not isinstance(run.dtype, pd.StringDtype)) or run.isna().any():
+        return None
+    if not (pd.api.types.is_integer_dtype(step.dtype) and not step.isna().any()):
+        return None
+    if any(log[c].dtype != np.float64 for c in ("kl", "eval_score")):
+        return None
+    try:
+        group, names = pd.factorize(run, sort=True)
+    except TypeError:  # mixed types that do not sort
+        return None
+    steps = step.to_numpy(dtype=np.int64)
+    if len(steps) and (np.abs(steps).max() >= 2 ** 53):
+        return None
+    n_runs = len(names)
+    # the order sort_values(["run", "step"], kind="stable") gives; most logs are in it already
+    dg, ds = np.diff(group), np.diff(steps)
+    order = None if ((dg > 0) | ((dg == 0) & (ds >= 0))).all() else np.lexsort((steps, group))
+
+    def sorted_(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    def original(at: np.ndarray) -> np.ndarray:
+        return at if order is None else np.where(at >= 0, order[np.maximum(at, 0)], -1)
+
+    g = sorted_(group)
+    s = sorted_(steps).astype(float)
+    on = sorted_(log["phase"].eq("on_policy").to_numpy(dtype=bool, na_value=False))
+    off = sorted_(log["phase"].eq("off_policy").to_numpy(dtype=bool, na_value=False))
+    kl = sorted_(log["kl"].to_numpy())
+    ev = sorted_(log["eval_score"].to_numpy())
+
+    runs = pd.DataFrame(index=pd.Index(names, name="run"))
+    for c in RUN_COLUMNS[1:]:  # groupby().first(): the first non-missing value in (run, step) order
+        at = original(_first_in_group(sorted_(log[c].notna().to_numpy(dtype=bool)), g, n_runs))
+        first = pd.api.extensions.take(log[c].array, at, allow_fill=True)
+        if log[c].dtype == object:  # groupby().first() marks a run with no value by None here
+            first = np.asarray(first, dtype=object)
+            first[at < 0] = None
+        runs[c] = pd.Series(first, index=runs.index, dtype=log[c].dtype)
+
+    same_run = np.zeros(len(g), dtype=bool)
+    same_run[1:] = g[1:] == g[:-1]
+    prev_off = np.zeros(len(g), dtype=bool)
+    prev_off[1:] = off[:-1]
+    switch = _first_in_group(on & prev_off & same_run, g, n_runs)
+    t_run = _pick(s, switch)  # transition step of each run (NaN: none)
+    runs["transition_step"] = pd.Series(t_run, index=runs.index).astype("Int64")
+    t = t_run[g]
+    with np.errstate(invalid="ignore"):
+        before = off & (s < t)
+        after = ~np.isnan(t) & (s >= t)
+        at_t = s == t
+    has_kl, has_ev = ~np.isnan(kl), ~np.isnan(ev)
+    kl_before = _pick(kl, _first_in_group(before & has_kl, g, n_runs, last=True))
+    runs["kl_before"] = kl_before
+    runs["kl_at"] = _pick(kl, _first_in_group(at_t & has_kl, g, n_runs))
+    runs["kl_spike_ratio"] = (runs["kl_at"] / runs["kl_before"].where(runs["kl_before"] > 0))
+    runs["eval_before"] = _pick(ev, _first_in_group(before & has_ev, g, n_runs, last=True))
+    runs["eval_after_min"] = _segment_reduce(np.minimum, ev, after & has_ev, g, n_runs)
+    runs["eval_after_max"] = _segment_reduce(np.maximum, ev, after & has_ev, g, n_runs)
+    runs["eval_final"] = _pick(ev, _first_in_group(after & has_ev, g, n_runs, last=True))
+    runs["eval_drop"] = runs["eval_before"] - runs["eval_after_min"]
+    runs["severity"] = _severity(runs, complete_below, partial_drop)
     return runs.reset_index()
 
 

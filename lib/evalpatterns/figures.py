@@ -301,8 +301,12 @@ def draw_phase_transition(ax, log: pd.DataFrame, transitions: pd.DataFrame, metr
     if metric == "kl":
         _annotate_kl_spike(ax, transitions)
     ax.set(xlabel="Training step", ylabel=METRIC_LABELS.get(metric, metric))
-    top = log[metric].max()
-    ax.set_ylim(min(0, log[metric].min()) - 0.05 * top, top * 1.2)
+    top, bottom = log[metric].max(), log[metric].min()
+    if pd.isna(top):  # nothing logged for this metric: say so instead of drawing empty axes
+        _note(ax, f"no {METRIC_LABELS.get(metric, metric)} logged", size=10)
+        top, bottom = 1.0, 0.0
+    top = top if top > 0 else 1.0
+    ax.set_ylim(min(0, bottom) - 0.05 * top, top * 1.2)
     if legend:
         ax.legend(handles=_run_handles(transitions) + theme.status_handles(log["status"]), loc="upper center",
                   bbox_to_anchor=(0.5, -0.14), ncols=1 if compact else 2, fontsize=8 if compact else 9.5,
@@ -498,6 +502,9 @@ def draw_sl_vs_rl_bars(ax, episodes_table: pd.DataFrame, advantage: pd.DataFrame
     ax.set_xticks(range(len(methods)), [_wrap(_method_label(m), 12) for m in methods])
     ax.set_yscale("log")
     _log_number_axis(ax.yaxis)
+    if rows.empty:
+        _note(ax, f"no episode counts at N = {fmt.number(n_values)}", size=10)
+        return ax
     ax.set_ylim(rows["episodes"].min() / 2, rows["episodes"].max() * (60 if not compact else 120))
     ax.set_ylabel("Episodes to converge")
     ax.grid(axis="x", visible=False)
@@ -548,7 +555,8 @@ def draw_distillation_gap(ax, transitions: pd.DataFrame):
     if n < 3:
         _note(ax, f"{n} run{'s' if n != 1 else ''}: too few for a trend", size=10)
     ax.set_xlim(0, xmax)
-    ax.set_ylim(-0.08, max(transitions[["eval_before", "eval_final"]].max().max(), 0.1) * 1.25)
+    highest = transitions[["eval_before", "eval_final"]].max().max()
+    ax.set_ylim(-0.08, (0.1 if pd.isna(highest) else max(highest, 0.1)) * 1.25)
     ax.set(xlabel="Teacher / student size gap (x)", ylabel="Eval score")
     handles = [Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
                       markeredgecolor=theme.MUTED, label="last off-policy eval (before the switch)"),

@@ -6,8 +6,11 @@ that list without raising. Inputs are only read, never written.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import io as _stdio
 import difflib
+import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,12 @@ from .schema import SCHEMAS, Column, Schema
 TRUE = {"true", "yes", "1"}
 FALSE = {"false", "no", "0"}
 NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+# A plain decimal number: the one spelling the fast numeric path parses with pyarrow, which rounds it as
+# pd.to_numeric does (both correctly). Not a leading "+": pd.to_numeric rounds "+3e69" differently from "3e69",
+# so such text, like any other, goes through pd.to_numeric exactly as before.
+PLAIN_NUMBER = r"^-?([0-9]{1,20}(\.[0-9]{0,30})?|\.[0-9]{1,30})([eE][+-]?[0-9]{1,4})?$"
+EXACT_INT = 2.0 ** 53  # beyond this pd.to_numeric may keep an int64 that a float64 would round
 
 
 @dataclass(frozen=True)
@@ -49,13 +58,17 @@ class DataError(ValueError):
 
 
 def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a CSV or Parquet file as strings, or report why it cannot be read."""
+    """Read every column of a CSV or Parquet file as strings, or report why it cannot be read.
+
+    The reference reader: :func:`_read` uses it whenever its fast readers cannot vouch for giving the same
+    result (an unreadable or unusual file), so every problem is found and worded as here.
+    """
     name = str(path)
     if not path.exists():
         return None, [Problem(name, None, None, "a data file", "no such file")]
     if path.is_dir():
         return None, [Problem(name, None, None, "a data file", "a directory")]
-    if path.suffix.lower() in {".parquet", ".pq"}:
+    if path.suffix.lower() in PARQUET_SUFFIXES:
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several unrelated types
@@ -82,23 +95,326 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     return frame, []
 
 
-def _check_columns(name: str, frame: pd.DataFrame, schema: Schema) -> list[Problem]:
+def _read(path: Path, schema: Schema) -> tuple[list[str] | None, pd.DataFrame | None, list[Problem]]:
+    """(every column name in the file, the schema's columns it has as raw values, problems).
+
+    Only the schema's columns are read: extra columns are allowed and ignored, and a file's wide unused
+    columns cost nothing. A well-formed CSV is read by pyarrow as strings; a Parquet file keeps its column
+    types. Anything else falls back to :func:`_read_raw`.
+    """
+    try:
+        fast = (_read_parquet_fast if path.suffix.lower() in PARQUET_SUFFIXES else _read_csv_fast)(path, schema)
+    except Exception:  # noqa: BLE001 - whatever went wrong, the reference reader says it properly
+        fast = None
+    if fast is not None:
+        return fast[0], fast[1], []
+    raw, problems = _read_raw(path)
+    if raw is None:
+        return None, None, problems
+    names = list(raw.columns)
+    wanted = [c for c in dict.fromkeys(names) if c in set(schema.names)]
+    return names, (raw if len(set(names)) != len(names) else raw[wanted]), []
+
+
+def _header_ok(names: list[str], schema: Schema) -> bool:
+    """True when the column names pass :func:`_check_columns` (so the fast readers need no error path)."""
+    return bool(names) and len(set(names)) == len(names) and set(schema.required_columns) <= set(names)
+
+
+def _read_csv_fast(path: Path, schema: Schema) -> tuple[list[str], pd.DataFrame] | None:
+    """Read the schema's columns of a plain CSV file with pyarrow, as strings; None when the file has
+    anything the pandas reader of :func:`_read_raw` might read differently (a quoted header, a quote after
+    a space, NUL bytes) or that makes pyarrow fail (ragged rows, bad UTF-8, ...)."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    if path.suffix.lower() in PARQUET_SUFFIXES or not path.is_file() or path.stat().st_size == 0:
+        return None
+    with open(path, encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    names = [str(c).strip() for c in header]
+    if not _header_ok(names, schema):
+        return None
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        first_line = mm[:mm.find(b"\n") + 1 or len(mm)]
+        # skipinitialspace makes pandas read ` "a,b"` as a quoted field; pyarrow would not
+        if b'"' in first_line or mm.find(b"\x00") != -1 or (mm.find(b'"') != -1 and _space_then_quote(mm)):
+            return None
+        ends_a_line = mm[-1:] in (b"\n", b"\r")
+    fields = [f"f{i}" for i in range(len(names))]
+    wanted = [i for i, c in enumerate(names) if c in set(schema.names)]
+    # One more row after the file's own: pandas refuses a quote left open at the end of the file, where
+    # pyarrow would read it to the end; an open quote swallows this row, which is how it is noticed.
+    sentinel = ",".join([_SENTINEL] * len(names)).encode()
+    with open(path, "rb") as fh:
+        table = pa_csv.read_csv(
+            _stdio.BufferedReader(_ThenMore(fh, (b"" if ends_a_line else b"\n") + sentinel + b"\n"), 1 << 20),
+            read_options=pa_csv.ReadOptions(column_names=fields, skip_rows=1, use_threads=False, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(include_columns=[fields[i] for i in wanted],
+                                                  column_types={fields[i]: pa.large_string() for i in wanted},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    if not table.num_rows or any(table.column(c)[-1].as_py() != _SENTINEL for c in table.column_names):
+        return None
+    table = table.slice(0, table.num_rows - 1)
+    extra = len(wanted) < len(names)
+    if extra and not _is_utf8(path):  # pyarrow checked the columns it read; pandas checks them all
+        return None
+    frame = table.to_pandas()
+    frame.columns = [names[i] for i in wanted]
+    if not all(frame[c].dtype == _STR for c in frame.columns):
+        return None
+    blank = _blank_rows(frame)
+    if blank.any():
+        if extra:  # blank here, but perhaps not in the columns that were not read
+            return None
+        frame = frame[~blank]  # the index still counts blank lines, so line numbers stay right
+    return names, frame
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+_SENTINEL = "\x01evalpatterns-end-of-file\x01"
+
+
+class _ThenMore(_stdio.RawIOBase):
+    """A binary file's bytes followed by ``more``."""
+
+    def __init__(self, fh, more: bytes):
+        self._fh, self._more = fh, memoryview(more)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._fh.readinto(buffer)
+        if n:
+            return n
+        n = min(len(buffer), len(self._more))
+        buffer[:n], self._more = self._more[:n], self._more[n:]
+        return n
+
+
+def _space_then_quote(buffer, block: int = 1 << 24) -> bool:
+    """Whether a space or tab comes right before a double quote anywhere in ``buffer``."""
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    for start in range(0, len(data), block):
+        chunk = data[max(start - 1, 0):start + block]
+        quotes = np.flatnonzero(chunk[1:] == 34)
+        before = chunk[quotes]
+        if ((before == 32) | (before == 9)).any():
+            return True
+    return False
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty or whitespace (what a blank line reads as), narrowing column by
+    column so that only candidate rows are looked at again."""
+    blank = np.ones(len(frame), dtype=bool)
+    for c in frame.columns:
+        rows = np.flatnonzero(blank)
+        if not rows.size:
+            break
+        col = frame[c] if rows.size == len(frame) else frame[c].iloc[rows]
+        blank[rows] = col.str.strip().eq("").to_numpy(dtype=bool, na_value=False)
+    return blank
+
+
+def _read_parquet_fast(path: Path, schema: Schema) -> tuple[list[str], pd.DataFrame] | None:
+    """Read the schema's columns of a Parquet file, keeping their types; None when the file's columns
+    are not plain, distinct names (the reference reader then reports them)."""
+    from pyarrow import parquet as pq
+
+    if not path.is_file():
+        return None
+    arrow_schema = pq.read_schema(path)
+    meta = arrow_schema.pandas_metadata or {}
+    if len(meta.get("column_indexes", [])) > 1:
+        return None
+    index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+    fields = [f for f in arrow_schema.names if f not in index]
+    names = [f.strip() for f in fields]
+    if not _header_ok(names, schema):
+        return None
+    wanted = [f for f, c in zip(fields, names) if c in set(schema.names)]
+    frame = pd.read_parquet(path, columns=wanted)
+    if list(frame.columns) != wanted:
+        return None
+    frame.columns = [f.strip() for f in wanted]
+    for c in frame.columns:
+        if frame[c].dtype == _STR:  # text: missing values read as "", as _as_text writes them
+            frame[c] = frame[c].where(frame[c].notna(), "")
+    return names, frame
+
+
+def _check_columns(name: str, names: list[str], schema: Schema) -> list[Problem]:
     problems = []
-    present = set(frame.columns)
+    present = set(names)
     for col in schema.required_columns:
         if col not in present:
-            near = difflib.get_close_matches(col, [c for c in frame.columns if c not in schema.names], n=1)
+            near = difflib.get_close_matches(col, [c for c in names if c not in schema.names], n=1)
             found = (f"no such column, but a column '{near[0]}' (did you mean '{col}'?)" if near
                      else "no such column")
             problems.append(Problem(name, 1, col, f"a column named '{col}'", found))
-    dupes = pd.Index(frame.columns)[pd.Index(frame.columns).duplicated()].tolist()
+    dupes = pd.Index(names)[pd.Index(names).duplicated()].tolist()
     for col in dupes:
         problems.append(Problem(name, 1, col, "each column once", "the column repeated"))
     return problems
 
 
 def _convert(name: str, raw: pd.Series, col: Column) -> tuple[pd.Series, list[Problem]]:
-    """Type one column vectorised; return the typed column and a problem per bad cell."""
+    """Type one column vectorised; return the typed column and a problem per bad cell.
+
+    ``raw`` is text (from a CSV file, or a Parquet text column) or a typed Parquet column. Each fast path
+    gives exactly what :func:`_convert_reference` gives on the column's text, and hands over to it when it
+    cannot be sure of that.
+    """
+    if raw.dtype == _STR:
+        if not raw.isna().any():
+            return _convert_text(name, raw, col)
+        return _convert_reference(name, raw, col)
+    if col.allowed is None and col.kind in ("int", "float") and _is_plain_number_dtype(raw.dtype):
+        typed = _convert_numbers(name, raw, col)
+        if typed is not None:
+            return typed
+    if col.kind == "bool" and raw.dtype == np.bool_:
+        raw.index.to_numpy() + 2  # noqa: B018 - fails on an index that cannot give line numbers, as before
+        return pd.Series(raw.to_numpy(dtype=bool), index=raw.index, name=raw.name), []
+    return _convert_reference(name, _as_text(raw), col)
+
+
+def _as_text(raw: pd.Series) -> pd.Series:
+    """A Parquet column as the text the reference reader turns it into."""
+    return raw.astype(object).where(raw.notna(), "").astype(str)
+
+
+def _is_plain_number_dtype(dtype) -> bool:
+    return (isinstance(dtype, np.dtype) and dtype.kind in "iuf") or str(dtype) in (
+        "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64")
+
+
+def _reporter(name: str, col: Column, lines: np.ndarray, found_text, problems: list[Problem]):
+    """``report(mask, expected)``: a problem for each cell in ``mask``, in row order. ``found_text(rows)``
+    gives the stripped text of those rows (computed for bad cells only)."""
+    def report(mask, expected: str) -> None:
+        rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not rows.size:
+            return
+        for line, found in zip(lines[rows], found_text(rows)):
+            problems.append(Problem(name, int(line), col.name, expected, repr(found) if found else "an empty cell"))
+    return report
+
+
+def _check_numbers(numbers: np.ndarray, empty: np.ndarray, nonfinite: np.ndarray, col: Column, report):
+    """Bad cells, then out-of-range ones, of a numeric column; returns the values (NaN where bad)."""
+    with np.errstate(invalid="ignore"):
+        bad = ~empty & (~np.isfinite(numbers) | nonfinite)
+        if col.kind == "int":
+            bad |= ~empty & ~np.isnan(numbers) & (numbers != np.round(numbers))
+    report(bad, col.expectation())
+    values = np.where(bad, np.nan, numbers)
+    ok = ~np.isnan(values)
+    out_of_range = np.zeros(len(values), dtype=bool)
+    if col.minimum is not None:
+        out_of_range |= ok & ((values <= col.minimum) if col.exclusive_minimum else (values < col.minimum))
+    if col.maximum is not None:
+        out_of_range |= ok & (values > col.maximum)
+    report(out_of_range, col.expectation())
+    values[out_of_range] = np.nan
+    return values
+
+
+def _typed(values: np.ndarray, raw: pd.Series, col: Column) -> pd.Series:
+    out = pd.Series(values, index=raw.index, name=raw.name, dtype=float)
+    return out.astype("Int64") if col.kind == "int" else out
+
+
+def _unsafe_floats(numbers: np.ndarray) -> bool:
+    """Values where a float64 might differ from what pd.to_numeric keeps: -0 and integers beyond 2**53."""
+    finite = numbers[np.isfinite(numbers)]
+    return bool(finite.size and (np.abs(finite).max() >= EXACT_INT or np.signbit(finite[finite == 0]).any()))
+
+
+def _convert_text(name: str, raw: pd.Series, col: Column) -> tuple[pd.Series, list[Problem]]:
+    """:func:`_convert_reference` for text with no missing values, with plain numbers parsed by pyarrow and
+    booleans mapped without a Python call per cell."""
+    if col.kind == "str":
+        return _convert_reference(name, raw, col)
+    text = raw.str.strip()
+    empty = text.eq("").to_numpy(dtype=bool)
+    problems: list[Problem] = []
+    lines = raw.index.to_numpy() + 2
+    report = _reporter(name, col, lines, lambda rows: text.iloc[rows].tolist(), problems)
+    if col.kind == "bool":
+        lower = text.str.lower()
+        is_true = lower.isin(TRUE).to_numpy(dtype=bool)
+        is_false = lower.isin(FALSE).to_numpy(dtype=bool)
+        report(~empty & ~is_true & ~is_false, "true or false")
+        if (is_true | is_false).all():
+            values = pd.Series(is_true, index=raw.index, name=raw.name)
+        else:
+            cells = np.full(len(text), None, dtype=object)
+            cells[is_true] = True
+            cells[is_false] = False
+            values = pd.Series(cells, index=raw.index, name=raw.name, dtype=object)
+    else:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        plain = text.str.fullmatch(PLAIN_NUMBER).to_numpy(dtype=bool)
+        numbers = np.full(len(text), np.nan)
+        numbers[plain] = pc.cast(pc.filter(text.array.__arrow_array__(), pa.array(plain)),
+                                 pa.float64()).to_numpy(zero_copy_only=False)
+        nonfinite = np.zeros(len(text), dtype=bool)
+        other = np.flatnonzero(~empty & ~plain)
+        if other.size:  # anything but a plain number: the reference's parse, on those cells only
+            sub = text.iloc[other]
+            sub_nonfinite = sub.str.lower().isin(NON_FINITE)
+            nonfinite[other] = sub_nonfinite.to_numpy(dtype=bool)
+            numbers[other] = pd.to_numeric(sub.where(~sub_nonfinite), errors="coerce").to_numpy(dtype=float)
+        if _unsafe_floats(numbers):
+            return _convert_reference(name, raw, col)
+        values = _typed(_check_numbers(numbers, empty, nonfinite, col, report), raw, col)
+    if col.allowed is not None:
+        report(~empty & ~text.isin(col.allowed).to_numpy(dtype=bool), col.expectation())
+    if col.required:
+        report(empty, col.expectation() + " (a value is required)")
+    return values, problems
+
+
+def _convert_numbers(name: str, raw: pd.Series, col: Column) -> tuple[pd.Series, list[Problem]] | None:
+    """:func:`_convert_reference` for a numeric Parquet column, without a round trip through text; None when
+    the column holds a value whose text might parse back differently."""
+    lines = raw.index.to_numpy() + 2
+    empty = raw.isna().to_numpy(dtype=bool)
+    numbers = raw.to_numpy(dtype=float, na_value=np.nan)
+    if _unsafe_floats(numbers):  # (an integer at or beyond 2**53 stays there as a float: rounding is monotone)
+        return None
+    problems: list[Problem] = []
+
+    def found_text(rows):  # the cells' text as _as_text writes it: "" where missing
+        return _as_text(raw.iloc[rows]).str.strip().tolist()
+
+    report = _reporter(name, col, lines, found_text, problems)
+    values = _typed(_check_numbers(numbers, empty, np.zeros(len(raw), dtype=bool), col, report), raw, col)
+    if col.required:
+        report(empty, col.expectation() + " (a value is required)")
+    return values, problems
+
+
+def _convert_reference(name: str, raw: pd.Series, col: Column) -> tuple[pd.Series, list[Problem]]:
+    """Type one column of text; the definition every fast path must agree with."""
     text = raw.astype(str).str.strip()
     empty = text.eq("")
     problems: list[Problem] = []
@@ -169,6 +485,8 @@ def _check_keys(name: str, frame: pd.DataFrame, schema: Schema) -> list[Problem]
     if not key:
         return []
     group = frame.groupby(key, dropna=False, sort=False).ngroup()
+    if group.max() + 1 == len(group):  # every key once: nothing to report
+        return []
     first_line = pd.Series(frame.index.to_numpy() + 2, index=frame.index).groupby(group).transform("first")
     dup = group.duplicated(keep="first")
     problems = []
@@ -187,10 +505,10 @@ def check(kind: str, path: str | Path) -> tuple[pd.DataFrame | None, list[Proble
     schema = SCHEMAS[kind]
     path = Path(path)
     name = str(path)
-    raw, problems = _read_raw(path)
+    names, raw, problems = _read(path, schema)
     if raw is None:
         return None, problems
-    problems = _check_columns(name, raw, schema)
+    problems = _check_columns(name, names, schema)
     if problems:
         return None, problems
     if raw.empty:
@@ -202,14 +520,14 @@ def check(kind: str, path: str | Path) -> tuple[pd.DataFrame | None, list[Proble
             problems += bad
         elif col.optional:
             typed[col.name] = pd.Series([None] * len(raw), index=raw.index, dtype=_empty_dtype(col))
-    extra = [c for c in raw.columns if c not in typed]
-    frame = pd.DataFrame(typed, index=raw.index)
-    for c in extra:
-        frame[c] = raw[c]
+    index = raw.index
+    del raw  # let the raw text go before the typed frame is assembled (peak memory)
+    frame = pd.DataFrame(typed, index=index)
+    del typed
     # Row rules and keys are checked on the rows whose cells are all valid, so that one bad cell is
     # reported once and not again as a broken rule.
     bad_lines = {p.line for p in problems}
-    clean = frame[~(frame.index.to_series() + 2).isin(bad_lines)]
+    clean = frame[~(frame.index.to_series() + 2).isin(bad_lines)] if bad_lines else frame
     problems += _row_rules(name, clean, schema)
     problems += _check_keys(name, clean, schema)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))

@@ -20,13 +20,44 @@ def episodes_table(mem: pd.DataFrame) -> pd.DataFrame:
     and the mean is a lower bound when any seed did not converge. Rows with unknown episodes are dropped.
     Columns: method, n_values, episodes, lower_bound, n_seeds, sd, status.
     """
+    if (not set(_TABLE_COLUMNS) <= set(mem.columns) or mem.columns.duplicated().any()
+            or isinstance(mem["status"].dtype, pd.CategoricalDtype)):
+        return _episodes_table_reference(mem)  # which names the missing column as it always has
+    # Only the columns needed, the known rows taken once; one grouping for every aggregate (the worst
+    # status too), and the status ranks mapped per distinct status rather than per row.
+    known = mem.loc[mem["episodes"].notna().to_numpy(dtype=bool), _TABLE_COLUMNS]
+    known["_r"] = _map_per_distinct(known["status"], STATUS_RANK)
+    out = known.groupby(["method", "n_values"], sort=True).agg(
+        episodes=("episodes", "mean"), sd=("episodes", "std"), n_seeds=("seed", "count"),
+        n_rows=("episodes", "size"), all_converged=("converged", "all"), _r=("_r", "max"))
+    out["status"] = out["_r"].map({v: k for k, v in STATUS_RANK.items()})
+    out["lower_bound"] = ~out["all_converged"].astype(bool)
+    return out.reset_index()[["method", "n_values", "episodes", "lower_bound", "n_seeds", "sd", "status"]]
+
+
+STATUS_RANK = {"measured": 0, "figure": 1, "illustrative": 2, "pending": 3}
+_TABLE_COLUMNS = ["method", "n_values", "episodes", "seed", "converged", "status"]
+
+
+def _map_per_distinct(values: pd.Series, mapping: dict) -> pd.Series:
+    """``values.map(mapping)`` (same values, same dtype), looking up each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = pd.Series(uniques, dtype=object).map(mapping)
+    if (codes < 0).any():
+        mapped = pd.concat([mapped, pd.Series([np.nan])], ignore_index=True)  # code -1: the last entry
+    if mapped.isna().any():
+        mapped = mapped.astype(float)
+    return pd.Series(mapped.to_numpy()[codes], index=values.index)
+
+
+def _episodes_table_reference(mem: pd.DataFrame) -> pd.DataFrame:
+    """:func:`episodes_table` as first written (used when a column is missing, for its error)."""
     known = mem.dropna(subset=["episodes"])
     g = known.groupby(["method", "n_values"], sort=True)
     out = g.agg(episodes=("episodes", "mean"), sd=("episodes", "std"), n_seeds=("seed", "count"),
                 n_rows=("episodes", "size"), all_converged=("converged", "all"))
-    status_rank = {"measured": 0, "figure": 1, "illustrative": 2, "pending": 3}
-    worst = known.assign(_r=known["status"].map(status_rank)).groupby(["method", "n_values"])["_r"].max()
-    out["status"] = worst.map({v: k for k, v in status_rank.items()})
+    worst = known.assign(_r=known["status"].map(STATUS_RANK)).groupby(["method", "n_values"])["_r"].max()
+    out["status"] = worst.map({v: k for k, v in STATUS_RANK.items()})
     out["lower_bound"] = ~out["all_converged"].astype(bool)
     return out.reset_index()[["method", "n_values", "episodes", "lower_bound", "n_seeds", "sd", "status"]]
 
@@ -92,7 +123,12 @@ def effect_sizes_from_seeds(mem: pd.DataFrame, reference: str = "supervised",
     Only converged seeds with known episodes count; a comparison needs two seeds per side. Columns:
     method_a, method_b, n_values, hedges_g, ci_low, ci_high, n_a, n_b. Empty when no per-seed data exists.
     """
-    seeds = mem[mem["seed"].notna() & mem["episodes"].notna() & mem["converged"].astype(bool)]
+    keep = mem["seed"].notna() & mem["episodes"].notna() & mem["converged"].astype(bool)
+    grouped = ["method", "n_values", "episodes"]
+    if set(grouped) <= set(mem.columns) and not mem.columns.duplicated().any():
+        seeds = mem.loc[keep.to_numpy(dtype=bool), grouped]  # only the columns grouped, not a copy of all
+    else:
+        seeds = mem[keep]
     stats = seeds.groupby(["method", "n_values"])["episodes"].agg(["mean", "std", "count"])
     rows = []
     if reference in stats.index.get_level_values(0):
@@ -110,3 +146,39 @@ def effect_sizes_from_seeds(mem: pd.DataFrame, reference: str = "supervised",
                          "ci_low": g.ci_low, "ci_high": g.ci_high, "n_a": g.n_a, "n_b": g.n_b})
     return pd.DataFrame(rows, columns=["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high",
                                        "n_a", "n_b"])
+
+
+STAT_COLUMNS = ("mean_a", "sd_a", "n_a", "mean_b", "sd_b", "n_b")
+
+
+def effect_sizes_from_stats(published: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Hedges' g and its interval from published group means, SDs and sizes, where ``effect_sizes.csv`` has
+    them (optional columns mean_a, sd_a, n_a, mean_b, sd_b, n_b). Same columns as
+    :func:`effect_sizes_from_seeds`; empty when no row has all six."""
+    cols = ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b"]
+    if not set(STAT_COLUMNS) <= set(published.columns):
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for r in published.dropna(subset=list(STAT_COLUMNS)).itertuples():
+        g = hedges_g_from_stats(r.mean_a, r.sd_a, int(r.n_a), r.mean_b, r.sd_b, int(r.n_b), confidence)
+        rows.append([r.method_a, r.method_b, int(r.n_values), g.g, g.ci_low, g.ci_high, g.n_a, g.n_b])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def effect_size_rows(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd.DataFrame:
+    """The effect sizes a reader is shown: every recomputed g, then each published g not recomputed."""
+    done = set(zip(recomputed["method_a"], recomputed["method_b"], recomputed["n_values"]))
+    keys = zip(published.get("method_a", pd.Series([None] * len(published))),
+               published.get("method_b", pd.Series([None] * len(published))), published["n_values"])
+    left = published[[k not in done for k in keys]]
+    return pd.concat([recomputed.assign(kind="recomputed"), left.assign(kind="published")], ignore_index=True)
+
+
+def recomputed_effect_sizes(mem: pd.DataFrame, published: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Hedges' g recomputed from per-seed rows where they exist, else from published means and SDs; the
+    ``basis`` column says which. Empty when neither exists."""
+    seeds = effect_sizes_from_seeds(mem, confidence=confidence).assign(basis="per-seed rows")
+    stats = effect_sizes_from_stats(published, confidence).assign(basis="published means and SDs")
+    done = set(zip(seeds["method_b"], seeds["n_values"]))
+    stats = stats[[(m, n) not in done for m, n in zip(stats["method_b"], stats["n_values"])]]
+    return pd.concat([seeds, stats], ignore_index=True) if len(stats) else seeds

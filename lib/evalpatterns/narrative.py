@@ -15,6 +15,11 @@ from . import formatting as fmt
 from .memorization import METHOD_LABELS
 
 
+def _count(n: int, noun: str) -> str:
+    """``_count(1, 'run') == '1 run'``, ``_count(3, 'run') == '3 runs'``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _f(x) -> float:
     return float("nan") if x is None or pd.isna(x) else float(x)
 
@@ -26,6 +31,9 @@ def capability_values(gaps: pd.DataFrame, changes: pd.DataFrame, matrix: pd.Data
          "n_gap_tasks": int(len(gaps)), "n_cells": int(len(matrix)),
          "n_cells_measured": int(matrix["status"].eq("measured").sum())}
     v["n_cells_not_measured"] = v["n_cells"] - v["n_cells_measured"]
+    other = matrix.loc[~matrix["status"].eq("measured"), "status"].value_counts()
+    v["not_measured_text"] = (", ".join(f"{n} {s}" for s, n in other.items()) if len(other)
+                              else "none: every cell is a measurement")
     if len(gaps):
         g = gaps.loc[gaps["gap_points"].abs().idxmax()]
         v.update(gap_task=str(g["task"]), gap_points=_f(g["gap_points"]), gap_points_text=fmt.number(g["gap_points"]),
@@ -47,18 +55,13 @@ def capability_values(gaps: pd.DataFrame, changes: pd.DataFrame, matrix: pd.Data
     return v
 
 
-SETTING_WORDS = {"lora_rank": "LoRA rank", "samples": "training samples", "lora_alpha": "LoRA alpha",
-                 "rslora": "RSLoRA", "epochs": "epochs", "effective_batch": "effective batch size",
-                 "dropout": "dropout", "target_modules": "target modules"}
-
-
 def _words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def collapse_values(bracket, classified: pd.DataFrame, collapse_accuracy: float) -> dict:
     """Finding 2: the learning-rate bracket and the reduction that separated collapse from convergence."""
-    from .collapse import changed_settings
+    from .collapse import SETTING_WORDS, changed_settings
 
     runs = classified[classified["collapsed"].notna()]
     cells_without_run = classified[classified["collapsed"].isna()]
@@ -111,7 +114,13 @@ def roi_values(table: pd.DataFrame, summary, baseline_accuracy: float, size_rati
         "training_roi_text": fmt.number(s.training_roi, 4),
         "roi_ratio": _f(s.roi_ratio), "roi_ratio_text": fmt.ratio(s.roi_ratio),
         "gain_ratio": _f(s.gain_ratio), "gain_ratio_text": fmt.ratio(s.gain_ratio),
-        "size_ratio": _f(size_ratio), "size_ratio_text": fmt.ratio(size_ratio, 1),
+        "size_ratio": _f(size_ratio),
+        "size_ratio_text": fmt.ratio(max(size_ratio, 1 / size_ratio), 1) if size_ratio and not math.isnan(_f(size_ratio))
+        else fmt.NA,
+        "n_ranges": int(table["is_range"].sum()),
+        "range_text": (f"{_count(int(table['is_range'].sum()), 'attempt')} reported only a range of accuracies; "
+                       "its change and ROI are shown as ranges" if table["is_range"].any()
+                       else "Every attempt reported a single accuracy"),
         "switch_beats_training": bool(s.switch_roi > s.training_roi) if not math.isnan(_f(s.roi_ratio)) else None,
         "size_relation": ("smaller" if size_ratio > 1 else "larger") if not math.isnan(_f(size_ratio)) else "n/a",
         "score_relation": ("higher" if s.switch_accuracy > s.best_training_accuracy else "no higher"),
@@ -120,7 +129,8 @@ def roi_values(table: pd.DataFrame, summary, baseline_accuracy: float, size_rati
 
 def distillation_values(transitions: pd.DataFrame, log: pd.DataFrame | None = None) -> dict:
     """Finding 4: the run with the largest KL spike and the severity of every run."""
-    v = {"n_runs": int(len(transitions)),
+    v = {"n_runs": int(len(transitions)), "n_runs_text": _count(len(transitions), "run"),
+         "excerpt_run": str(transitions["run"].iloc[0]) if len(transitions) else "none",
          "n_steps_measured": int(log["status"].eq("measured").sum()) if log is not None else None,
          "n_steps_other": int((~log["status"].eq("measured")).sum()) if log is not None else None,
          "n_with_transition": int(transitions["transition_step"].notna().sum()),
@@ -135,9 +145,11 @@ def distillation_values(transitions: pd.DataFrame, log: pd.DataFrame | None = No
                  spike_step_text=str(int(r["transition_step"])),
                  spike_eval_before_text=fmt.number(r["eval_before"], 3),
                  spike_eval_after_text=fmt.number(r["eval_after_max"], 3), spike_severity=str(r["severity"]))
+        v["excerpt_run"] = str(r["run"])
         v["transition_text"] = (f"In {r['run']} it is step {int(r['transition_step'])}. Across it the KL divergence "
-                                f"goes from {fmt.number(r['kl_before'], 3)} to {fmt.number(r['kl_at'], 4)}, a "
-                                f"{fmt.ratio(r['kl_spike_ratio'])} spike in one logged step")
+                                f"goes from {fmt.number(r['kl_before'], 3)} to {fmt.number(r['kl_at'], 4)} in one "
+                                f"logged step: a spike of {fmt.ratio(r['kl_spike_ratio'])}. The ratio divides by a "
+                                "small pre-transition KL, so rounding that value moves it a lot")
     else:
         with_t = transitions.dropna(subset=["transition_step"])
         v["transition_text"] = ("No run changes from off-policy to on-policy, so there is no transition to look at"
@@ -169,6 +181,8 @@ def memorization_values(table: pd.DataFrame, advantage: pd.DataFrame, fits: pd.D
         elif m != "supervised":
             v[f"{m}_advantage"], v[f"{m}_advantage_text"] = None, fmt.NA
     for r in fits.itertuples():
+        v[f"{r.method}_fit_text"] = (f"exponent {fmt.decimal(r.exponent, 2)}, {r.complexity} ({r.reason})" if r.fitted
+                                     else r.reason)
         v[f"{r.method}_exponent"] = _f(r.exponent)
         v[f"{r.method}_exponent_text"] = fmt.decimal(r.exponent, 2)
         v[f"{r.method}_complexity"] = r.complexity
@@ -194,3 +208,32 @@ def effect_size_values(published: pd.DataFrame, recomputed: pd.DataFrame, mem: p
                 "as published, without an interval")
     return {"n_seed_rows": n_seed_rows, "n_recomputed": int(len(recomputed)), "n_published": int(len(published)),
             "effect_size_text": text}
+
+
+def claims_values(audited: pd.DataFrame, prefix: str = "claims") -> dict:
+    """How many claims of a finding (or of the post) hold, and so on, as numbers and a sentence."""
+    counts = audited["verdict"].value_counts()
+    v = {f"{prefix}_n": int(len(audited))}
+    for verdict in ("holds", "rounding", "differs", "unsupported"):
+        v[f"{prefix}_{verdict}"] = int(counts.get(verdict, 0))
+    parts = [f"{v[f'{prefix}_{k}']} {w}" for k, w in (("holds", "hold"), ("rounding", "differ only by rounding"),
+                                                       ("differs", "differ"), ("unsupported", "are unsupported"))]
+    v[f"{prefix}_text"] = f"Of {len(audited)} claims checked, " + ", ".join(parts[:-1]) + " and " + parts[-1]
+    return v
+
+
+def interval_values(frame: pd.DataFrame, label: str, prefix: str) -> dict:
+    """Which accuracies cannot be told apart: pairs each inside the other's Wilson 95% interval."""
+    from .stats import within_each_others_interval
+
+    if "n_correct" not in frame or frame["n_correct"].isna().all():
+        return {f"{prefix}_overlap_text": "No denominators are recorded, so no interval can be drawn",
+                f"{prefix}_n_overlap": 0}
+    pairs = within_each_others_interval(frame[label], frame["n_correct"], frame["n_eval"])
+    if not pairs:
+        text = ("No two accuracies with known denominators lie within each other's 95% interval: each "
+                "difference is larger than the sampling noise")
+    else:
+        text = ("; ".join(f"{a} and {b}" for a, b in pairs) + " lie within each other's 95% interval, so the data "
+                "cannot tell " + ("them" if len(pairs) == 1 else "each pair") + " apart")
+    return {f"{prefix}_overlap_text": text, f"{prefix}_n_overlap": len(pairs)}

@@ -62,7 +62,8 @@ def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tupl
     classes = ["evalpatterns-table"] + [f"num-col-{i + 1}" for i, c in enumerate(display.columns)
                                         if c in align_right]
     lines += [f":class: {' '.join(classes)}", ""]
-    for row in [list(display.columns)] + display.astype(str).values.tolist():
+    body = display.astype(str).values.tolist() or [["(no rows)"] + [""] * (len(display.columns) - 1)]
+    for row in [list(display.columns)] + body:
         lines.append(f"* - {escape(row[0]) or ' '}")
         lines += [f"  - {escape(cell) or ' '}" for cell in row[1:]]
     lines.append("~~~")

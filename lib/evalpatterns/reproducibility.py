@@ -61,6 +61,8 @@ def execution_table(executed: dict[str, Path]) -> pd.DataFrame:
 def page(parameters: dict[str, dict], executed: dict[str, Path], built_at: datetime | None = None) -> str:
     """The Reproducibility page as MyST markdown; every value comes from the build through code."""
     built_at = built_at or datetime.now(timezone.utc)
+    head = commit()
+    short = head[:12] + head[40:] if len(head) >= 40 else head
     paths = {}
     for chapter in registry.CHAPTERS:
         for p in chapter.data_parameters:
@@ -69,7 +71,7 @@ def page(parameters: dict[str, dict], executed: dict[str, Path], built_at: datet
                    for cid, params in parameters.items()}
     parts = [
         "# Reproducibility", "",
-        f"Built from commit {escape(commit())} at {escape(built_at.strftime('%Y-%m-%d %H:%M UTC'))} with "
+        f"Built from commit {escape(short)} at {escape(built_at.strftime('%Y-%m-%d %H:%M UTC'))} with "
         f"Python {escape(platform.python_version())}. A chapter is re-executed only when its source, the "
         "library, its data or its parameters change; the execution times below are those of the run that "
         "produced each executed notebook.", "",

@@ -203,11 +203,37 @@ EFFECT_SIZES = Schema(
         Column("p_value", "float", "p-value (or its bound)", **RATE),
         Column("p_value_bound", "str", "'upper' when the source gives only p < p_value", required=False,
                optional=True, allowed=("upper", "exact")),
+        Column("mean_a", "float", "published mean episodes of method a", required=False, optional=True, minimum=0),
+        Column("sd_a", "float", "published SD of method a", required=False, optional=True, minimum=0),
+        Column("n_a", "int", "seeds of method a", required=False, optional=True, minimum=2),
+        Column("mean_b", "float", "published mean episodes of method b", required=False, optional=True, minimum=0),
+        Column("sd_b", "float", "published SD of method b", required=False, optional=True, minimum=0),
+        Column("n_b", "int", "seeds of method b", required=False, optional=True, minimum=2),
         *_provenance(),
     ),
     key=("comparison", "n_values"),
 )
 
+CLAIMS = Schema(
+    "claims",
+    "claims.csv",
+    "The post's quantitative claims, each with the library computation that recomputes it (the audit).",
+    (
+        Column("id", "str", "claim identifier"),
+        Column("finding", "int", "finding number (0: the post as a whole)", minimum=0, maximum=5),
+        Column("source", "str", "where the claim is made: post or meta-analysis"),
+        Column("quote", "str", "the claim, quoted"),
+        Column("claimed", "float", "the claimed value in the claim's units (1/0 for a statement or label)"),
+        Column("claimed_text", "str", "the claim's value as printed"),
+        Column("decimals", "int", "decimal places the claim is printed to (its precision)", minimum=0),
+        Column("kind", "str", "value, lower bound, label, statement or threshold",
+               allowed=("value", "lower_bound", "label", "statement", "threshold")),
+        Column("computation", "str", "name of the function in evalpatterns.claims that recomputes it"),
+        Column("args", "str", "its arguments, name=value separated by ';'", required=False),
+    ),
+    key=("id",),
+)
+
 SCHEMAS: dict[str, Schema] = {
-    s.name: s for s in (CAPABILITY, MODE_COLLAPSE, ROI, DISTILLATION, MEMORIZATION, EFFECT_SIZES)
+    s.name: s for s in (CAPABILITY, MODE_COLLAPSE, ROI, DISTILLATION, MEMORIZATION, EFFECT_SIZES, CLAIMS)
 }

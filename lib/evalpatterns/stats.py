@@ -8,6 +8,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from scipy import stats as _st
 
 
@@ -130,3 +131,19 @@ def wilson_interval(k, n, confidence: float = 0.95) -> WilsonInterval:
     centre = (p + z ** 2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / denom
     return WilsonInterval(p, centre - half, centre + half)
+
+
+def within_each_others_interval(labels, k, n, confidence: float = 0.95) -> list[tuple[str, str]]:
+    """Pairs of accuracies (k of n) each of which lies inside the other's Wilson interval: the data cannot
+    tell them apart. Entries with an unknown denominator are skipped. Example: 146/200 and 147/200."""
+    frame = pd.DataFrame({"label": list(labels), "k": list(k), "n": list(n)}).dropna()
+    if frame.empty:
+        return []
+    w = wilson_interval(frame["k"].to_numpy(float), frame["n"].to_numpy(float), confidence)
+    p, lo, hi = (np.asarray(a) for a in w)
+    inside = (p[None, :] >= lo[:, None]) & (p[None, :] <= hi[:, None])  # inside[i, j]: p_j in interval i
+    both = inside & inside.T
+    i, j = np.triu_indices(len(frame), k=1)
+    keep = both[i, j]
+    names = frame["label"].to_numpy()
+    return [(str(names[a]), str(names[b])) for a, b in zip(i[keep], j[keep])]

@@ -20,6 +20,30 @@ def _score(value: float, scale_max: float) -> str:
     return fmt.pct(value / scale_max) if scale_max == 1 else f"{fmt.number(value, 1)}/{fmt.number(scale_max)}"
 
 
+def interval_column(frame: pd.DataFrame) -> list[str]:
+    """Wilson 95% intervals of accuracies with a known denominator (n_correct of n_eval); a dash otherwise."""
+    from .stats import wilson_interval
+
+    out = []
+    for k, n in zip(frame.get("n_correct", pd.Series([None] * len(frame))),
+                    frame.get("n_eval", pd.Series([None] * len(frame)))):
+        if pd.isna(k) or pd.isna(n):
+            out.append("\u2014")
+        else:
+            w = wilson_interval(int(k), int(n))
+            out.append(f"{fmt.pct(w.low, 1)}\u2013{fmt.pct(w.high, 1)} ({int(k)}/{int(n)})")
+    return out
+
+
+def claims_display(audited: pd.DataFrame) -> pd.DataFrame:
+    """The audit of a finding's claims: claim, claimed, recomputed, verdict, reason."""
+    return pd.DataFrame({
+        "Claim": [f"{q} ({s})" if s != "post" else q for q, s in zip(audited["quote"], audited["source"])],
+        "Claimed": audited["claimed"], "Recomputed": audited["recomputed"], "Verdict": audited["verdict"],
+        "Reason": audited["reason"],
+    })
+
+
 def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
     """Finding 1's table: each task's score at the two sizes, training changes and what is not measured.
 
@@ -71,6 +95,7 @@ def collapse_table(classified: pd.DataFrame) -> pd.DataFrame:
         "Rank": runs["lora_rank"].map(lambda r: str(int(r))),
         "Samples": runs["samples"].map(lambda s: fmt.NA if pd.isna(s) else fmt.number(s)),
         "Accuracy": runs["accuracy"].map(lambda a: fmt.pct(a, 1)),
+        "95% interval": interval_column(runs),
         "Typical output": runs["sample_output"].map(lambda s: "\u2014" if s is None or pd.isna(s) else f'"{s}"'),
         "Collapsed?": runs["collapsed"].map(lambda c: "YES" if c else "NO"),
     })
@@ -96,6 +121,7 @@ def roi_display(table: pd.DataFrame) -> pd.DataFrame:
         "Approach": table["approach"],
         "Time": table["minutes"].map(fmt.duration),
         "Accuracy": [acc(r) for r in table.itertuples()],
+        "95% interval": interval_column(table),
         "Change (points)": [change(r) for r in table.itertuples()],
         "ROI (points/min)": [roi(r) for r in table.itertuples()],
     })
@@ -114,8 +140,10 @@ def switch_display(summary) -> pd.DataFrame:
 
 
 def log_excerpt(log: pd.DataFrame, run: str, statuses: tuple[str, ...] = ("measured",)) -> pd.DataFrame:
-    """Finding 4's log excerpt: the logged (measured) steps of one run."""
+    """Finding 4's log excerpt: the logged (measured) steps of one run, or all its steps when none is."""
     part = log[(log["run"] == run) & log["status"].isin(statuses)].sort_values("step")
+    if part.empty:
+        part = log[log["run"] == run].sort_values("step")
 
     def num(x, d):
         return "\u2014" if pd.isna(x) else fmt.number(x, d)
@@ -179,11 +207,12 @@ def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd
     rows = [[f"{METHOD_LABELS.get(r.method_a, r.method_a)} vs {METHOD_LABELS.get(r.method_b, r.method_b)}",
              fmt.number(r.n_values), fmt.decimal(r.hedges_g, 1),
              f"{fmt.decimal(r.ci_low, 1)} to {fmt.decimal(r.ci_high, 1)}", "\u2014",
-             f"recomputed from {int(r.n_a)} + {int(r.n_b)} seeds"] for r in recomputed.itertuples()]
-    done = {(r.method_a, r.method_b, r.n_values) for r in recomputed.itertuples()}
-    for r in published.itertuples():
-        if (getattr(r, "method_a", None), getattr(r, "method_b", None), r.n_values) in done:
-            continue
+             f"recomputed from {getattr(r, 'basis', 'per-seed rows')} ({int(r.n_a)} + {int(r.n_b)} seeds)"]
+            for r in recomputed.itertuples()]
+    from .memorization import effect_size_rows
+
+    shown = effect_size_rows(published, recomputed)
+    for r in shown[shown["kind"] == "published"].itertuples():
         bound = getattr(r, "p_value_bound", None)
         p = ("< " if bound == "upper" else "") + fmt.number(r.p_value, 3)
         rows.append([r.comparison, fmt.number(r.n_values), fmt.decimal(r.hedges_g, 1), "not available", p,

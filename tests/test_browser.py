@@ -1,0 +1,421 @@
+"""The built book in a real browser, and the GitHub workflows that build, test and publish it.
+
+Browser tests: build the book once, serve it on 127.0.0.1 and drive Debian's chromium with Playwright:
+every page of the table of contents loads with no console error and every image decoded; every internal
+link and anchor resolves; the search page finds "collapse"; at a phone's 390-pixel width no table or
+figure runs off the page. A screenshot of each page goes to ``_build/screenshots/``.
+
+Without chromium (or Playwright) the browser tests are skipped, saying why -- unless the environment
+variable CI is set: in CI they must run, so there a missing browser is a failure.
+
+Workflow tests: ``.github/workflows/pages.yml`` and ``tests.yml`` parse and hold what publishing needs.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 30_000
+
+
+# -- the browser and the server (test_injection.py uses these too) -------------------------------------------
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium: $CHROMIUM if set, else ``chromium`` on the PATH, else /usr/bin/chromium."""
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def browser_unavailable() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (requirements.txt pins it; run `make install`)"
+    if chromium_path() is None:
+        return ("no chromium executable found ($CHROMIUM, `chromium` on the PATH, /usr/bin/chromium); "
+                "install it with `apt-get install chromium`")
+    return None
+
+
+def require_browser() -> str:
+    """The chromium executable. Skips the calling test when there is none -- but fails when CI is set."""
+    reason = browser_unavailable()
+    if reason:
+        if in_ci():
+            pytest.fail(f"browser tests cannot run: {reason}. CI is set, so they must run, not skip.",
+                        pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    return chromium_path()
+
+
+@contextlib.contextmanager
+def launch_chromium(executable: str):
+    """A headless chromium driven by Playwright; closed (and Playwright stopped) on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    """Serve ``folder`` on 127.0.0.1 at a free port in a thread; yields the base URL (ending in /)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def toc_pages() -> list[str]:
+    """The HTML pages of the table of contents, root first: index.html, then chapters/ID.html in order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return ["index.html"] + [f"{re.sub(r'[.](md|ipynb)$', '', f)}.html" for f in files]
+
+
+def shot_name(page: str, suffix: str = "") -> str:
+    return Path(page).stem + suffix + ".png"
+
+
+# -- fixtures -------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return require_browser()
+
+
+@pytest.fixture(scope="module")
+def book(chromium, tmp_path_factory) -> Path:
+    """The whole book built once, from the repository's data (after the browser check, so that a machine
+    without a browser skips without building)."""
+    from evalpatterns.build import build_book
+
+    return build_book(build_dir=tmp_path_factory.mktemp("browser-build"), log=lambda *a: None)
+
+
+@pytest.fixture(scope="module")
+def site(book):
+    with serve(book) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    # Module scope: Playwright's sync API runs one instance at a time, and test_injection.py starts its own.
+    with launch_chromium(chromium) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
+    return SCREENSHOTS
+
+
+class Watch:
+    """What a page did wrong while loading: console errors, uncaught exceptions, failed requests, requests
+    that left the local server (blocked, so that the tests never depend on the network)."""
+
+    def __init__(self, page, site: str):
+        self.problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(
+            f"console error: {m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})"))
+        page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+
+        def route(r):
+            if r.request.url.startswith(site) or r.request.url.startswith(("data:", "blob:")):
+                r.continue_()
+            else:
+                self.problems.append(f"request to the network (blocked): {r.request.url}")
+                r.abort()
+
+        page.route("**/*", route)
+
+
+def open_page(browser, site: str, path: str, viewport: dict, before=None):
+    """A new page at ``path`` of the site, loaded, following a redirect (index.html -> the root chapter),
+    fonts ready and every image loaded; returns (page, watch). ``before(page)`` runs before loading."""
+    page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(TIMEOUT_MS)
+    watch = Watch(page, site)
+    if before is not None:
+        before(page)
+    page.goto(site + path, wait_until="load")
+    refresh = page.locator("meta[http-equiv='Refresh' i]")
+    if refresh.count():
+        target = refresh.first.get_attribute("content").split("url=", 1)[1].strip()
+        page.wait_for_url(urllib.parse.urljoin(site + path, target))
+        page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("""async () => {
+        await document.fonts.ready;
+        const imgs = [...document.images];
+        imgs.forEach(i => { i.loading = 'eager'; });
+        await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+    }""")
+    return page, watch
+
+
+# -- the browser tests ------------------------------------------------------------------------------------
+
+@pytest.mark.book
+def test_the_table_of_contents_is_built(book):
+    missing = [p for p in toc_pages() if not (book / p).is_file()]
+    assert not missing, f"pages in _toc.yml that the build did not write: {missing}"
+
+
+@pytest.mark.book
+def test_every_page_loads_without_console_errors_and_its_images_decode(book, site, browser, screenshots):
+    problems = []
+    for path in toc_pages():
+        page, watch = open_page(browser, site, path, DESKTOP)
+        images = page.evaluate("""() => [...document.images].map(i => ({
+            src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight}))""")
+        broken = [i["src"] for i in images if not i["complete"] or i["width"] == 0 or i["height"] == 0]
+        problems += [f"{path}: {p}" for p in watch.problems]
+        problems += [f"{path}: image not decoded: {src}" for src in broken]
+        page.screenshot(path=str(screenshots / shot_name(path)), full_page=True)
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.book
+def test_every_internal_link_and_anchor_resolves(book, site, browser):
+    fetched: dict[str, BeautifulSoup | None] = {}
+    problems = []
+
+    def fetch(url: str) -> BeautifulSoup | None:
+        if url not in fetched:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                body = r.read()
+                html = "html" in r.headers.get("Content-Type", "")
+            fetched[url] = BeautifulSoup(body, "html.parser") if html else None
+        return fetched[url]
+
+    checked = 0
+    for path in toc_pages():
+        page, _ = open_page(browser, site, path, DESKTOP)
+        here = page.url
+        hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => [a.getAttribute('href'), a.href])")
+        page.close()
+        for raw, absolute in hrefs:
+            if not absolute.startswith(site):
+                continue  # external, mailto:, javascript:
+            url, _, fragment = absolute.partition("#")
+            try:
+                soup = fetch(url)
+            except urllib.error.HTTPError as exc:
+                problems.append(f"{here}: link {raw!r} -> HTTP {exc.code}")
+                continue
+            checked += 1
+            fragment = urllib.parse.unquote(fragment)
+            if fragment and soup is not None:
+                if soup.find(id=fragment) is None and soup.find(attrs={"name": fragment}) is None:
+                    problems.append(f"{here}: link {raw!r}: no element with id {fragment!r} on {url}")
+    assert checked > len(toc_pages()), "found almost no internal links; is the page structure as expected?"
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+@pytest.mark.book
+def test_search_finds_collapse(book, site, browser):
+    page, watch = open_page(browser, site, "search.html?q=collapse", DESKTOP)
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results p.search-summary') || {}).innerText", timeout=TIMEOUT_MS)
+    summary = page.inner_text("#search-results p.search-summary")
+    hits = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
+    page.close()
+    assert hits, f"search for 'collapse' found nothing: {summary!r}"
+    assert any("chapters/mode-collapse.html" in h for h in hits), hits
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+OVERFLOW_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+    const scroller = el => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            const o = getComputedStyle(a).overflowX;
+            if (o === 'auto' || o === 'scroll') return a;
+        }
+        return null;
+    };
+    const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    const out = [];
+    for (const el of document.querySelectorAll('table, figure, figure img')) {
+        if (!visible(el)) continue;
+        let box = el, how = '';
+        if (el.tagName === 'TABLE') {
+            const s = scroller(el);
+            if (s) { box = s; how = ' (its scrollable container ' + describe(s) + ')'; }
+        }
+        const r = box.getBoundingClientRect();
+        if (r.right > width + 1 || r.left < -1)
+            out.push(describe(el) + how + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) +
+                     ' px of a ' + width + ' px wide page');
+    }
+    // The page itself must not scroll sideways: name the innermost elements that stick out (outside any
+    // scrollable container), e.g. a long unbreakable word.
+    if (document.documentElement.scrollWidth > width + 1) {
+        const sticksOut = (el, right) => right > width + 1 && !scroller(el) &&
+                                         getComputedStyle(el).position !== 'fixed';
+        const culprits = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+            if (!t.textContent.trim() || !t.parentElement) continue;
+            const range = document.createRange();
+            range.selectNodeContents(t);
+            const right = range.getBoundingClientRect().right;
+            if (sticksOut(t.parentElement, right)) culprits.push([t.parentElement, right, t.textContent]);
+        }
+        for (const el of document.body.querySelectorAll('*')) {
+            if (!visible(el)) continue;
+            const right = el.getBoundingClientRect().right;
+            if (sticksOut(el, right) && ![...el.children].some(c => visible(c) && c.getBoundingClientRect().right > width + 1))
+                culprits.push([el, right, el.textContent]);
+        }
+        for (const [el, right, text] of culprits.slice(0, 5))
+            out.push('the page scrolls sideways (' + document.documentElement.scrollWidth + ' px wide): ' +
+                     describe(el) + ' reaches ' + Math.round(right) + ' px: "' + text.trim().slice(0, 60) + '"');
+        if (!culprits.length) out.push('the page scrolls sideways (' + document.documentElement.scrollWidth + ' px wide)');
+    }
+    return {width, out};
+}"""
+
+
+@pytest.mark.book
+def test_no_table_or_figure_overflows_a_phone_screen(book, site, browser, screenshots):
+    """At 390 px no table or figure runs off the page (a table may scroll inside its own container, if that
+    container fits), and the page itself does not scroll sideways."""
+    problems = []
+    for path in toc_pages():
+        page, _ = open_page(browser, site, path, PHONE)
+        found = page.evaluate(OVERFLOW_JS)
+        problems += [f"{path}: {p}" for p in found["out"]]
+        page.screenshot(path=str(screenshots / shot_name(path, "-390px")), full_page=True)
+        page.close()
+    assert not problems, "at 390 px wide:\n" + "\n".join(problems)
+
+
+# -- the workflows ----------------------------------------------------------------------------------------
+
+def workflow(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(data, dict), name
+    # YAML 1.1 reads the key `on` as True.
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def steps(wf: dict) -> list[dict]:
+    return [s for job in wf["jobs"].values() for s in job.get("steps", [])]
+
+
+def uses(wf: dict) -> dict[str, str]:
+    """action -> version of every `uses:` in the workflow."""
+    return dict(s["uses"].split("@", 1) for s in steps(wf) if "uses" in s)
+
+
+@pytest.mark.parametrize("name", ["pages.yml", "tests.yml"])
+def test_workflow_parses_and_pins_every_action_to_a_major_version(name):
+    wf = workflow(name)
+    assert wf["on"] and wf["jobs"] and wf.get("concurrency", {}).get("group")
+    for action, version in uses(wf).items():
+        assert re.fullmatch(r"v\d+", version), f"{name}: {action}@{version} is not pinned to a major version"
+
+
+def test_pages_workflow_builds_with_make_book_and_deploys_with_least_privilege():
+    wf = workflow("pages.yml")
+    assert set(wf["on"]) == {"push", "workflow_dispatch"}
+    assert wf["on"]["push"]["branches"] == ["main"]
+    assert wf["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert wf["concurrency"]["group"]
+    assert {"actions/checkout", "actions/setup-python", "actions/upload-pages-artifact",
+            "actions/deploy-pages"} <= set(uses(wf))
+    python = next(s for s in steps(wf) if s.get("uses", "").startswith("actions/setup-python@"))
+    assert str(python["with"]["python-version"]) == "3.11"
+    assert python["with"]["cache"] == "pip" and python["with"]["cache-dependency-path"] == "requirements.txt"
+    runs = [s["run"] for s in steps(wf) if "run" in s]
+    assert any(re.search(r"(^|\s)make book(\s|$)", r) for r in runs), runs
+    upload = next(s for s in steps(wf) if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"].rstrip("/") == "_build/html"
+    deploy_job = next(j for j in wf["jobs"].values()
+                      if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in j["steps"]))
+    assert deploy_job["environment"]["name"] == "github-pages"
+    assert deploy_job.get("needs"), "deploy must wait for the build"
+
+
+def test_tests_workflow_installs_chromium_and_runs_make_test():
+    wf = workflow("tests.yml")
+    assert {"pull_request", "push"} <= set(wf["on"])
+    assert wf["permissions"] == {"contents": "read"}
+    assert "actions/checkout" in uses(wf)
+    runs = [s["run"] for s in steps(wf) if "run" in s]
+    install = [i for i, r in enumerate(runs) if re.search(r"apt-get install .*\bchromium\b", r)]
+    test = [i for i, r in enumerate(runs) if re.search(r"(^|\s)make test(\s|$)", r)]
+    assert install and test and install[0] < test[0], runs
+
+
+def test_ci_script_installs_chromium_then_runs_exactly_make_test():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "apt-get install -y" in script and "chromium" in script
+    assert script.rstrip().splitlines()[-1] == "make test"

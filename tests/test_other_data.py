@@ -1,0 +1,581 @@
+"""Every chapter re-executed on data with other numbers than the post's (``tests/otherdata.py``).
+
+The whole book is built once on a complete alternative data folder; for every chapter the glued values in
+``results.json`` must equal the library's computation on that data (the same functions and parameters the
+chapter uses), its tables must hold the right rows, and its page must show the new numbers and none of the
+post's. Then single chapters are run (``build.run_chapter``) on valid but unusual data: nothing collapsed,
+everything collapsed, no phase change, no KL logged, one point where a fit needs two, every RL run censored.
+They must be analysed, not crashed on, and the prose must say what that data shows.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+import otherdata
+from htmlcheck import expected_table, html_table
+from evalpatterns import (build, capability, claims, collapse, distillation, io, memorization, narrative, report,
+                         roi, tables)
+from evalpatterns import chapters as registry
+from evalpatterns import formatting as fmt
+
+pytestmark = pytest.mark.book
+
+KINDS = ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")
+#: Chapters whose content comes from the data folder (bring-your-own-data runs its own example file).
+DATA_CHAPTERS = ("introduction", "capability-cliff", "mode-collapse", "model-switch-roi", "hybrid-distillation",
+                 "sl-vs-rl", "summary")
+FINDINGS = DATA_CHAPTERS[1:]
+
+#: Numbers and names that only the post's data produces: none may appear on a page built from other data.
+POST_NUMBERS = (
+    # Finding 1
+    "40%", "95%", "54%", "37%", "+55", "\u221217", "31.5%", "2.8/10",
+    # Finding 2
+    "5e-6", "5e-5", "2e-4", "73.5%", "10x", "4x",
+    # Finding 3
+    "2h 47m", "167", "166.6", "38x", "1,266x", "1,269x", "+19", "92%", "+0.5", "3.8", "4.6x", "61\u201373%", "73%",
+    "0.0030",
+    # Finding 4
+    "363x", "361x", "5.4453", "4.3808", "0.015", "0.266", "0.269", "70x", "7.5x",
+    # Finding 5
+    "909x+", "27x", "9x", "549x", "41x", "4,545x+", "4545x+", "6,040", "10,000+", "50,000+", "301", "451", "0.42",
+    "\u22128.2", "\u221215.3", "\u221212.1",
+)
+POST_NAMES = ("DeepSeek", "Qwen", "Llama", "Open Character", "GAN Jokes", "10000000")
+#: Tables that quote the post's claims (and so its numbers) beside the recomputed values.
+AUDIT_TABLES = ("tbl-claims", "tbl-audit")
+
+
+# -- reading pages -----------------------------------------------------------------------------------------
+
+def _article(soup: BeautifulSoup):
+    return soup.select_one("article.bd-article") or soup.select_one("main") or soup.body or soup
+
+
+def visible_text(soup: BeautifulSoup, drop_ids: tuple[str, ...] = (), drop_prefixes: tuple[str, ...] = ()) -> str:
+    """What a reader sees of the chapter: prose, tables and captions, without code, nav or scripts (and without
+    the elements whose id is in ``drop_ids`` or starts with one of ``drop_prefixes``)."""
+    soup = BeautifulSoup(str(_article(soup)), "html.parser")
+    for node in soup.select("div.cell_input, pre, script, style, nav"):
+        node.decompose()
+    for node in soup.find_all(id=True):
+        if not node.decomposed and (node["id"] in drop_ids or node["id"].startswith(drop_prefixes)):
+            node.decompose()
+    return " ".join(soup.get_text(" ", strip=True).split())
+
+
+def prose(soup: BeautifulSoup) -> list[str]:
+    """The chapter's paragraphs and list items, outside tables, figures and code."""
+    out = []
+    for node in _article(soup).select("p, li"):
+        if node.find_parent(["table", "figcaption", "figure", "pre", "details"]) or \
+                node.find_parent("div", class_="cell"):
+            continue
+        if node.name == "li" and node.find("p"):
+            continue
+        text = " ".join(node.get_text(" ", strip=True).split())
+        if text:
+            out.append(text)
+    return out
+
+
+def section_prose(soup: BeautifulSoup, section_id: str) -> list[str]:
+    node = soup.find(id=section_id)
+    assert node is not None, f"no section {section_id}"
+    return prose(BeautifulSoup(str(node), "html.parser"))
+
+
+def pasted(soup: BeautifulSoup) -> list[str]:
+    return [" ".join(s.get_text().split()) for s in _article(soup).select("span.pasted-text")]
+
+
+def glue_names(chapter_id: str) -> list[str]:
+    """The ``{glue:text}`` names of a chapter's prose, in order (with any format spec)."""
+    return re.findall(r"\{glue:text\}`([^`]+)`", registry.get(chapter_id).source.read_text())
+
+
+def shown(value, spec: str = "") -> str:
+    """A glued value as ``{glue:text}`` shows it (myst-nb: ``str`` or ``format`` of the plain value)."""
+    value = report.plain(value)
+    value = "n/a" if value is None else value
+    return " ".join((format(value, spec) if spec else str(value)).split())
+
+
+def post_numbers_in(text: str) -> list[str]:
+    # a confidence level is not the post's 95% success rate
+    text = re.sub(r"\b95% (CI|confidence|interval)", r"\1", text)
+    found = [tok for tok in POST_NUMBERS
+             if re.search(r"(?<![\w.,+\u2212-])" + re.escape(tok) + r"(?![\w%]|[.,]\d)", text)]
+    return found + [name for name in POST_NAMES if name in text]
+
+
+# -- the library's side: what each chapter should glue --------------------------------------------------------
+# Each function below makes the calls the chapter makes, with the same parameters, on the same files.
+
+def _capability(p: dict) -> dict:
+    cap = io.load("capability", p["capability_csv"])
+    return narrative.capability_values(capability.size_gaps(cap, p["small_b"], p["large_b"]),
+                                       capability.training_change(cap), capability.capability_matrix(cap),
+                                       p["small_b"], p["large_b"])
+
+
+def _collapse(p: dict) -> dict:
+    runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
+    return narrative.collapse_values(collapse.lr_bracket(runs), runs, p["collapse_accuracy"])
+
+
+def _roi(p: dict) -> dict:
+    data = io.load("roi", p["roi_csv"])
+    table = roi.roi_table(data, p["baseline_accuracy"])
+    base = data[data["kind"] == "baseline"]
+    return narrative.roi_values(table, roi.switch_vs_training(table), p["baseline_accuracy"], roi.size_ratio(data),
+                                base["accuracy_low"].min(), base["accuracy_high"].max())
+
+
+def _distillation(p: dict) -> dict:
+    log = io.load("distillation", p["distillation_csv"])
+    return narrative.distillation_values(distillation.transitions(log, p["complete_below"], p["partial_drop"]), log)
+
+
+def _memorization(p: dict) -> dict:
+    episodes = memorization.episodes_table(io.load("memorization", p["memorization_csv"]))
+    return narrative.memorization_values(episodes, memorization.sl_advantage(episodes),
+                                         memorization.scaling_fits(episodes), p["bars_n"])
+
+
+def _recomputed(mem, published):
+    return memorization.recomputed_effect_sizes(mem, published)
+
+
+#: The chapter's data files and parameters handed to the claims audit, by finding (0: the summary, all).
+AUDIT_FRAMES = {1: ("capability",), 2: ("mode_collapse",), 3: ("roi",), 4: ("distillation",),
+                5: ("memorization", "effect_sizes"),
+                0: ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")}
+AUDIT_PARAMS = {1: ("small_b", "large_b"), 2: ("collapse_accuracy", "complete_accuracy"), 3: ("baseline_accuracy",),
+                4: ("complete_below", "partial_drop"), 5: ("min_fit_points",),
+                0: ("small_b", "large_b", "collapse_accuracy", "complete_accuracy", "baseline_accuracy",
+                    "complete_below", "partial_drop", "min_fit_points")}
+
+
+def _audit(finding: int, p: dict):
+    context = claims.Context(**{k: io.load(k, p[f"{k}_csv"]) for k in AUDIT_FRAMES[finding]},
+                             params={k: p[k] for k in AUDIT_PARAMS[finding]})
+    return claims.audit(io.load("claims", p["claims_csv"]), context, **({"finding": finding} if finding else {}))
+
+
+def _with_runs(p: dict):
+    runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
+    with_runs = runs[runs["collapsed"].notna()]
+    return with_runs.assign(label="attempt " + with_runs["attempt"].astype(str))
+
+
+def library_values(chapter_id: str, p: dict) -> dict:
+    """Every value ``chapter_id`` glues, computed here from its data files and parameters ``p``."""
+    if chapter_id == "introduction":
+        frames = [io.load(q.data, p[q.name]) for q in registry.get("introduction").data_parameters]
+        return {"n_files": len(frames), "n_rows": sum(len(f) for f in frames),
+                "n_measured": sum(int(f["status"].eq("measured").sum()) for f in frames)}
+    if chapter_id == "capability-cliff":
+        return {**_capability(p), **narrative.claims_values(_audit(1, p))}
+    if chapter_id == "mode-collapse":
+        return {**_collapse(p), **narrative.interval_values(_with_runs(p), "label", "mc"),
+                **narrative.claims_values(_audit(2, p))}
+    if chapter_id == "model-switch-roi":
+        return {**_roi(p), **narrative.interval_values(io.load("roi", p["roi_csv"]), "approach", "roi"),
+                **narrative.claims_values(_audit(3, p))}
+    if chapter_id == "hybrid-distillation":
+        return {**_distillation(p), "complete_below": p["complete_below"],
+                "n_steps_total": len(io.load("distillation", p["distillation_csv"])),
+                **narrative.claims_values(_audit(4, p))}
+    if chapter_id == "sl-vs-rl":
+        mem = io.load("memorization", p["memorization_csv"])
+        published = io.load("effect_sizes", p["effect_sizes_csv"])
+        return {**_memorization(p), **narrative.effect_size_values(published, _recomputed(mem, published), mem),
+                **narrative.claims_values(_audit(5, p))}
+    if chapter_id == "summary":
+        out = {}
+        for prefix, values in (("f1", _capability(p)), ("f2", _collapse(p)), ("f3", _roi(p)),
+                               ("f4", _distillation(p)), ("f5", _memorization(p))):
+            out.update({f"{prefix}_{k}": v for k, v in values.items()})
+        return {**out, **narrative.claims_values(_audit(0, p), prefix="all_claims")}
+    raise KeyError(chapter_id)
+
+
+def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
+    """``table id -> (display frame the page shows, number of records results.json should hold)``."""
+    if chapter_id == "introduction":
+        kinds = [q.data for q in registry.get("introduction").data_parameters]
+        frames = {f"{k}.csv": io.load(k, p[f"{k}_csv"]) for k in kinds}
+        return {"tbl-provenance": (tables.provenance_table(frames), len(kinds))}
+    if chapter_id == "capability-cliff":
+        cap = io.load("capability", p["capability_csv"])
+        gaps = capability.size_gaps(cap, p["small_b"], p["large_b"])
+        audit = _audit(1, p)
+        return {"tbl-capability": (tables.capability_table(cap, p["small_b"], p["large_b"]), len(cap)),
+                "tbl-capability-derived": (tables.gap_table(gaps, capability.training_change(cap), p["small_b"],
+                                                            p["large_b"]), len(gaps)),
+                "tbl-claims-capability": (tables.claims_display(audit), len(audit))}
+    if chapter_id == "mode-collapse":
+        runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
+        audit = _audit(2, p)
+        return {"tbl-collapse": (tables.collapse_table(runs), int(runs["collapsed"].notna().sum())),
+                "tbl-claims-collapse": (tables.claims_display(audit), len(audit))}
+    if chapter_id == "model-switch-roi":
+        table = roi.roi_table(io.load("roi", p["roi_csv"]), p["baseline_accuracy"])
+        audit = _audit(3, p)
+        return {"tbl-roi": (tables.roi_display(table), len(table)),
+                "tbl-switch": (tables.switch_display(roi.switch_vs_training(table)), len(table)),
+                "tbl-claims-roi": (tables.claims_display(audit), len(audit))}
+    if chapter_id == "hybrid-distillation":
+        log = io.load("distillation", p["distillation_csv"])
+        runs = distillation.transitions(log, p["complete_below"], p["partial_drop"])
+        spike = narrative.distillation_values(runs, log)["spike_run"]
+        audit = _audit(4, p)
+        return {"tbl-log-excerpt": (tables.log_excerpt(log, spike), int(log["run"].eq(spike).sum())),
+                "tbl-severity": (tables.severity_table(runs), len(runs)),
+                "tbl-claims-distillation": (tables.claims_display(audit), len(audit))}
+    if chapter_id == "sl-vs-rl":
+        mem = io.load("memorization", p["memorization_csv"])
+        published = io.load("effect_sizes", p["effect_sizes_csv"])
+        episodes = memorization.episodes_table(mem)
+        advantage = memorization.sl_advantage(episodes)
+        fits = memorization.scaling_fits(episodes)
+        effects = tables.effect_size_display(published, _recomputed(mem, published))
+        audit = _audit(5, p)
+        return {"tbl-episodes": (tables.episodes_display(episodes, advantage), len(advantage)),
+                "tbl-scaling": (tables.scaling_display(fits), len(fits)),
+                # one record per comparison shown: recomputed ones included, not only the published file
+                "tbl-effect-sizes": (effects, len(effects)),
+                "tbl-claims-memorization": (tables.claims_display(audit), len(audit))}
+    if chapter_id == "summary":
+        audit = _audit(0, p)
+        return {"tbl-audit-counts": (claims.verdict_counts(audit).astype(str), len(claims.VERDICTS))}
+    return {}
+
+
+def mismatches(results: dict, expected: dict) -> list[str]:
+    """Where glued values in results.json differ from the library's (numbers approximately, text exactly)."""
+    problems = []
+    for name, value in expected.items():
+        want = report.plain(value)
+        want = "n/a" if want is None else want
+        if name not in results:
+            problems.append(f"{name}: missing from results.json (the library gives {want!r})")
+            continue
+        got = results[name]
+        if isinstance(want, bool) or isinstance(got, bool):
+            ok = got is want
+        elif isinstance(want, (int, float)) and isinstance(got, (int, float)):
+            ok = got == pytest.approx(want, rel=1e-9, abs=1e-12)
+        else:
+            ok = got == want
+        if not ok:
+            problems.append(f"{name}: results.json has {got!r}, the library gives {want!r}")
+    return problems
+
+
+def expected_pasted(chapter_id: str, values: dict, results: dict) -> list[str]:
+    """What each ``{glue:text}`` of the chapter should show, in order: the library's value, or the chapter's
+    own result for a name the library's functions do not produce."""
+    out = []
+    for ref in glue_names(chapter_id):
+        name, _, spec = ref.partition(":")
+        out.append(shown(values[name] if name in values else results.get(name, f"<{name} not glued>"), spec))
+    return out
+
+
+# -- the whole book on other data ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return otherdata.write_other_data(tmp_path_factory.mktemp("other-data"))
+
+
+@pytest.fixture(scope="module")
+def book(data_dir, tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("other-book")
+    try:
+        return build.build_book(data_dir=data_dir, overrides=otherdata.BOOK_OVERRIDES, output=tmp / "html",
+                                build_dir=tmp / "build", log=lambda *a: None)
+    except build.BuildError as exc:
+        pytest.fail(f"the book does not build on valid data with other numbers ({data_dir}):\n{exc}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def results(book) -> dict:
+    return json.loads((book / "results.json").read_text())
+
+
+def params(chapter_id: str, data_dir: Path) -> dict:
+    return build.resolve_parameters(chapter_id, otherdata.BOOK_OVERRIDES.get(chapter_id), data_dir)
+
+
+def page(book: Path, chapter_id: str) -> BeautifulSoup:
+    return BeautifulSoup((book / "chapters" / f"{chapter_id}.html").read_text(), "html.parser")
+
+
+def test_other_data_is_valid_and_differs_from_the_post(data_dir):
+    for kind in KINDS:
+        assert io.validate(kind, data_dir / f"{kind}.csv") == [], kind
+        frame = io.load(kind, data_dir / f"{kind}.csv")
+        assert frame["status"].notna().all() and frame["source"].notna().all(), kind
+        default = (registry.ROOT / "data" / f"{kind}.csv").read_bytes()
+        assert (data_dir / f"{kind}.csv").read_bytes() != default, kind
+
+
+@pytest.mark.parametrize("chapter_id", DATA_CHAPTERS)
+def test_results_json_equals_the_library_on_the_same_data(results, data_dir, chapter_id):
+    expected = library_values(chapter_id, params(chapter_id, data_dir))
+    problems = mismatches(results[chapter_id], expected)
+    assert not problems, f"{chapter_id}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("chapter_id", DATA_CHAPTERS)
+def test_tables_show_the_new_data_and_hold_every_row(book, results, data_dir, chapter_id):
+    soup = page(book, chapter_id)
+    for name, (display, n_records) in library_tables(chapter_id, params(chapter_id, data_dir)).items():
+        assert html_table(soup, name) == expected_table(display), f"{chapter_id}: {name}"
+        assert len(results[chapter_id][name]) == n_records, f"{chapter_id}: {name} in results.json"
+
+
+@pytest.mark.parametrize("chapter_id", DATA_CHAPTERS)
+def test_prose_shows_the_librarys_values(book, results, data_dir, chapter_id):
+    values = library_values(chapter_id, params(chapter_id, data_dir))
+    assert pasted(page(book, chapter_id)) == expected_pasted(chapter_id, values, results[chapter_id])
+
+
+@pytest.mark.parametrize("chapter_id", DATA_CHAPTERS)
+def test_no_number_of_the_posts_appears(book, chapter_id):
+    soup = page(book, chapter_id)
+    # the data manifest's SHA-256 digests are hex strings that may contain any digits; the claims audit quotes
+    # the post's claims (with the numbers the post printed) beside what this data gives
+    text = visible_text(soup, drop_ids=("tbl-built-from",), drop_prefixes=AUDIT_TABLES)
+    assert post_numbers_in(text) == [], chapter_id
+    assert "55" not in pasted(soup), f"{chapter_id}: the post's 55-point gap"
+
+
+@pytest.mark.parametrize("chapter_id", FINDINGS)
+def test_prose_has_no_unfilled_values(book, chapter_id):
+    """Every value the prose names exists in this data, so no sentence should read 'n/a'."""
+    bad = [p for p in prose(page(book, chapter_id)) if "n/a" in p]
+    assert bad == [], chapter_id
+
+
+def test_new_numbers_reach_every_finding(book):
+    """A few hand-worked numbers of the other data (see tests/otherdata.py), as the reader sees them."""
+    seen = {c: pasted(page(book, c)) for c in FINDINGS}
+    assert {"60", "30%", "90%", "improved", "13", "28.9%"} <= set(seen["capability-cliff"])
+    assert "3x" in " ".join(seen["mode-collapse"]) and "1e-5" in " ".join(seen["mode-collapse"])
+    assert {"1h 23m", "7m", "+33", "+3.0", "11x", "130x", "55%"} <= set(seen["model-switch-roi"])
+    assert "80x" in " ".join(seen["hybrid-distillation"]) and "step 30" in " ".join(seen["hybrid-distillation"])
+    assert {"40", "405", "25x", "12,125", "735x"} <= set(seen["sl-vs-rl"])
+    assert {"+33", "1h 23m", "60", "735x"} <= set(seen["summary"])
+
+
+def test_hedges_g_is_recomputed_from_per_seed_rows(book, results, data_dir):
+    p = params("sl-vs-rl", data_dir)
+    mem = io.load("memorization", p["memorization_csv"])
+    published = io.load("effect_sizes", p["effect_sizes_csv"])
+    recomputed = memorization.effect_sizes_from_seeds(mem)
+    # RL-EoE at N = 8, 40, 200 and RL-Step at 8 and 40; RL-Step at 200 is censored in every seed
+    assert sorted(zip(recomputed["method_b"], recomputed["n_values"])) == \
+        [("rl_eoe", 8), ("rl_eoe", 40), ("rl_eoe", 200), ("rl_step", 8), ("rl_step", 40)]
+    rows = html_table(page(book, "sl-vs-rl"), "tbl-effect-sizes")
+    assert rows == expected_table(tables.effect_size_display(published, _recomputed(mem, published)))
+    for r in recomputed.itertuples():
+        row = next(x for x in rows if x[1] == fmt.number(r.n_values) and
+                   x[0] == f"Supervised vs {memorization.METHOD_LABELS[r.method_b]}")
+        assert row[2] == fmt.decimal(r.hedges_g, 1)
+        assert row[3] == f"{fmt.decimal(r.ci_low, 1)} to {fmt.decimal(r.ci_high, 1)}"
+        assert "recomputed" in row[5] and "4 + 4 seeds" in row[5]
+    # the published value superseded by the seeds is not shown; the one that cannot be recomputed is
+    assert not any(x[2] == "\u22126.4" for x in rows) and any(x[2] == "\u221233.3" for x in rows)
+    # results.json holds the recomputed g and interval for a script to read, not only the published file
+    records = results["sl-vs-rl"]["tbl-effect-sizes"]
+    for r in recomputed.itertuples():
+        match = [x for x in records if x.get("n_values") == r.n_values and x.get("method_b") == r.method_b
+                 and x.get("hedges_g") is not None and x["hedges_g"] == pytest.approx(r.hedges_g)]
+        assert match, f"results.json tbl-effect-sizes lacks the recomputed g for {r.method_b} at N = {r.n_values}"
+        assert match[0].get("ci_low") == pytest.approx(r.ci_low) and match[0].get("ci_high") == pytest.approx(r.ci_high)
+
+
+def _checker():
+    problems: list[str] = []
+
+    def check(chapter_id, condition, what):
+        if not condition:
+            problems.append(f"{chapter_id}: {what}")
+    return problems, check
+
+
+def test_capability_prose_describes_this_data(book):
+    """Sentences written for the post's data must not be stated about data where they are false."""
+    problems, check = _checker()
+    cap = page(book, "capability-cliff")
+    text = " ".join(prose(cap))
+    # the other data has no 1B row and no repetition-avoidance task
+    check("capability-cliff", "1B row" not in text, "says 'the whole 1B row' is hatched; the data has no 1B row")
+    check("capability-cliff", "repetition-avoidance" not in text,
+          "names repetition-avoidance scores; the data has no such task")
+    alts = " ".join(img.get("alt", "") for img in _article(cap).select("img"))
+    check("capability-cliff", "1B" not in alts, "figure alt text lists a 1B size; the data has none")
+    assert not problems, "\n".join(problems)
+
+
+def test_roi_prose_describes_this_data(book):
+    """Sentences written for the post's data must not be stated about data where they are false."""
+    problems, check = _checker()
+    sw = page(book, "model-switch-roi")
+    text = " ".join(prose(sw))
+    caption = " ".join(c.get_text(" ", strip=True) for c in _article(sw).select("figcaption"))
+    alts = " ".join(img.get("alt", "") for img in _article(sw).select("img"))
+    # no attempt of the other data reports only a range of accuracies
+    check("model-switch-roi", "only a range" not in text, "says an attempt reported only a range; none did")
+    check("model-switch-roi", "range of accuracy it reported" not in caption,
+          "figure caption describes a range bar on the first attempt; no attempt has a range")
+    check("model-switch-roi", "four training attempts" not in alts, "alt text says four training attempts; "
+          "the data has three")
+    # the switched-to model (34B) is 2.8x larger than the baseline model (12B)
+    size = next((s for s in prose(sw) if "than the baseline model" in s), "")
+    check("model-switch-roi", "2.8x larger" in size, f"size sentence should say 2.8x larger; it says: {size!r}")
+    assert not problems, "\n".join(problems)
+
+
+# -- single chapters on valid but unusual data ---------------------------------------------------------------
+
+CASES = {
+    # name: (chapter, writer, overrides)
+    "nothing-collapsed": ("mode-collapse", otherdata.nothing_collapsed_csv, {}),
+    "all-collapsed": ("mode-collapse", otherdata.all_collapsed_csv, {}),
+    "no-phase-change": ("hybrid-distillation", otherdata.no_phase_change_csv, {}),
+    "no-kl": ("hybrid-distillation", otherdata.no_kl_csv, {}),
+    "one-point": ("sl-vs-rl", otherdata.one_point_csv, {"bars_n": 20}),
+    "all-censored": ("sl-vs-rl", otherdata.all_censored_csv, {"bars_n": 20}),
+}
+
+
+class Run:
+    def __init__(self, chapter_id: str, output: Path):
+        self.chapter = chapter_id
+        self.output = output
+        run = json.loads((output / "results.json").read_text())
+        self.parameters, self.results = run["parameters"], run["results"]
+        self.soup = BeautifulSoup((output / f"{chapter_id}_files" / f"{chapter_id}.html").read_text(), "html.parser")
+
+    @property
+    def prose(self) -> list[str]:
+        return prose(self.soup)
+
+    @property
+    def pasted(self) -> list[str]:
+        return pasted(self.soup)
+
+
+@pytest.fixture(scope="module")
+def unusual(tmp_path_factory):
+    """``unusual(name)``: the chapter run on that case's data (executed once per case), or a test failure
+    naming the chapter, the data and the error."""
+    _runs: dict[str, Run | str] = {}
+
+    def get(name: str) -> Run:
+        if name not in _runs:
+            chapter_id, write, overrides = CASES[name]
+            folder = tmp_path_factory.mktemp(name)
+            csv_path = write(folder / "data")
+            try:
+                build.run_chapter(chapter_id, [str(csv_path)], overrides, folder / "out", log=lambda *a: None)
+                _runs[name] = Run(chapter_id, folder / "out")
+            except build.BuildError as exc:
+                _runs[name] = f"chapter '{chapter_id}' on {name} data ({write.__name__}) crashed:\n{exc}"
+        if isinstance(_runs[name], str):
+            pytest.fail(_runs[name], pytrace=False)
+        return _runs[name]
+    return get
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_unusual_data_is_analysed_and_results_equal_the_library(unusual, name):
+    run = unusual(name)
+    problems = mismatches(run.results, library_values(run.chapter, run.parameters))
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+    assert run.pasted == expected_pasted(run.chapter, library_values(run.chapter, run.parameters), run.results)
+    unresolved = [p for p in run.prose if re.search(r"\b(tbl|fig)-[a-z]", p)]
+    assert not unresolved, f"{name}: a reference to a table or figure the page does not have: {unresolved}"
+
+
+def _no_bracket(run: Run):
+    text = " ".join(run.prose)
+    assert "lies between" not in text and "bracket;" not in text, "claims a bracket the runs do not have"
+    assert not re.search(r"\bn/a\b", text)
+
+
+def test_nothing_collapsed_claims_no_bracket(unusual):
+    run = unusual("nothing-collapsed")
+    assert (run.results["n_collapsed"], run.results["n_converged"]) == (0, 3)
+    assert run.results["smallest_collapsed"] == "n/a" and run.results["bracket_ratio"] == "n/a"
+    assert [r[-1] for r in html_table(run.soup, "tbl-collapse")[1:]] == ["NO", "NO", "NO"]
+    _no_bracket(run)
+    assert re.search(r"\bno run collapsed\b|\bnone of the runs collapsed\b", " ".join(run.prose), re.I)
+
+
+def test_all_collapsed_claims_no_bracket(unusual):
+    run = unusual("all-collapsed")
+    assert (run.results["n_collapsed"], run.results["n_converged"]) == (3, 0)
+    assert run.results["largest_converged"] == "n/a" and run.results["bracket_ratio"] == "n/a"
+    assert [r[-1] for r in html_table(run.soup, "tbl-collapse")[1:]] == ["YES", "YES", "YES"]
+    _no_bracket(run)
+    assert re.search(r"\b(every|all( the)?) runs? collapsed\b", " ".join(run.prose), re.I)
+
+
+def test_no_phase_change_says_there_is_no_transition(unusual):
+    run = unusual("no-phase-change")
+    assert run.results["n_runs"] == 2 and run.results["n_with_transition"] == 0
+    assert [r[2] for r in html_table(run.soup, "tbl-severity")[1:]] == ["none", "none"]
+    assert [r[-1] for r in html_table(run.soup, "tbl-severity")[1:]] == ["No transition", "No transition"]
+    text = " ".join(run.prose)
+    assert re.search(r"no (run )?(changes|phase change|transition)", text, re.I), text
+    assert "none" not in run.pasted, "the prose names a run 'none'"
+    assert not re.search(r"\bn/a\b", text), f"a sentence reads 'n/a': {text}"
+
+
+def test_no_kl_still_reports_the_transition(unusual):
+    run = unusual("no-kl")
+    assert run.results["n_with_transition"] == 1 and run.results["n_complete"] == 1
+    assert run.results["spike_ratio"] == "n/a"
+    rows = html_table(run.soup, "tbl-severity")
+    assert len(rows) == 2 and rows[1][2] == "30" and rows[1][4] == "n/a" and rows[1][-1] == "Complete"
+    text = " ".join(run.prose)
+    assert "step 30" in text, "the prose does not give the transition step the log shows"
+    assert "none" not in run.pasted, "the prose names a run 'none'"
+    assert not re.search(r"\bn/a\b", text), f"a sentence reads 'n/a': {text}"
+
+
+def test_one_point_says_the_fit_needs_two(unusual):
+    run = unusual("one-point")
+    assert run.results["rl_eoe_fit_note"].startswith("cannot fit: 1 point")
+    assert run.results["rl_eoe_exponent"] == "n/a"
+    assert run.results["rl_eoe_advantage_text"] == "18x"  # 240 / 13 at N = 20
+    scaling = " ".join(section_prose(run.soup, "scaling"))
+    assert "cannot fit" in scaling and "RL-EoE" in scaling, scaling
+    assert "exponent is n/a" not in scaling and not re.search(r"\bn/a\b", scaling), scaling
+
+
+def test_every_rl_run_censored_gives_lower_bounds(unusual):
+    run = unusual("all-censored")
+    r = run.results
+    assert r["n_lower_bounds"] == 6
+    for m in ("rl_eoe", "rl_step"):
+        assert r[f"{m}_advantage_is_lower_bound"] is True
+        assert r[f"{m}_advantage_text"].endswith("x+") and r[f"{m}_episodes_text"].endswith("+")
+    assert (r["rl_eoe_advantage_text"], r["rl_step_advantage_text"]) == ("417x+", "667x+")  # 5,000/12, 8,000/12
+    rows = html_table(run.soup, "tbl-episodes")[1:]
+    assert all(row[2].endswith("+ ep") and row[3].endswith("+ ep") for row in rows)
+    assert all(all(part.endswith("x+") for part in row[4].split(" / ")) for row in rows)
+    assert "417x+" in run.pasted and "667x+" in run.pasted
+    scaling = " ".join(section_prose(run.soup, "scaling"))
+    assert "cannot fit" in scaling and not re.search(r"\bn/a\b", scaling), scaling
