@@ -130,3 +130,45 @@ def test_run_refuses_unknown_parameter_before_running(tmp_path):
     assert proc.returncode == 1
     assert "no parameter 'baseline'; valid names: roi_csv, claims_csv, baseline_accuracy" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "evalpatterns.cli", *args], capture_output=True, text=True)
+
+
+def test_validate_exits_0_on_the_books_data_and_1_with_every_problem(tmp_path):
+    ok = cli("validate", "--data-dir", str(ROOT / "data"))
+    assert ok.returncode == 0 and "7 files valid" in ok.stdout
+    bad = tmp_path / "roi.csv"
+    bad.write_text("approach,kind,minuts,accuracy,accuracy_low,accuracy_high,status,source\n"
+                   "A,training,5,0.5,,,measured,x\n")
+    out = cli("validate", str(bad), "--chapter", "model-switch-roi")
+    assert out.returncode == 1
+    assert f"{bad}, line 1, column 'minutes': expected a column named 'minutes'; found no such column, " \
+           f"but a column 'minuts' (did you mean 'minutes'?)" in out.stdout
+    folder = tmp_path / "d"
+    folder.mkdir()
+    missing = cli("validate", "--data-dir", str(folder))
+    assert missing.returncode == 1 and f"{folder / 'capability.csv'}: expected a data file; found no such file" \
+        in missing.stdout
+    assert "Traceback" not in missing.stderr + out.stderr
+
+
+def test_list_names_every_chapter_and_typed_parameter():
+    out = cli("list")
+    assert out.returncode == 0
+    for chapter in registry.CHAPTERS:
+        assert f"{chapter.id}: {chapter.title}" in out.stdout
+    assert "collapse_accuracy (a number in [0, 1], default 0.1): accuracy at or below which" in out.stdout
+
+
+def test_unknown_chapter_is_refused_with_a_suggestion(tmp_path):
+    out = cli("run", "mode-colapse", "--output", str(tmp_path / "o"))
+    assert out.returncode == 1 and "did you mean 'mode-collapse'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_data_folder_without_claims_is_audited_against_the_books(tmp_path):
+    for name in ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes"):
+        shutil.copy2(ROOT / "data" / f"{name}.csv", tmp_path / f"{name}.csv")
+    out = cli("validate", "--data-dir", str(tmp_path))
+    assert out.returncode == 0, out.stdout

@@ -42,12 +42,15 @@ def cmd_validate(args) -> int:
         targets.append((kind, Path(args.file)))
     else:
         data_dir = Path(args.data_dir or registry.ROOT / "data")
-        seen = []
+        seen = {}
         for chapter in registry.CHAPTERS:
             for p in chapter.data_parameters:
-                if p.data not in seen:
-                    seen.append(p.data)
-        targets += [(kind, data_dir / f"{kind}.csv") for kind in seen]
+                seen.setdefault(p.data, p)
+        for kind, p in seen.items():
+            path = data_dir / f"{kind}.csv"
+            if not path.exists() and p.keep_default:  # e.g. the claims register: the book's own is used
+                path = registry.ROOT / str(p.default)
+            targets.append((kind, path))
     problems = [p for kind, path in targets for p in validate(kind, path)]
     for p in problems:
         print(p)
