@@ -117,6 +117,11 @@ def _half_unit(x: float) -> float:
     return 0.5 * 10 ** -decimals
 
 
+def _pct_half_unit(fraction: float) -> float:
+    """Half of the last printed digit of a fraction printed as a percentage (0.735 -> 0.0005)."""
+    return _half_unit(round(100 * fraction, 6)) / 100
+
+
 def _minutes_half_unit(m: float) -> float:
     """Times printed in whole hours ("2h") are good to half an hour; others to their last digit."""
     return 30.0 if m >= 60 and m % 60 == 0 else _half_unit(m)
@@ -234,9 +239,8 @@ def lr_bracket_ratio(ctx: Context) -> Check:
     b = collapse.lr_bracket(ctx.runs)
     if math.isnan(b.ratio):
         return unsupported("no pair of a converged and a collapsed run to bracket a threshold")
-    hi = _half_unit(b.smallest_collapsed / 10 ** math.floor(math.log10(b.smallest_collapsed)))
-    return Check(b.ratio, fmt.ratio(b.ratio), f"{fmt.sci(b.smallest_collapsed)} / {fmt.sci(b.largest_converged)}",
-                 low=b.ratio * (1 - hi), high=b.ratio * (1 + hi))
+    # Learning rates are settings typed exactly, not measurements rounded for print: no rounding interval.
+    return Check(b.ratio, fmt.ratio(b.ratio), f"{fmt.sci(b.smallest_collapsed)} / {fmt.sci(b.largest_converged)}")
 
 
 def lr_credit(ctx: Context) -> Check:
@@ -266,16 +270,19 @@ def collapse_binary(ctx: Context) -> Check:
     if math.isnan(b.ratio):
         return unsupported("no bracket between a converged and a collapsed run")
     runs = ctx.runs[ctx.runs["collapsed"].notna()]
-    inside = runs[(runs["learning_rate"] > b.largest_converged) & (runs["learning_rate"] < b.smallest_collapsed)]
-    if inside.empty:
+    best = runs.loc[~runs["collapsed"].astype(bool), "accuracy"].max()
+    between = runs[(runs["accuracy"] > ctx.p("collapse_accuracy", 0.10)) & (runs["accuracy"] < best / 2)]
+    if len(between):
+        r = between.sort_values("learning_rate").iloc[0]
+        return Check(0.0, "gradual", f"the run at {fmt.sci(r['learning_rate'])} reached {fmt.pct(r['accuracy'], 1)}, "
+                     f"between collapse and half the best accuracy ({fmt.pct(best, 1)})", flag=False)
+    finest = ctx.p("binary_bracket", 2.0)
+    if b.ratio > finest:
         return unsupported(f"no run between {fmt.sci(b.largest_converged)} and {fmt.sci(b.smallest_collapsed)} "
-                           f"(a {fmt.ratio(b.ratio)} gap): the data cannot tell a jump from a slope",
-                           shown=f"{len(runs)} runs, none inside the bracket")
-    ok = runs.loc[~runs["collapsed"].astype(bool), "accuracy"].min()
-    gradual = inside[(inside["accuracy"] > ctx.p("collapse_accuracy", 0.10)) & (inside["accuracy"] < ok / 2)]
-    return Check(float(gradual.empty), "binary" if gradual.empty else "gradual",
-                 f"{len(inside)} run(s) inside the bracket, {len(gradual)} at an intermediate accuracy",
-                 flag=gradual.empty)
+                           f"(a {fmt.ratio(b.ratio)} gap, wider than {fmt.ratio(finest)}): the data cannot tell a jump "
+                           "from a slope", shown=f"a {fmt.ratio(b.ratio)} gap")
+    return Check(1.0, "binary", f"no intermediate accuracy, and the nearest converged and collapsed rates are "
+                 f"{fmt.ratio(b.ratio, 1)} apart", flag=True)
 
 
 def accuracy_nonmonotonic(ctx: Context) -> Check:
@@ -366,12 +373,26 @@ def roi_ratio(ctx: Context) -> Check:
     s = ctx.switch
     if math.isnan(s.roi_ratio):
         return unsupported("training gained nothing, so the ratio is undefined")
+    base, b_half = ctx.p("baseline_accuracy", 0.73), _pct_half_unit(ctx.p("baseline_accuracy", 0.73))
+    t = ctx.roi_table
+    train = t[t["kind"] == "training"]
+    best = train.loc[train["accuracy_point"].idxmax()]
+    sw = t[t["kind"] == "model_switch"].loc[lambda d: d["change_points"].idxmax()]
+    tg = (100 * (best["accuracy_point"] - _pct_half_unit(best["accuracy_point"]) - base - b_half),
+          100 * (best["accuracy_point"] + _pct_half_unit(best["accuracy_point"]) - base + b_half))
+    sg = (100 * (sw["accuracy_point"] - _pct_half_unit(sw["accuracy_point"]) - base - b_half),
+          100 * (sw["accuracy_point"] + _pct_half_unit(sw["accuracy_point"]) - base + b_half))
+    tm_half = sum(_minutes_half_unit(m) for m in train["minutes"])
+    tm = (s.training_minutes - tm_half, s.training_minutes + tm_half)
+    sm = (s.switch_minutes - _minutes_half_unit(s.switch_minutes), s.switch_minutes + _minutes_half_unit(s.switch_minutes))
+    low = (sg[0] / sm[1]) / (tg[1] / tm[0]) if tg[1] > 0 and sm[1] > 0 else math.nan
+    high = (sg[1] / sm[0]) / (tg[0] / tm[1]) if tg[0] > 1e-9 and sm[0] > 0 else math.inf  # gain may be 0
     matches = f"the ratio of the gains alone, {fmt.number(s.switch_gain_points)} / " \
               f"{fmt.number(s.training_gain_points, 1)} = {fmt.ratio(s.gain_ratio)}, time ignored"
     return Check(s.roi_ratio, fmt.ratio(s.roi_ratio),
                  f"({fmt.number(s.switch_gain_points)} / {fmt.number(s.switch_minutes)}) / "
                  f"({fmt.number(s.training_gain_points, 1)} / {fmt.number(s.training_minutes, 1)}), the stated formula",
-                 matches=matches)
+                 low=low, high=high, matches=matches)
 
 
 def switch_accuracy(ctx: Context) -> Check:
@@ -521,6 +542,11 @@ def advantage(ctx: Context, method: str, n: str) -> Check:
     if r.empty:
         return unsupported(f"no {method} / supervised pair at N = {n}")
     r = r.iloc[0]
+    if r["ratio_unbounded"]:
+        return unsupported("both counts are lower bounds, so the ratio is not bounded either way")
+    if r["ratio_is_upper_bound"]:
+        return unsupported("the supervised count is only a lower bound, so the ratio is only an upper bound",
+                           value=r["ratio"], shown=fmt.ratio(r["ratio"]) + " at most")
     lb = bool(r["ratio_is_lower_bound"])
     return Check(r["ratio"], fmt.ratio(r["ratio"], 2 if r["ratio"] < 20 else 0, lower_bound=lb),
                  f"{fmt.episodes(r['episodes'], bool(r['lower_bound']))} / {fmt.number(r['reference_episodes'])}",
@@ -539,13 +565,13 @@ def percent_more_efficient(ctx: Context, method: str, n: str) -> Check:
 
 def hedges_g(ctx: Context, method: str, n: str) -> Check:
     e = ctx.seed_effects
-    r = e[(e["method_b"] == method) & (e["n_values"] == int(n))]
+    r = e[(e["method_a"] == "supervised") & (e["method_b"] == method) & (e["n_values"] == int(n))]
     if r.empty:
         return unsupported("no per-seed episode counts or published means and SDs to recompute g from")
     r = r.iloc[0]
     return Check(r["hedges_g"], fmt.decimal(r["hedges_g"], 1),
                  f"from {r['basis']}, {int(r['n_a'])} + {int(r['n_b'])} seeds, 95% CI {fmt.decimal(r['ci_low'], 1)} to "
-                 f"{fmt.decimal(r['ci_high'], 1)}", low=r["ci_low"], high=r["ci_high"])
+                 f"{fmt.decimal(r['ci_high'], 1)}")
 
 
 def p_value(ctx: Context, method: str, n: str) -> Check:
@@ -580,7 +606,7 @@ def exponent(ctx: Context, method: str) -> Check:
     if k < min_points:
         return unsupported(f"{detail}: too few points for an exponent (fewer than {min_points})",
                            value=fit.exponent, shown=shown)
-    return Check(fit.exponent, shown, detail, low=fit.ci_low, high=fit.ci_high)
+    return Check(fit.exponent, shown, detail)
 
 
 def r_squared(ctx: Context, method: str) -> Check:
