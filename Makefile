@@ -24,3 +24,7 @@ test: $(STAMP)
 
 clean:
 	rm -rf _build
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_library.py
+	$(BIN)/python benchmarks/bench_build.py

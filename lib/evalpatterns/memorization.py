@@ -8,7 +8,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .stats import hedges_g_from_stats, power_law_fit
+
+# scipy.stats (through .stats) takes about half a second to import; it is imported on the first fit, not when
+# tables or narrative import METHOD_LABELS from here (so `evalpatterns build` never loads it).
+def power_law_fit(*args, **kwargs):
+    from .stats import power_law_fit as fit
+
+    return fit(*args, **kwargs)
+
+
+def hedges_g_from_stats(*args, **kwargs):
+    from .stats import hedges_g_from_stats as g
+
+    return g(*args, **kwargs)
+
 
 METHOD_LABELS = {"supervised": "Supervised", "rl_eoe": "RL-EoE", "rl_step": "RL-Step"}
 

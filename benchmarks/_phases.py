@@ -1,0 +1,60 @@
+"""Where the time of one build or one chapter run goes (run by bench_build.py, in the snapshot's environment).
+
+    python benchmarks/_phases.py build [BUILD_DIR]           # evalpatterns.build.build_book
+    python benchmarks/_phases.py run CHAPTER FILE OUT        # evalpatterns.build.run_chapter
+    python benchmarks/_phases.py build BUILD_DIR --profile OUT.prof
+
+Wraps the build's own steps (plan, check_data, execute_all, stage, run_jupyter_book, notebook_results,
+swap_into_place; execute_chapter, _render_single, _export_figures) with timers and prints their totals as JSON,
+with the wall time of the whole call and the build's log lines. With --profile, the call also runs under
+cProfile (only sensible for a rebuild, where nothing runs in a worker process).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import defaultdict
+
+
+def main(argv: list[str]) -> None:
+    from evalpatterns import build
+
+    spent: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    names = ["plan", "check_data", "execute_all", "stage", "run_jupyter_book", "notebook_results",
+             "swap_into_place", "execute_chapter", "_render_single", "_export_figures"]
+    for name in names:
+        fn = getattr(build, name)
+
+        def timed(*a, __fn=fn, __name=name, **k):
+            t0 = time.perf_counter()
+            try:
+                return __fn(*a, **k)
+            finally:
+                spent[__name] += time.perf_counter() - t0
+                calls[__name] += 1
+        setattr(build, name, timed)
+
+    lines: list[str] = []
+    profile = argv[argv.index("--profile") + 1] if "--profile" in argv else None
+    argv = [a for i, a in enumerate(argv) if a != "--profile" and (i == 0 or argv[i - 1] != "--profile")]
+    if argv[0] == "build":
+        call = (lambda: build.build_book(build_dir=argv[1] if len(argv) > 1 else None, log=lines.append))
+    else:
+        call = (lambda: build.run_chapter(argv[1], [argv[2]], {}, argv[3], log=lines.append))
+    t0 = time.perf_counter()
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.runcall(call)
+        prof.dump_stats(profile)
+    else:
+        call()
+    total = time.perf_counter() - t0
+    print(json.dumps({"total": total, "phases": dict(spent), "calls": dict(calls), "log": lines}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

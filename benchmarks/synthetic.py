@@ -1,0 +1,132 @@
+"""Synthetic data for the library benchmarks: a distillation step log and per-seed memorization rows.
+
+Both frames meet the schemas of ``data/distillation.csv`` and ``data/memorization.csv`` (every row valid), so
+``io.load`` does its full validation and returns a frame. Generated with numpy from a fixed seed; the same
+arguments always give the same bytes.
+
+    python benchmarks/synthetic.py OUT_DIR --rows 1000000      # writes distillation.{csv,parquet}, memorization.{csv,parquet}
+
+``--extra-column`` adds a wide text column that no schema names (to show that loading does not read it).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+STEPS_PER_RUN = 100
+FAMILIES = [("Llama", "Llama 1B", "Llama 70B", 70.0), ("Qwen", "Qwen 4B", "Qwen 30B", 7.5),
+            ("Gemma", "Gemma 2B", "Gemma 27B", 13.5), ("Mistral", "Mistral 7B", "Mistral 123B", 17.6)]
+METHODS = ["supervised", "rl_eoe", "rl_step"]
+N_VALUES = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
+EXPONENT = {"supervised": 0.0, "rl_eoe": 0.45, "rl_step": 1.0}
+PREFACTOR = {"supervised": 11.0, "rl_eoe": 40.0, "rl_step": 600.0}
+
+
+def distillation_frame(rows: int, seed: int = 0, extra_column: bool = False) -> pd.DataFrame:
+    """``rows // 100`` runs of 100 steps each (step 0, 10, ..., 990): off-policy, then on-policy from a
+    random step; one run in 20 never switches. KL and eval scores are logged at most steps, loss and score
+    at some; statuses and sources vary like the real file's."""
+    rng = np.random.default_rng(seed)
+    n_runs = max(1, rows // STEPS_PER_RUN)
+    n = n_runs * STEPS_PER_RUN
+    run_ix = np.repeat(np.arange(n_runs), STEPS_PER_RUN)
+    step_ix = np.tile(np.arange(STEPS_PER_RUN), n_runs)
+    fam = rng.integers(0, len(FAMILIES), n_runs)
+    switch = rng.integers(10, 90, n_runs)
+    switch[rng.random(n_runs) < 0.05] = STEPS_PER_RUN  # no transition
+    on = step_ix >= switch[run_ix]
+    collapse = rng.random(n_runs)  # < 0.5 complete, < 0.8 partial, else none
+    base_eval = rng.uniform(0.2, 0.7, n_runs)[run_ix]
+    after = np.where(collapse[run_ix] < 0.5, 0.0, np.where(collapse[run_ix] < 0.8, 0.5, 0.95))
+    eval_score = np.round(np.where(on, base_eval * after, base_eval - step_ix * 1e-4), 4)
+    kl_before = rng.uniform(0.005, 0.05, n_runs)[run_ix]
+    kl = np.round(np.where(on, kl_before * rng.uniform(20, 400, n_runs)[run_ix] * np.exp(-(step_ix - switch[run_ix]) / 50),
+                           kl_before), 5)
+    kl_missing = rng.random(n) < 0.1
+    kl_missing[on & (step_ix == switch[run_ix])] = False  # KL at the transition step is logged
+    eval_missing = rng.random(n) < 0.05
+    loss = np.round(np.where(on, rng.uniform(0.05, 0.5, n), rng.uniform(10, 3000, n)), 4)
+    loss_missing = rng.random(n) < 0.7
+    score = np.round(rng.uniform(0, 1, n), 3)
+    measured = rng.random(n) < 0.6
+    names = np.array([f"{FAMILIES[f][0].lower()}-hybrid-run{i:06d}" for i, f in enumerate(fam)], dtype=object)
+    frame = pd.DataFrame({
+        "run": names[run_ix],
+        "family": np.array([f[0] for f in FAMILIES], dtype=object)[fam][run_ix],
+        "student": np.array([f[1] for f in FAMILIES], dtype=object)[fam][run_ix],
+        "teacher": np.array([f[2] for f in FAMILIES], dtype=object)[fam][run_ix],
+        "gap": np.array([f[3] for f in FAMILIES])[fam][run_ix],
+        "seed": pd.array(np.where(rng.random(n_runs) < 0.9, np.arange(n_runs), -1)[run_ix], dtype="Int64"),
+        "step": step_ix * 10,
+        "phase": np.where(on, "on_policy", "off_policy"),
+        "loss": np.where(loss_missing, np.nan, loss),
+        "score": np.where(on & (rng.random(n) < 0.5), score, np.nan),
+        "kl": np.where(kl_missing, np.nan, kl),
+        "eval_score": np.where(eval_missing, np.nan, eval_score),
+        "status": np.where(measured, "measured", "figure"),
+        "source": np.where(measured, "synthetic training log", "synthetic figure"),
+        "note": np.where(rng.random(n) < 0.02, "synthetic note, with a comma", ""),
+    })
+    frame["seed"] = frame["seed"].mask(frame["seed"] < 0)
+    if extra_column:
+        frame["extra_blob"] = "x" * 200
+    return frame
+
+
+def memorization_frame(rows: int, seed: int = 0, extra_column: bool = False) -> pd.DataFrame:
+    """``rows`` per-seed rows over 3 methods x 10 problem sizes, seeds 0, 1, ... in each cell; RL-Step seeds
+    at large N often hit the budget (converged false: a lower bound)."""
+    rng = np.random.default_rng(seed + 1)
+    cells = [(m, n) for m in METHODS for n in N_VALUES]
+    per_cell = -(-rows // len(cells))
+    cell_ix = np.repeat(np.arange(len(cells)), per_cell)[:rows]
+    seeds = np.tile(np.arange(per_cell), len(cells))[:rows]
+    method = np.array([m for m, _ in cells], dtype=object)[cell_ix]
+    n_values = np.array([n for _, n in cells])[cell_ix]
+    pref = np.array([PREFACTOR[m] for m, _ in cells])[cell_ix]
+    expo = np.array([EXPONENT[m] for m, _ in cells])[cell_ix]
+    episodes = np.round(pref * n_values.astype(float) ** expo * rng.lognormal(0, 0.2, rows))
+    budget = 50_000.0
+    converged = episodes < budget
+    episodes = np.minimum(episodes, budget)
+    measured = rng.random(rows) < 0.7
+    frame = pd.DataFrame({
+        "method": method,
+        "n_values": n_values,
+        "seed": seeds,
+        "episodes": np.where(rng.random(rows) < 0.01, np.nan, episodes),
+        "converged": np.where(converged, "true", "false"),
+        "status": np.where(measured, "measured", "figure"),
+        "source": np.where(measured, "synthetic sweep", "synthetic figure"),
+        "note": "",
+    })
+    if extra_column:
+        frame["extra_blob"] = "x" * 200
+    return frame
+
+
+def write(frame: pd.DataFrame, folder: Path, stem: str) -> tuple[Path, Path]:
+    """Write ``frame`` as ``stem.csv`` and ``stem.parquet`` in ``folder``; returns both paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, pq_path = folder / f"{stem}.csv", folder / f"{stem}.parquet"
+    frame.to_csv(csv_path, index=False)
+    frame.to_parquet(pq_path, index=False)
+    return csv_path, pq_path
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--extra-column", action="store_true")
+    args = ap.parse_args(argv)
+    for stem, make in (("distillation", distillation_frame), ("memorization", memorization_frame)):
+        for path in write(make(args.rows, extra_column=args.extra_column), args.out, stem):
+            print(f"{path}  {path.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
