@@ -172,3 +172,32 @@ def test_a_data_folder_without_claims_is_audited_against_the_books(tmp_path):
         shutil.copy2(ROOT / "data" / f"{name}.csv", tmp_path / f"{name}.csv")
     out = cli("validate", "--data-dir", str(tmp_path))
     assert out.returncode == 0, out.stdout
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
+    calls = {"execute": 0, "render": 0}
+
+    def fake_execute(jobs, cache_dir, workers=None, log=print):
+        calls["execute"] += 1
+        return {j.chapter: ROOT / "chapters" / f"{j.chapter}.md" for j in jobs}
+
+    def fake_render(stage_dir, out_dir, log=print):
+        calls["render"] += 1
+        html = out_dir / "_build" / "html"
+        html.mkdir(parents=True)
+        (html / "index.html").write_text("book")
+        return html
+
+    monkeypatch.setattr(build, "execute_all", fake_execute)
+    monkeypatch.setattr(build, "stage", lambda *a, **k: None)
+    monkeypatch.setattr(build, "run_jupyter_book", fake_render)
+    monkeypatch.setattr(build, "notebook_results", lambda path: {})
+    said = []
+    out = tmp_path / "html"
+    build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
+    build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
+    assert calls == {"execute": 1, "render": 1}
+    assert "is current" in said[-1]
+    overrides = build.split_book_overrides([("mode-collapse.collapse_accuracy", "0.2")])
+    build.build_book(overrides=overrides, output=out, build_dir=tmp_path / "b", log=said.append)
+    assert calls == {"execute": 2, "render": 2}

@@ -349,6 +349,26 @@ def swap_into_place(new_html: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
+BUILD_KEY = ".evalpatterns-build-key"
+BOOK_INPUTS = ("_config.yml", "_toc.yml", "reproducibility.md", "requirements.txt")
+
+
+def book_key(jobs: list[Job]) -> str:
+    """Content hash of everything the rendered book depends on: every chapter's job key (source, library,
+    data, parameters), the book's configuration and static files, the commit and the repository link."""
+    from .reproducibility import commit
+
+    h = hashlib.sha256()
+    for j in jobs:
+        h.update(f"{j.chapter}:{j.key};".encode())
+    for name in BOOK_INPUTS:
+        h.update(name.encode() + (ROOT / name).read_bytes())
+    for path in sorted(p for d in BOOK_DIRS for p in (ROOT / d).rglob("*") if p.is_file()):
+        h.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    h.update(f"{commit()};{repository_url()}".encode())
+    return h.hexdigest()
+
+
 def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: str | Path | None = None,
                build_dir: str | Path | None = None, log=print) -> Path:
     """Build the whole book into ``output`` (default ``_build/html``); returns the HTML folder."""
@@ -359,6 +379,11 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
     if problems:
         unique = list(dict.fromkeys(str(p) for p in problems))
         raise BuildError("the data has problems; nothing was built:\n" + "\n".join(unique))
+    key = book_key(jobs)
+    stamp = output / BUILD_KEY
+    if stamp.exists() and stamp.read_text() == key:
+        log(f"nothing changed since the last build: {output} is current (no chapter executed, nothing rendered)")
+        return output
     log(f"executing {len(jobs)} chapters")
     executed = execute_all(jobs, build_dir / ".cache" / "executed", log=log)
     build_dir.mkdir(parents=True, exist_ok=True)
@@ -370,6 +395,7 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
         html = run_jupyter_book(src, Path(tmp) / "out", log)
         results = {chapter: notebook_results(path) for chapter, path in executed.items()}
         (html / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        (html / BUILD_KEY).write_text(key)
         swap_into_place(html, output)
     return output
 
