@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+from statistics import NormalDist
 
 
 class PowerLawFit(NamedTuple):
@@ -59,7 +59,9 @@ def power_law_fit(n, y, confidence: float = 0.95) -> PowerLawFit:
     r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else nan
     if k >= 3:
         se = math.sqrt(ss_res / (k - 2) / sxx)
-        half = float(_st.t.ppf(0.5 + confidence / 2, k - 2)) * se
+        from scipy.stats import t as _t  # imported here: scipy.stats costs half a second to import
+
+        half = float(_t.ppf(0.5 + confidence / 2, k - 2)) * se
         lo, hi = slope - half, slope + half
         reason = f"fit on {k} points" + ("" if ss_tot > 0 else "; y is constant, so R² is undefined")
     else:
@@ -99,7 +101,7 @@ def hedges_g_from_stats(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_
     j = 1 - 3 / (4 * (n_a + n_b) - 9)
     g = j * d
     se = math.sqrt((n_a + n_b) / (n_a * n_b) + g ** 2 / (2 * (n_a + n_b)))
-    z = float(_st.norm.ppf(0.5 + confidence / 2))
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     return HedgesG(g, d, j, se, g - z * se, g + z * se, int(n_a), int(n_b))
 
 
@@ -125,7 +127,7 @@ def wilson_interval(k, n, confidence: float = 0.95) -> WilsonInterval:
     """
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = float(_st.norm.ppf(0.5 + confidence / 2))
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     p = k / n
     denom = 1 + z ** 2 / n
     centre = (p + z ** 2 / (2 * n)) / denom
