@@ -80,7 +80,7 @@ def real_audit(real_ctx) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------------------
 
 def test_every_claim_names_an_existing_computation_whose_arguments_are_accepted():
-    assert len(REGISTER) == 83
+    assert len(REGISTER) == 90
     assert REGISTER["id"].is_unique
     for row in REGISTER.itertuples():
         fn = claims.COMPUTATIONS.get(row.computation)
@@ -120,11 +120,11 @@ def test_verdict_counts_on_real_data(real_audit):
     counts = claims.verdict_counts(real_audit)
     assert list(counts.columns) == ["Verdict", "Claims"]
     assert list(counts["Verdict"]) == list(claims.VERDICTS)
-    assert int(counts["Claims"].sum()) == len(REGISTER) == 83
-    # 55 hold, 3 differ by rounding (f3-roi-a1, f3-size, f4-kl-spike), 6 differ (f1-regression, f3-roi-ratio,
-    # f4-kl-before-meta, f5-909pct, f5-909pct-meta, f5-r2-sl), 19 unsupported (listed in REAL below)
-    assert dict(zip(counts["Verdict"], counts["Claims"])) == {"holds": 55, "rounding": 3, "differs": 6,
-                                                              "unsupported": 19}
+    assert int(counts["Claims"].sum()) == len(REGISTER) == 90
+    # 61 hold, 3 differ by rounding (f3-roi-a1, f3-size, f4-kl-spike), 6 differ (f1-regression, f3-roi-ratio,
+    # f4-kl-before-meta, f5-909pct, f5-909pct-meta, f5-r2-sl), 20 unsupported (listed in REAL below)
+    assert dict(zip(counts["Verdict"], counts["Claims"])) == {"holds": 61, "rounding": 3, "differs": 6,
+                                                              "unsupported": 20}
 
 
 def test_verdict_counts_lists_every_verdict_with_zeros():
@@ -141,6 +141,7 @@ NAN = math.nan
 REAL = [
     # Finding 0: the data has no record of the runs themselves
     ("f0-runs", "unsupported", NAN, "cannot be computed"),
+    ("f0-projects", "unsupported", NAN, "cannot be computed"),  # no project column in any data file
     # Finding 1. Only structured output is measured at both 3B and 8B (the other 8B cells are pending), and the
     # 1B rows are illustrative: one task, no measurement below 3B: too few to call a threshold consistent.
     ("f1-threshold", "unsupported", 3.0, "1 task(s)"),
@@ -169,6 +170,13 @@ REAL = [
     ("f2-nonmonotonic", "holds", 1.0, "non-monotonic"),
     # Finding 3 (baseline 73%)
     ("f3-baseline-threshold", "unsupported", NAN, "1 baseline"),
+    # the table's times and attempt 1's range, as transcribed: 120 min = 2h, 33, 11, 2.6 min; 0 and 3%
+    ("f3-time-a1", "holds", 120.0, "2h"),
+    ("f3-time-a2", "holds", 33.0, "33m"),
+    ("f3-time-a3", "holds", 11.0, "11m"),
+    ("f3-time-a4", "holds", 2.6, "2.6m"),
+    ("f3-acc-a1-low", "holds", 0.0, "0%"),
+    ("f3-acc-a1-high", "holds", 3.0, "3%"),
     # attempt 1 reported only 0-3%: midpoint (1.5 - 73) / 120 = -0.596, printed -0.60 (not -0.5); the range is
     # (0 - 73) / 120 = -0.608 to (3 - 73) / 120 = -0.583. The inputs as printed ("2h" good to half an hour,
     # 73% to half a point) reach (0 - 73.5) / 90 = -0.817 .. (3 - 72.5) / 150 = -0.463, which holds -0.5.
@@ -349,7 +357,7 @@ def test_lr_bracket_has_no_rounding_interval(real_ctx):
 def test_audit_of_one_finding_and_missing_data(real_ctx):
     part = claims.audit(REGISTER, real_ctx, finding=3)
     assert set(part["finding"]) == {3}
-    assert len(part) == int((REGISTER["finding"] == 3).sum()) == 16
+    assert len(part) == int((REGISTER["finding"] == 3).sum()) == 22
     # a context with only the ROI data: finding 3 is audited as with everything, the rest is unsupported
     only_roi = claims.audit(REGISTER, claims.Context(roi=real("roi")))
     full = claims.audit(REGISTER, real_ctx)
@@ -1133,20 +1141,20 @@ def test_interval_values_several_pairs_and_no_denominators():
 
 def test_claims_values_on_real_data(real_audit):
     v = narrative.claims_values(real_audit.reset_index(drop=True))
-    assert v == {"claims_n": 83, "claims_holds": 55, "claims_rounding": 3, "claims_differs": 6,
-                 "claims_unsupported": 19,
-                 "claims_text": "Of 83 claims checked, 55 hold, 3 differ only by rounding, 6 differ and 19 are "
+    assert v == {"claims_n": 90, "claims_holds": 61, "claims_rounding": 3, "claims_differs": 6,
+                 "claims_unsupported": 20,
+                 "claims_text": "Of 90 claims checked, 61 hold, 3 differ only by rounding, 6 differ and 20 are "
                                 "unsupported"}
     assert sum(v[f"claims_{k}"] for k in claims.VERDICTS) == v["claims_n"]
 
 
 def test_claims_values_of_one_finding_with_a_prefix(real_ctx):
-    # finding 3: 16 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
-    # threshold and the 3 days; the other 11 hold
+    # finding 3: 22 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
+    # threshold and the 3 days; the other 17 hold (11, and the four times and two range ends)
     part = claims.audit(REGISTER, real_ctx, finding=3)
     v = narrative.claims_values(part, prefix="f3")
-    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (16, 11, 2, 1, 2)
-    assert v["f3_text"] == "Of 16 claims checked, 11 hold, 2 differ only by rounding, 1 differ and 2 are unsupported"
+    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (22, 17, 2, 1, 2)
+    assert v["f3_text"] == "Of 22 claims checked, 17 hold, 2 differ only by rounding, 1 differ and 2 are unsupported"
 
 
 def test_claims_values_small_and_empty():

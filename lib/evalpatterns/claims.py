@@ -342,6 +342,23 @@ def attempt_roi(ctx: Context, approach: str) -> Check:
     return Check(r["roi"], fmt.points(r["roi"], 2), reason, low=low, high=high)
 
 
+def attempt_minutes(ctx: Context, approach: str) -> Check:
+    r = ctx.roi[ctx.roi["approach"] == approach]
+    if r.empty:
+        return unsupported(f"no attempt named {approach}")
+    m = float(r.iloc[0]["minutes"])
+    return Check(m, fmt.duration(m), f"{r.iloc[0]['status']} ({r.iloc[0]['source']})")
+
+
+def attempt_accuracy_range(ctx: Context, approach: str, end: str) -> Check:
+    r = ctx.roi[ctx.roi["approach"] == approach]
+    if r.empty or pd.isna(r.iloc[0][f"accuracy_{end}"]):
+        return unsupported(f"no accuracy range recorded for {approach}")
+    v = float(r.iloc[0][f"accuracy_{end}"])
+    return Check(100 * v, fmt.pct(v), f"the {'low' if end == 'low' else 'high'} end of the reported range; no "
+                 "denominator recorded, so no interval")
+
+
 def training_minutes(ctx: Context) -> Check:
     s = ctx.switch
     train = ctx.roi_table[ctx.roi_table["kind"] == "training"]
@@ -654,7 +671,7 @@ def scales_linearly(ctx: Context, method: str) -> Check:
 
 COMPUTATIONS: dict[str, Callable[..., Check]] = {f.__name__: f for f in (
     not_in_data, capability_value, capability_score, size_gap, relative_regression, capability_threshold,
-    attempt_accuracy, attempt_collapsed, collapse_complete, lr_bracket_ratio, lr_credit, collapsed_span,
+    attempt_accuracy, attempt_collapsed, attempt_minutes, attempt_accuracy_range, collapse_complete, lr_bracket_ratio, lr_credit, collapsed_span,
     collapse_binary, accuracy_nonmonotonic, baseline_threshold, attempt_roi, training_minutes, training_gain,
     switch_minutes, switch_gain, roi_ratio, switch_accuracy, baseline_range, size_ratio, kl_spike, kl_before,
     kl_at, transition_step, spike_at_transition, distillation_gap, eval_after, severity, severity_correlation,
