@@ -1112,7 +1112,7 @@ def test_interval_values_on_real_roi():
     # denominator and is skipped
     assert v == {"roi_overlap_text": "DeepSeek-R1-32B baseline and Training Attempt 4 lie within each other's 95% "
                                      "interval, so the data cannot tell them apart",
-                 "roi_n_overlap": 1}
+                 "roi_n_overlap": 1, "roi_confidence_text": "95%"}
 
 
 def test_interval_values_on_real_mode_collapse():
@@ -1130,7 +1130,8 @@ def test_interval_values_several_pairs_and_no_denominators():
     assert v["p_overlap_text"] == ("a and b; c and d lie within each other's 95% interval, so the data cannot tell "
                                    "each pair apart")
     none = narrative.interval_values(frame.assign(n_correct=np.nan), "name", "p")
-    assert none == {"p_overlap_text": "No denominators are recorded, so no interval can be drawn", "p_n_overlap": 0}
+    assert none == {"p_overlap_text": "No denominators are recorded, so no interval can be drawn", "p_n_overlap": 0,
+                    "p_confidence_text": "95%"}
     missing = narrative.interval_values(frame.drop(columns=["n_correct", "n_eval"]), "name", "p")
     assert missing["p_n_overlap"] == 0
 

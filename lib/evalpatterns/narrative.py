@@ -226,9 +226,10 @@ def interval_values(frame: pd.DataFrame, label: str, prefix: str) -> dict:
     """Which accuracies cannot be told apart: pairs each inside the other's Wilson 95% interval."""
     from .stats import within_each_others_interval
 
+    confidence = {f"{prefix}_confidence_text": fmt.pct(0.95)}  # the level every interval in the book uses
     if "n_correct" not in frame or frame["n_correct"].isna().all():
         return {f"{prefix}_overlap_text": "No denominators are recorded, so no interval can be drawn",
-                f"{prefix}_n_overlap": 0}
+                f"{prefix}_n_overlap": 0, **confidence}
     pairs = within_each_others_interval(frame[label], frame["n_correct"], frame["n_eval"])
     if not pairs:
         text = ("No two accuracies with known denominators lie within each other's 95% interval: each "
@@ -236,4 +237,4 @@ def interval_values(frame: pd.DataFrame, label: str, prefix: str) -> dict:
     else:
         text = ("; ".join(f"{a} and {b}" for a, b in pairs) + " lie within each other's 95% interval, so the data "
                 "cannot tell " + ("them" if len(pairs) == 1 else "each pair") + " apart")
-    return {f"{prefix}_overlap_text": text, f"{prefix}_n_overlap": len(pairs)}
+    return {f"{prefix}_overlap_text": text, f"{prefix}_n_overlap": len(pairs), **confidence}
