@@ -163,7 +163,7 @@ def test_results_json_holds_every_glued_value(book):
     results = json.loads((book / "results.json").read_text())
     assert set(results) == {c.id for c in registry.CHAPTERS}
     table = roi.roi_table(io.load("roi", DATA / "roi.csv"))
-    values = narrative.roi_values(table, roi.switch_vs_training(table), 0.73, 32 / 7, 0.61, 0.73)
+    values = narrative.roi_values(io.load("roi", DATA / "roi.csv"), table, roi.switch_vs_training(table), 0.73)
     for key in ("roi_ratio", "gain_ratio", "training_minutes"):
         assert results["model-switch-roi"][key] == pytest.approx(values[key])
     assert len(results["model-switch-roi"]["tbl-roi"]) == 5

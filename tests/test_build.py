@@ -108,8 +108,7 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
     assert (out / "figures" / "fig-roi.png").stat().st_size > 1000
     results = json.loads((out / "results.json").read_text())["results"]
     table = roi.roi_table(io.load("roi", data), 0.6)
-    expected = narrative.roi_values(table, roi.switch_vs_training(table), 0.6, float("nan"), float("nan"),
-                                    float("nan"))
+    expected = narrative.roi_values(io.load("roi", data), table, roi.switch_vs_training(table), 0.6)
     # training: 40 + 20 = 60 minutes, best 62% -> +2 points; switch +20 points in 10 minutes
     assert results["training_minutes"] == 60 and results["training_gain_points"] == pytest.approx(2)
     assert results["gain_ratio"] == pytest.approx(10) == pytest.approx(expected["gain_ratio"])

@@ -132,9 +132,7 @@ def _collapse(p: dict) -> dict:
 def _roi(p: dict) -> dict:
     data = io.load("roi", p["roi_csv"])
     table = roi.roi_table(data, p["baseline_accuracy"])
-    base = data[data["kind"] == "baseline"]
-    return narrative.roi_values(table, roi.switch_vs_training(table), p["baseline_accuracy"], roi.size_ratio(data),
-                                base["accuracy_low"].min(), base["accuracy_high"].max())
+    return narrative.roi_values(data, table, roi.switch_vs_training(table), p["baseline_accuracy"])
 
 
 def _distillation(p: dict) -> dict:

@@ -324,15 +324,19 @@ def stage(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict
     (stage_dir / "reproducibility.md").write_text(page)
 
 
-def run_jupyter_book(stage_dir: Path, out_dir: Path, log=print) -> Path:
-    """``jupyter-book build`` with -n -W --keep-going; returns the HTML folder; BuildError on any warning."""
+def _jupyter_book(args: list[str], what: str) -> None:
+    """Run ``jupyter-book ARGS`` from this environment; BuildError with the output's tail when it fails."""
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(stage_dir), "--path-output", str(out_dir),
-           "--builder", "html", "-n", "-W", "--keep-going", "-q"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run([str(exe) if exe.exists() else "jupyter-book", *args], capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
-        raise BuildError(f"jupyter-book build failed (exit {proc.returncode}):\n{tail}")
+        raise BuildError(f"{what} failed (exit {proc.returncode}):\n{tail}")
+
+
+def run_jupyter_book(stage_dir: Path, out_dir: Path, log=print) -> Path:
+    """``jupyter-book build`` with -n -W --keep-going; returns the HTML folder; BuildError on any warning."""
+    _jupyter_book(["build", str(stage_dir), "--path-output", str(out_dir), "--builder", "html", "-n", "-W",
+                   "--keep-going", "-q"], "jupyter-book build")
     return out_dir / "_build" / "html"
 
 
@@ -460,13 +464,8 @@ def _render_single(nb_path: Path, tmp: Path) -> Path:
     src.mkdir()
     shutil.copy2(nb_path, src / nb_path.name)
     shutil.copy2(ROOT / "_config.yml", src / "_config.yml")
-    exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe) if exe.exists() else "jupyter-book", "build", str(src / nb_path.name), "--path-output",
-           str(tmp / "site"), "--config", str(src / "_config.yml"), "-q"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-        raise BuildError(f"rendering '{nb_path.stem}' failed:\n{tail}")
+    _jupyter_book(["build", str(src / nb_path.name), "--path-output", str(tmp / "site"), "--config",
+                   str(src / "_config.yml"), "-q"], f"rendering '{nb_path.stem}'")
     return tmp / "site" / "_build" / "_page" / nb_path.stem / "html" / f"{nb_path.stem}.html"
 
 

@@ -96,10 +96,15 @@ def collapse_values(bracket, classified: pd.DataFrame, collapse_accuracy: float)
     }
 
 
-def roi_values(table: pd.DataFrame, summary, baseline_accuracy: float, size_ratio: float,
-               baseline_low: float, baseline_high: float) -> dict:
-    """Finding 3: totals of training, the switch, and the two ratios."""
+def roi_values(data: pd.DataFrame, table: pd.DataFrame, summary, baseline_accuracy: float) -> dict:
+    """Finding 3: totals of training, the switch, the two ratios, and the baseline model's reported range and
+    size against the switched-to model (from the ``baseline`` rows of ``data``, the loaded roi.csv)."""
+    from .roi import size_ratio as _size_ratio
+
     s = summary
+    size_ratio = _size_ratio(data)
+    base = data[data["kind"] == "baseline"]
+    baseline_low, baseline_high = base["accuracy_low"].min(), base["accuracy_high"].max()
     return {
         "baseline_accuracy": float(baseline_accuracy), "baseline_accuracy_text": fmt.pct(baseline_accuracy),
         "baseline_range_text": fmt.pct_range(baseline_low, baseline_high),
@@ -131,6 +136,7 @@ def distillation_values(transitions: pd.DataFrame, log: pd.DataFrame | None = No
     """Finding 4: the run with the largest KL spike and the severity of every run."""
     v = {"n_runs": int(len(transitions)), "n_runs_text": _count(len(transitions), "run"),
          "excerpt_run": str(transitions["run"].iloc[0]) if len(transitions) else "none",
+         "n_steps_total": int(len(log)) if log is not None else None,
          "n_steps_measured": int(log["status"].eq("measured").sum()) if log is not None else None,
          "n_steps_other": int((~log["status"].eq("measured")).sum()) if log is not None else None,
          "n_with_transition": int(transitions["transition_step"].notna().sum()),
