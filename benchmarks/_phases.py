@@ -4,9 +4,10 @@
     python benchmarks/_phases.py run CHAPTER FILE OUT        # evalpatterns.build.run_chapter
     python benchmarks/_phases.py build BUILD_DIR --profile OUT.prof
 
-Wraps the build's own steps (plan, check_data, execute_all, stage, run_jupyter_book, notebook_results,
-swap_into_place; execute_chapter, _render_single, _export_figures) with timers and prints their totals as JSON,
-with the wall time of the whole call and the build's log lines. With --profile, the call also runs under
+Wraps the build's own steps (plan, check_data, execute_all, stage_book_files, stage_pages, render_book,
+notebook_results, swap_into_place; execute_chapter, _execute_and_render, _export_figures; and
+evalpatterns.render.Renderer.render as render_page, timed for a run only) with timers and prints their
+totals as JSON, with the wall time of the whole call and the build's log lines. With --profile, the call also runs under
 cProfile (only sensible for a rebuild, where nothing runs in a worker process).
 """
 from __future__ import annotations
@@ -22,10 +23,15 @@ def main(argv: list[str]) -> None:
 
     spent: dict[str, float] = defaultdict(float)
     calls: dict[str, int] = defaultdict(int)
-    names = ["plan", "check_data", "execute_all", "stage", "run_jupyter_book", "notebook_results",
-             "swap_into_place", "execute_chapter", "_render_single", "_export_figures"]
-    for name in names:
-        fn = getattr(build, name)
+    names = ["plan", "check_data", "execute_all", "stage_book_files", "stage_pages", "render_book",
+             "notebook_results", "swap_into_place", "execute_chapter", "_execute_and_render", "_export_figures"]
+    from evalpatterns.render import Renderer
+
+    targets = [(build, name, name) for name in names]
+    if argv[0] == "run":
+        targets.append((Renderer, "render", "render_page"))
+    for owner, attr, name in targets:
+        fn = getattr(owner, attr)
 
         def timed(*a, __fn=fn, __name=name, **k):
             t0 = time.perf_counter()
@@ -34,7 +40,7 @@ def main(argv: list[str]) -> None:
             finally:
                 spent[__name] += time.perf_counter() - t0
                 calls[__name] += 1
-        setattr(build, name, timed)
+        setattr(owner, attr, timed)
 
     lines: list[str] = []
     profile = argv[argv.index("--profile") + 1] if "--profile" in argv else None

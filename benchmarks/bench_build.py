@@ -104,8 +104,9 @@ def naive_build(snap: Path, env: dict) -> tuple[float, dict]:
 
 
 def phase_line(phases: dict) -> str:
-    order = ["plan", "check_data", "execute_all", "stage", "run_jupyter_book", "notebook_results",
-             "swap_into_place", "execute_chapter", "_render_single", "_export_figures"]
+    order = ["plan", "check_data", "execute_all", "stage_book_files", "stage_pages", "render_book",
+             "notebook_results", "swap_into_place", "execute_chapter", "_execute_and_render", "render_page",
+             "_export_figures"]
     return ", ".join(f"{k} {phases[k]:.2f}" for k in order if k in phases)
 
 
@@ -116,7 +117,7 @@ def median_phases(runs: list[dict]) -> dict:
 
 def top_functions(prof: Path, n: int = 10) -> list[str]:
     """The build's own functions by cumulative time, then what the rest of the time is: imports, notebook
-    reading and writing, waiting for the jupyter-book subprocess."""
+    reading and writing, waiting for the renderer process."""
     import pstats
 
     stats = pstats.Stats(str(prof)).stats
@@ -131,8 +132,8 @@ def top_functions(prof: Path, n: int = 10) -> list[str]:
     out.append(f"{cum(lambda k: k[2] == '_find_and_load'):6.2f} s  in imports (modules loaded on first use)")
     out.append(f"{cum(lambda k: 'nbformat' in k[0] and k[2] == 'read'):6.2f} s  in nbformat.read, "
                f"{cum(lambda k: 'nbformat' in k[0] and k[2] == 'write'):.2f} s in nbformat.write")
-    out.append(f"{cum(lambda k: k[0].endswith('subprocess.py') and k[2] == 'run'):6.2f} s  waiting for "
-               f"jupyter-book (a separate process: Sphinx reads, renders and writes every page)")
+    out.append(f"{cum(lambda k: k[0].endswith('subprocess.py') and k[2] == 'communicate'):6.2f} s  waiting for "
+               f"the renderer (a separate process: Sphinx reads, renders and writes every page)")
     return out
 
 

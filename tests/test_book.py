@@ -13,18 +13,11 @@ from htmlcheck import expected_table, html_table
 
 from evalpatterns import (capability, collapse, distillation, io, memorization, narrative, roi, tables)
 from evalpatterns import chapters as registry
-from evalpatterns.build import build_book
 
 ROOT = registry.ROOT
 DATA = ROOT / "data"
 
 pytestmark = pytest.mark.book
-
-
-@pytest.fixture(scope="session")
-def book(tmp_path_factory) -> Path:
-    build_dir = tmp_path_factory.mktemp("build")
-    return build_book(build_dir=build_dir, log=lambda *a: None)
 
 
 def page(book: Path, chapter_id: str) -> BeautifulSoup:

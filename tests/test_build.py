@@ -176,20 +176,30 @@ def test_a_data_folder_without_claims_is_audited_against_the_books(tmp_path):
 def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
     calls = {"execute": 0, "render": 0}
 
-    def fake_execute(jobs, cache_dir, workers=None, log=print):
+    def fake_execute(jobs, cache_dir, workers=None, log=print, fresh_kernels=None):
         calls["execute"] += 1
         return {j.chapter: ROOT / "chapters" / f"{j.chapter}.md" for j in jobs}
 
-    def fake_render(stage_dir, out_dir, log=print):
+    class FakeRenderer:
+        def __init__(self, stage_dir, out_dir):
+            self.html = out_dir / "_build" / "html"
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+    def fake_render(renderer):
         calls["render"] += 1
-        html = out_dir / "_build" / "html"
-        html.mkdir(parents=True)
-        (html / "index.html").write_text("book")
-        return html
+        renderer.html.mkdir(parents=True)
+        (renderer.html / "index.html").write_text("book")
+        return renderer.html
 
     monkeypatch.setattr(build, "execute_all", fake_execute)
-    monkeypatch.setattr(build, "stage", lambda *a, **k: None)
-    monkeypatch.setattr(build, "run_jupyter_book", fake_render)
+    monkeypatch.setattr(build, "stage_pages", lambda *a, **k: None)
+    monkeypatch.setattr(build, "start_renderer", FakeRenderer)
+    monkeypatch.setattr(build, "render_book", fake_render)
     monkeypatch.setattr(build, "notebook_results", lambda path: {})
     said = []
     out = tmp_path / "html"

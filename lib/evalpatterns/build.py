@@ -1,10 +1,13 @@
 """Execute chapters with papermill (parallel, cached by content hash) and build the book with Jupyter Book.
 
-The flow: resolve and type-check parameters -> validate every data file -> execute each chapter's MyST
-source (converted in memory with jupytext) with papermill, reusing a cached executed notebook when the
-chapter source, the library, the data and the parameters are unchanged -> stage the executed notebooks
-beside ``_config.yml`` / ``_toc.yml`` -> ``jupyter-book build -n -W --keep-going`` with execution off ->
-swap the new HTML into place only when everything succeeded. ``chapters/`` is never written.
+The flow: resolve and type-check parameters -> validate every data file -> stop at once if the book's
+content key (every input) is the one the current HTML was built from -> start Sphinx's set-up for the book
+in its own process (:mod:`evalpatterns.render`) -> execute each chapter's MyST source (converted in memory
+with jupytext) with papermill, in warm kernels (:mod:`evalpatterns.kernels`), one worker per core, costliest
+first, reusing a cached executed notebook when the chapter source, the library, the data and the parameters
+are unchanged -> stage the executed notebooks beside ``_config.yml`` / ``_toc.yml`` -> render as
+``jupyter-book build -n -W --keep-going`` with execution off -> swap the new HTML into place only when
+everything succeeded. ``chapters/`` is never written.
 """
 from __future__ import annotations
 
@@ -14,8 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -155,32 +156,45 @@ def _source_code_cell(source_nb, executed_index: int, injected: bool) -> tuple[i
     return len(code), (lines[0] if lines else "")
 
 
-def execute_chapter(chapter_id: str, parameters: dict, output: Path) -> Path:
+def execute_chapter(chapter_id: str, parameters: dict, output: Path, kernel=None) -> Path:
     """Execute one chapter with papermill and write the executed notebook to ``output``.
 
-    Raises BuildError naming the chapter and the failing cell.
+    ``kernel`` is a :class:`evalpatterns.kernels.WarmKernel` to execute in (from a fresh state); without one,
+    papermill starts a new kernel. Raises BuildError naming the chapter and the failing cell.
     """
     import jupytext
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernels import KernelError
+
     chapter = registry.get(chapter_id)
     nb = jupytext.read(chapter.source)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     try:
-        executed = papermill.execute_notebook(nb, None, parameters=parameters, cwd=str(chapter.source.parent),
-                                              kernel_name="python3", progress_bar=False, log_output=False)
+        if kernel is None:
+            executed = papermill.execute_notebook(nb, None, parameters=parameters, cwd=str(chapter.source.parent),
+                                                  kernel_name="python3", progress_bar=False, log_output=False)
+        else:
+            executed = kernel.execute(nb, parameters, chapter.source.parent)
     except PapermillExecutionError as exc:
         number, first_line = _source_code_cell(nb, exc.cell_index, bool(parameters))
         raise BuildError(f"chapter '{chapter_id}' failed in code cell {number} of {chapter.source.name} "
                          f"(starting `{first_line}`): {exc.ename}: {exc.evalue}") from None
+    except KernelError as exc:
+        raise BuildError(f"chapter '{chapter_id}' could not be executed: {exc}") from None
     _hide_injected(executed)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_suffix(".partial")
     nbformat.write(executed, str(tmp))
     os.replace(tmp, output)
     return output
+
+
+def fresh_kernels_default() -> bool:
+    """Whether every chapter gets a new kernel: EVALPATTERNS_FRESH_KERNELS set to 1/true/yes."""
+    return os.environ.get("EVALPATTERNS_FRESH_KERNELS", "").strip().lower() in ("1", "true", "yes")
 
 
 @contextlib.contextmanager
@@ -197,19 +211,58 @@ def kernel_stderr_to(log_path: Path):
             os.close(saved)
 
 
-def _run_job(job: Job, cache_dir: str) -> tuple[str, str, bool]:
+def _run_job(job: Job, cache_dir: str, kernel=None) -> tuple[str, str, bool]:
     target = Path(cache_dir) / f"{job.chapter}-{job.key}.ipynb"
     if target.exists():
         return job.chapter, str(target), False
     with kernel_stderr_to(Path(cache_dir) / f"{job.chapter}.kernel.log"):
-        execute_chapter(job.chapter, job.parameters, target)
+        execute_chapter(job.chapter, job.parameters, target, kernel=kernel)
     return job.chapter, str(target), True
 
 
-def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, log=print) -> dict[str, Path]:
-    """Execute jobs concurrently (one per core), skipping those whose executed notebook is cached."""
+_WORKER_KERNEL = None
+
+
+def _worker_kernel(cache_dir: str):
+    """This worker process's warm kernel, started on its first chapter and shut down when the worker exits."""
+    global _WORKER_KERNEL
+    if _WORKER_KERNEL is None:
+        from multiprocessing import util
+
+        from .kernels import WarmKernel
+
+        with kernel_stderr_to(Path(cache_dir) / f"kernel-{os.getpid()}.log"):
+            _WORKER_KERNEL = WarmKernel(registry.ROOT / "chapters")
+        util.Finalize(None, _close_worker_kernel, exitpriority=10)
+    return _WORKER_KERNEL
+
+
+def _close_worker_kernel() -> None:
+    global _WORKER_KERNEL
+    if _WORKER_KERNEL is not None:
+        _WORKER_KERNEL.close()
+        _WORKER_KERNEL = None
+
+
+def _job_in_worker(job: Job, cache_dir: str, fresh: bool) -> tuple[str, str, bool]:
+    from .kernels import KernelError
+
+    try:
+        kernel = None if fresh else _worker_kernel(cache_dir)
+    except KernelError as exc:
+        raise BuildError(f"chapter '{job.chapter}' could not be executed: {exc}") from None
+    return _run_job(job, cache_dir, kernel)
+
+
+def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, log=print,
+                fresh_kernels: bool | None = None) -> dict[str, Path]:
+    """Execute jobs concurrently (one worker per core, each with its warm kernel, see
+    :mod:`evalpatterns.kernels`), skipping those whose executed notebook is cached. ``fresh_kernels`` starts a
+    new kernel for every chapter instead (default: :func:`fresh_kernels_default`)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
+    fresh = fresh_kernels_default() if fresh_kernels is None else fresh_kernels
     todo = [j for j in jobs if not (cache_dir / f"{j.chapter}-{j.key}.ipynb").exists()]
+    todo.sort(key=lambda j: -registry.get(j.chapter).cost)  # longest first: the workers finish together
     done = {j.chapter: cache_dir / f"{j.chapter}-{j.key}.ipynb" for j in jobs}
     for j in jobs:
         if j not in todo:
@@ -219,15 +272,18 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     errors = []
     if workers == 1:
-        for j in todo:
-            try:
-                _run_job(j, str(cache_dir))
-                log(f"  {j.chapter}: executed")
-            except BuildError as exc:
-                errors.append(str(exc))
+        try:
+            for j in todo:
+                try:
+                    _job_in_worker(j, str(cache_dir), fresh)
+                    log(f"  {j.chapter}: executed")
+                except BuildError as exc:
+                    errors.append(str(exc))
+        finally:
+            _close_worker_kernel()
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_run_job, j, str(cache_dir)): j for j in todo}
+            futures = {pool.submit(_job_in_worker, j, str(cache_dir), fresh): j for j in todo}
             for fut, j in futures.items():
                 try:
                     fut.result()
@@ -306,16 +362,21 @@ def _with_downloads(path: Path, chapter_id: str, target: Path) -> None:
     nbformat.write(nb, str(target))
 
 
-def stage(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict] | None = None) -> None:
-    """Lay out a Jupyter Book source folder of executed notebooks (execution off), each with download links,
-    and the Reproducibility page written from this build."""
-    from . import reproducibility
-
+def stage_book_files(stage_dir: Path) -> None:
+    """Lay out what the renderer needs before any chapter has executed: ``_config.yml`` (with the repository
+    link when known), ``_toc.yml`` and the static files."""
     _book_config(stage_dir)
     shutil.copy2(ROOT / "_toc.yml", stage_dir / "_toc.yml")
     for name in BOOK_DIRS:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, stage_dir / name)
+
+
+def stage_pages(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict] | None = None) -> None:
+    """Add the executed notebooks (execution off), each with download links, their MyST sources, and the
+    Reproducibility page written from this build."""
+    from . import reproducibility
+
     (stage_dir / "chapters" / "_sources").mkdir(parents=True, exist_ok=True)
     for chapter_id, path in executed.items():
         shutil.copy2(registry.get(chapter_id).source, stage_dir / "chapters" / "_sources" / f"{chapter_id}.md")
@@ -324,20 +385,29 @@ def stage(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict
     (stage_dir / "reproducibility.md").write_text(page)
 
 
-def _jupyter_book(args: list[str], what: str) -> None:
-    """Run ``jupyter-book ARGS`` from this environment; BuildError with the output's tail when it fails."""
-    exe = Path(sys.executable).with_name("jupyter-book")
-    proc = subprocess.run([str(exe) if exe.exists() else "jupyter-book", *args], capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
-        raise BuildError(f"{what} failed (exit {proc.returncode}):\n{tail}")
+def stage(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict] | None = None) -> None:
+    """Lay out a complete Jupyter Book source folder of executed notebooks: :func:`stage_book_files`, then
+    :func:`stage_pages`."""
+    stage_book_files(stage_dir)
+    stage_pages(executed, stage_dir, parameters)
 
 
-def run_jupyter_book(stage_dir: Path, out_dir: Path, log=print) -> Path:
-    """``jupyter-book build`` with -n -W --keep-going; returns the HTML folder; BuildError on any warning."""
-    _jupyter_book(["build", str(stage_dir), "--path-output", str(out_dir), "--builder", "html", "-n", "-W",
-                   "--keep-going", "-q"], "jupyter-book build")
-    return out_dir / "_build" / "html"
+def start_renderer(stage_dir: Path, out_dir: Path):
+    """Start setting Sphinx up for the book staged by :func:`stage_book_files` (see :mod:`evalpatterns.render`)."""
+    from .render import Renderer
+
+    return Renderer.for_book(stage_dir, out_dir)
+
+
+def render_book(renderer) -> Path:
+    """Render the staged book as ``jupyter-book build -n -W --keep-going`` would; returns the HTML folder;
+    BuildError on any warning."""
+    from .render import RenderError
+
+    try:
+        return renderer.render()
+    except RenderError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def swap_into_place(new_html: Path, target: Path) -> None:
@@ -374,8 +444,9 @@ def book_key(jobs: list[Job]) -> str:
 
 
 def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: str | Path | None = None,
-               build_dir: str | Path | None = None, log=print) -> Path:
-    """Build the whole book into ``output`` (default ``_build/html``); returns the HTML folder."""
+               build_dir: str | Path | None = None, log=print, fresh_kernels: bool | None = None) -> Path:
+    """Build the whole book into ``output`` (default ``_build/html``); returns the HTML folder.
+    ``fresh_kernels``: a new kernel for every chapter (see :func:`execute_all`)."""
     build_dir = Path(build_dir or ROOT / "_build")
     output = Path(output or build_dir / "html")
     jobs = plan(data_dir, overrides)
@@ -388,15 +459,17 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
     if stamp.exists() and stamp.read_text() == key:
         log(f"nothing changed since the last build: {output} is current (no chapter executed, nothing rendered)")
         return output
-    log(f"executing {len(jobs)} chapters")
-    executed = execute_all(jobs, build_dir / ".cache" / "executed", log=log)
     build_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".stage-", dir=build_dir) as tmp:
         src = Path(tmp) / "book"
         src.mkdir()
-        stage(executed, src, {j.chapter: j.parameters for j in jobs})
-        log("rendering with jupyter-book")
-        html = run_jupyter_book(src, Path(tmp) / "out", log)
+        stage_book_files(src)
+        with start_renderer(src, Path(tmp) / "out") as renderer:  # Sphinx sets up while the chapters execute
+            log(f"executing {len(jobs)} chapters")
+            executed = execute_all(jobs, build_dir / ".cache" / "executed", log=log, fresh_kernels=fresh_kernels)
+            stage_pages(executed, src, {j.chapter: j.parameters for j in jobs})
+            log("rendering with jupyter-book")
+            html = render_book(renderer)
         results = {chapter: notebook_results(path) for chapter, path in executed.items()}
         (html / "results.json").write_text(json.dumps(results, indent=2, default=str))
         (html / BUILD_KEY).write_text(key)
@@ -422,9 +495,10 @@ def data_overrides(chapter_id: str, files: list[str]) -> dict:
 
 
 def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output: str | Path,
-                log=print) -> Path:
+                log=print, fresh_kernels: bool | None = None) -> Path:
     """Validate, execute one chapter with papermill, and write into ``output``: ``ID.ipynb``, ``ID.html``
-    (a standalone page), the figures as PNG files and ``results.json``. Nothing is written elsewhere."""
+    (a standalone page), the figures as PNG files and ``results.json``. Nothing is written elsewhere.
+    ``fresh_kernels``: let papermill start a plain kernel instead of a warm one (see :func:`execute_all`)."""
     registry.get(chapter_id)
     params = resolve_parameters(chapter_id, {**data_overrides(chapter_id, data_files), **overrides})
     problems = check_data(chapter_id, params)
@@ -434,9 +508,9 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".run-", dir=output) as tmp:
         tmp = Path(tmp)
-        with kernel_stderr_to(tmp / "kernel.log"):
-            nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb")
-        html = _render_single(nb_path, tmp)
+        fresh = fresh_kernels_default() if fresh_kernels is None else fresh_kernels
+        html = _execute_and_render(chapter_id, params, tmp, fresh)
+        nb_path = tmp / f"{chapter_id}.ipynb"
         results = notebook_results(nb_path)
         figures = _export_figures(nb_path, tmp / "figures")
         (tmp / "results.json").write_text(json.dumps({"chapter": chapter_id, "parameters": params,
@@ -458,15 +532,32 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
     return output
 
 
-def _render_single(nb_path: Path, tmp: Path) -> Path:
-    """Render one executed notebook as a standalone Jupyter Book page; returns its HTML file."""
-    src = tmp / "page"
-    src.mkdir()
-    shutil.copy2(nb_path, src / nb_path.name)
-    shutil.copy2(ROOT / "_config.yml", src / "_config.yml")
-    _jupyter_book(["build", str(src / nb_path.name), "--path-output", str(tmp / "site"), "--config",
-                   str(src / "_config.yml"), "-q"], f"rendering '{nb_path.stem}'")
-    return tmp / "site" / "_build" / "_page" / nb_path.stem / "html" / f"{nb_path.stem}.html"
+def _execute_and_render(chapter_id: str, params: dict, tmp: Path, fresh: bool = False) -> Path:
+    """Execute a chapter into ``tmp/ID.ipynb`` and render it as a standalone page; returns the HTML file.
+
+    The page renderer (Sphinx) and the kernel start together, so that setting them up overlaps: the kernel
+    imports the chapter's libraries while Sphinx loads its extensions."""
+    from .kernels import KernelError, WarmKernel
+    from .render import Renderer, RenderError
+
+    kernel = None
+    with Renderer.for_page(tmp, chapter_id, ROOT / "_config.yml") as renderer:
+        try:
+            with kernel_stderr_to(tmp / "kernel.log"):
+                if fresh:
+                    nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb")
+                else:
+                    kernel = WarmKernel(registry.get(chapter_id).source.parent)
+                    nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb", kernel=kernel)
+                    kernel.request_shutdown()  # the kernel exits while the page renders
+            return renderer.render(nb_path)
+        except KernelError as exc:
+            raise BuildError(f"chapter '{chapter_id}' could not be executed: {exc}") from None
+        except RenderError as exc:
+            raise BuildError(str(exc)) from None
+        finally:
+            if kernel is not None:
+                kernel.close()
 
 
 def _export_figures(nb_path: Path, folder: Path) -> list[str]:

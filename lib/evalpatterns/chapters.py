@@ -54,6 +54,7 @@ class Chapter:
     id: str
     title: str
     parameters: tuple[Parameter, ...]
+    cost: float = 1.0  # rough execution time relative to a finding chapter; the build starts the costliest first
 
     @property
     def source(self) -> Path:
@@ -120,12 +121,14 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("summary", "Summary: the dashboard, five takeaways and the audit",
             (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
              _data("memorization"), _data("effect_sizes"), _data("claims"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
-             COMPLETE_ACCURACY, BASELINE_ACCURACY, COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS)),
+             COMPLETE_ACCURACY, BASELINE_ACCURACY, COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
+            cost=2.0),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",
                        "the small file the worked example runs `evalpatterns run` on"),
              Parameter("example_baseline_accuracy", "float", 0.6,
-                       "the baseline accuracy the worked example passes with -p", 0, 1))),
+                       "the baseline accuracy the worked example passes with -p", 0, 1)),
+            cost=5.0),  # runs `evalpatterns run` (a second kernel and a Sphinx page) inside itself
 )
 
 BY_ID = {c.id: c for c in CHAPTERS}

@@ -5,10 +5,20 @@ Every failure prints one clear message to stderr and exits non-zero; no tracebac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import chapters as registry
+
+
+FRESH_HELP = ("execute every chapter in a kernel papermill starts for it, instead of a warm kernel with the "
+              "libraries already imported (slower; the same notebooks); also EVALPATTERNS_FRESH_KERNELS=1")
+
+
+def _fresh_kernels(args) -> None:
+    if args.fresh_kernels:  # through the environment, so that a chapter's own `run` (and its kernel) follow
+        os.environ["EVALPATTERNS_FRESH_KERNELS"] = "1"
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -70,6 +80,7 @@ def cmd_build(args) -> int:
 
     try:
         overrides = split_book_overrides(_pairs(args.param))
+        _fresh_kernels(args)
         out = build_book(args.data_dir, overrides, args.output)
     except (ValueError, BuildError) as exc:
         return _fail(str(exc))
@@ -81,6 +92,7 @@ def cmd_run(args) -> int:
     from .build import BuildError, run_chapter
 
     try:
+        _fresh_kernels(args)
         out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output)
     except KeyError as exc:
         return _fail(exc.args[0])
@@ -107,6 +119,7 @@ def parser() -> argparse.ArgumentParser:
                    help="a data file; its schema is told by its name (e.g. roi.csv); may repeat")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter")
     r.add_argument("--output", required=True, help="folder for the outputs")
+    r.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
     r.set_defaults(func=cmd_run)
 
     b = sub.add_parser("build", help="build the whole book")
@@ -114,6 +127,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-p", "--param", nargs=2, action="append", metavar=("CHAPTER.NAME", "VALUE"),
                    help="a chapter parameter, e.g. -p mode-collapse.collapse_accuracy 0.2")
     b.add_argument("--output", help="folder for the HTML (default: _build/html)")
+    b.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
     b.set_defaults(func=cmd_build)
     return ap
 

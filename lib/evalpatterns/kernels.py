@@ -1,0 +1,236 @@
+"""Warm kernels: a Jupyter kernel started before it is needed, with the chapters' libraries imported, that
+executes chapters one after another, each from the state of a new kernel.
+
+Starting a kernel (about 1 s) and importing pandas, matplotlib, seaborn and scipy into it (about 1.5 s) cost
+more than most chapters' own work. A build worker keeps one kernel for all the chapters it executes, and
+``evalpatterns run`` starts its kernel, and the imports in it, while it validates the data and prepares the
+page renderer.
+
+Before each chapter the kernel is returned to the state of a new kernel that has done the same imports
+(:func:`fresh_state`, run in the kernel): IPython's own ``reset`` clears the user namespace, the input and
+output history and the execution counter; figures are closed; matplotlib's settings, the warning filters
+(and the record of warnings already shown), the working directory, ``sys.path`` and the environment are put
+back as they were once the imports were done. What it cannot undo is a chapter changing a library module in
+place; no chapter of this book does, and ``tests/test_kernels.py`` checks, chapter by chapter, that a warm
+kernel writes the same notebook as a new one. ``evalpatterns build --fresh-kernels`` (or
+``EVALPATTERNS_FRESH_KERNELS=1``) starts a new kernel for every chapter instead.
+
+The notebook is still executed by papermill (its parameters cell, injected parameters, error reporting): the
+kernel is handed to it through a papermill engine, ``evalpatterns-warm``.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import uuid
+import warnings
+from pathlib import Path
+
+#: What a chapter imports, loaded into a warm kernel before any chapter runs.
+KERNEL_MODULES = (
+    "evalpatterns.build", "evalpatterns.capability", "evalpatterns.claims", "evalpatterns.collapse",
+    "evalpatterns.distillation", "evalpatterns.figures", "evalpatterns.io", "evalpatterns.memorization",
+    "evalpatterns.narrative", "evalpatterns.report", "evalpatterns.roi", "evalpatterns.tables",
+    "evalpatterns.theme", "scipy.stats", "myst_nb", "IPython.display",
+)
+ENGINE = "evalpatterns-warm"
+
+# -- in the kernel ------------------------------------------------------------------------------------------
+
+_STATE: dict | None = None
+
+
+def prepare(modules=KERNEL_MODULES) -> None:
+    """In a kernel: import the chapters' modules, let matplotlib choose its backend as a chapter's first figure
+    would, and remember the state that :func:`fresh_state` returns to."""
+    global _STATE
+    for name in modules:
+        importlib.import_module(name)
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    plt.close(plt.figure())  # loads the inline backend, which registers IPython's figure display
+    _STATE = {
+        "rc": {k: v for k, v in matplotlib.rcParams.copy().items() if k != "backend"},
+        "warnings": list(warnings.filters),
+        "path": list(sys.path),
+        "environ": dict(os.environ),
+    }
+
+
+def fresh_state(cwd: str) -> None:
+    """In a kernel: return to the state of a new kernel that has done :func:`prepare`, working in ``cwd``."""
+    if _STATE is None:
+        prepare()
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython import get_ipython
+
+    plt.close("all")
+    matplotlib.rcParams.update(_STATE["rc"])
+    warnings.resetwarnings()  # also forgets which warnings were shown, so they are shown again
+    warnings.filters[:] = _STATE["warnings"]
+    sys.path[:] = _STATE["path"]
+    os.environ.clear()
+    os.environ.update(_STATE["environ"])
+    os.chdir(cwd)
+    shell = get_ipython()
+    if shell is not None:
+        shell.reset(new_session=True)  # namespace, In/Out, execution count back to 1
+
+
+# -- in the build process -----------------------------------------------------------------------------------
+
+class KernelError(RuntimeError):
+    """The kernel could not be started or died."""
+
+
+def _fresh_state_code(cwd: Path) -> str:
+    return f"__import__('evalpatterns.kernels').kernels.fresh_state({str(cwd)!r})"
+
+
+class WarmKernel:
+    """A kernel started now, importing the chapters' modules in the background; :meth:`execute` runs a
+    notebook in it with papermill, from a fresh state. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, cwd: str | Path, kernel_name: str = "python3"):
+        self.cwd = Path(cwd)
+        self.kernel_name = kernel_name
+        self.km = None
+        self.kc = None
+        self.start()
+
+    def start(self) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        self._shutdown_requested = False
+        try:
+            run_sync(self.km.start_kernel)(cwd=str(self.cwd))
+        except Exception as exc:  # no such kernel, cannot launch
+            raise KernelError(f"could not start a '{self.kernel_name}' kernel: {exc}") from None
+        # A session of its own: jupyter_client names a client's shell socket after its session id, and the
+        # kernel refuses a second connection under a name already connected, so a client sharing the
+        # manager's session would take the replies meant for papermill's.
+        session = self.km.session.clone()
+        session.session = str(uuid.uuid4())
+        self.kc = self.km.client(session=session)
+        self.kc.start_channels()
+        # Not waited for: the kernel imports while the caller goes on; the first chapter's request queues
+        # behind it.
+        self.kc.execute("__import__('evalpatterns.kernels').kernels.prepare()", silent=True, store_history=False)
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    def execute(self, nb, parameters: dict, cwd: str | Path):
+        """Execute ``nb`` with papermill in this kernel (restarted first if it died); returns the executed
+        notebook. Raises papermill's PapermillExecutionError on a failing cell, KernelError if the kernel
+        dies."""
+        import papermill
+        from nbclient.exceptions import DeadKernelError
+
+        register_engine()
+        if not self.alive():
+            self.close()
+            self.start()
+        try:
+            return papermill.execute_notebook(nb, None, parameters=parameters, engine_name=ENGINE,
+                                              warm_kernel=self, chapter_cwd=str(cwd), kernel_name=self.kernel_name,
+                                              progress_bar=False, log_output=False)
+        except DeadKernelError as exc:
+            raise KernelError(f"the kernel died: {exc}") from None
+        except KernelError:
+            raise
+        except RuntimeError as exc:  # nbclient: "Kernel didn't respond in 60 seconds"
+            raise KernelError(f"the kernel did not respond: {exc}") from None
+
+    def request_shutdown(self) -> None:
+        """Ask the kernel to exit, without waiting for it (:meth:`close` then waits)."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and not self._shutdown_requested:
+            run_sync(self.km.request_shutdown)()
+            self._shutdown_requested = True
+
+    def close(self) -> None:
+        """Stop the kernel: ask it to exit (unless :meth:`request_shutdown` did), wait for it, and clean up."""
+        from jupyter_core.utils import run_sync
+
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            try:
+                if self._shutdown_requested:
+                    run_sync(self.km.finish_shutdown)()
+                    run_sync(self.km.cleanup_resources)()
+                else:
+                    run_sync(self.km.shutdown_kernel)(now=False)
+            except Exception:  # already gone
+                pass
+            self.km = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _register_engine() -> None:
+    from jupyter_core.utils import run_sync
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from traitlets import Unicode
+
+    class FreshStateClient(PapermillNotebookClient):
+        """Papermill's client, on a running kernel put back into a fresh state before the first cell."""
+
+        chapter_cwd = Unicode("")
+
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            reply = await self.async_wait_for_reply(
+                kc.execute(_fresh_state_code(Path(self.chapter_cwd)), silent=True, store_history=False))
+            content = (reply or {}).get("content", {})
+            if content.get("status") != "ok":
+                raise KernelError(f"the kernel could not be reset: {content.get('ename')}: {content.get('evalue')}")
+            return kc
+
+        start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    class WarmEngine(NBClientEngine):
+        """Papermill's nbclient engine, executing in a :class:`WarmKernel` (engine argument ``warm_kernel``)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     warm_kernel=None, chapter_cwd="", **kwargs):
+            client = FreshStateClient(nb_man, km=warm_kernel.km, kernel_name=kernel_name, log=logger,
+                                      timeout=execution_timeout, startup_timeout=start_timeout,
+                                      log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+                                      chapter_cwd=chapter_cwd)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, WarmEngine)
+
+
+_REGISTERED = False
+
+
+def register_engine() -> None:
+    """Make the ``evalpatterns-warm`` engine known to papermill (idempotent)."""
+    global _REGISTERED
+    if not _REGISTERED:
+        _register_engine()
+        _REGISTERED = True

@@ -1,0 +1,134 @@
+"""Render executed notebooks with Jupyter Book's Sphinx configuration, with Sphinx set up ahead of time.
+
+``jupyter-book build`` spends one to one and a half seconds starting Python, importing Sphinx and setting it
+up (extensions, theme, the book's ``_config.yml``, the table of contents) before it reads the first page. A
+:class:`Renderer` does that set-up in a separate process as soon as it is created, while the chapters are
+still executing; :meth:`Renderer.render` then waits only for the reading and writing.
+
+The configuration is Jupyter Book's own (``jupyter_book.config.get_final_config``) with the overrides its
+command line uses, and the files land where it puts them, so the HTML is the same as it writes
+(``tests/test_build.py`` compares them):
+
+- a book (:meth:`Renderer.for_book`): ``jupyter-book build SRC --path-output OUT -n -W --keep-going``, into
+  ``OUT/_build/html``; any warning fails the build;
+- one page (:meth:`Renderer.for_page`): ``jupyter-book build PAGE.ipynb``, into
+  ``SITE/_build/_page/PAGE/html/PAGE.html`` with an ``index.html`` redirect beside it.
+
+Run as ``python -m evalpatterns.render SPEC_JSON``: the process sets Sphinx up, then reads one line from
+stdin; ``build`` builds (exit status 0 on success), anything else or the end of input exits without building.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+EXCLUDE = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+
+
+class RenderError(RuntimeError):
+    """Sphinx failed; the message ends with the tail of its output."""
+
+
+class Renderer:
+    """A Sphinx process, set up now, building when :meth:`render` is called. Use as a context manager (or call
+    :meth:`close`): a renderer that is never asked to render exits without building."""
+
+    def __init__(self, src: Path, html_dir: Path, config: Path, page: str | None = None):
+        self.src, self.html_dir, self.page = Path(src), Path(html_dir), page
+        spec = {"src": str(self.src), "html_dir": str(self.html_dir), "config": str(config), "page": page}
+        self.proc = subprocess.Popen([sys.executable, "-m", "evalpatterns.render", json.dumps(spec)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+
+    @classmethod
+    def for_book(cls, src: str | Path, out_dir: str | Path) -> "Renderer":
+        """The book staged in ``src`` (its ``_config.yml`` and ``_toc.yml`` must be there already; the pages
+        may come later), into ``out_dir/_build/html``."""
+        return cls(Path(src), Path(out_dir) / "_build" / "html", Path(src) / "_config.yml")
+
+    @classmethod
+    def for_page(cls, workdir: str | Path, page: str, config: str | Path) -> "Renderer":
+        """One page, ``PAGE.ipynb`` handed to :meth:`render`, built in ``workdir``."""
+        src = Path(workdir) / "page"
+        src.mkdir(parents=True)
+        return cls(src, Path(workdir) / "site" / "_build" / "_page" / page / "html", Path(config), page)
+
+    def render(self, notebook: str | Path | None = None) -> Path:
+        """Build; returns the HTML folder (a book) or the page's HTML file. ``notebook`` is the page's executed
+        notebook. RenderError, with Sphinx's output, on failure or (for a book) any warning."""
+        if self.page is not None:
+            shutil.copy2(notebook, self.src / f"{self.page}.ipynb")
+        output, _ = self.proc.communicate("build\n")
+        target = self.html_dir / f"{self.page}.html" if self.page is not None else self.html_dir / "index.html"
+        if self.proc.returncode != 0 or not target.exists():
+            tail = "\n".join(output.strip().splitlines()[-40:])
+            what = f"rendering '{self.page}'" if self.page is not None else "rendering the book"
+            raise RenderError(f"{what} failed (exit {self.proc.returncode}):\n{tail}")
+        return target if self.page is not None else self.html_dir
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.communicate("", timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _sphinx(spec: dict) -> int:
+    import yaml
+    from jupyter_book.config import get_final_config
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    src, html_dir, page = Path(spec["src"]), Path(spec["html_dir"]), spec["page"]
+    if page is not None:  # as `jupyter-book build PAGE.ipynb`
+        overrides = {"master_doc": page, "exclude_patterns": EXCLUDE, "latex_individualpages": False}
+        strict = False
+    else:  # as `jupyter-book build SRC -n -W --keep-going`
+        overrides = {"external_toc_path": (src / "_toc.yml").as_posix(), "latex_individualpages": False,
+                     "nitpicky": True}
+        strict = True
+    sphinx_config, _ = get_final_config(user_yaml=Path(spec["config"]), cli_config=overrides, sourcedir=src,
+                                        use_external_toc=page is None)
+    with patch_docutils(None), docutils_namespace():
+        app = Sphinx(srcdir=src, confdir=None, outdir=html_dir, doctreedir=html_dir.parent / ".doctrees",
+                     buildername="html", confoverrides=sphinx_config, status=None, warning=sys.stderr,
+                     freshenv=False, warningiserror=strict, parallel=1, keep_going=strict)
+        if app.config["use_multitoc_numbering"]:  # as jupyter_book.sphinx.build_sphinx does
+            if "external_toc_path" not in app.config:
+                app.setup_extension("sphinx_multitoc_numbering")
+            elif "numbered: true" in yaml.dump(app.config.external_site_map.as_json()):
+                app.setup_extension("sphinx_multitoc_numbering")
+        if sys.stdin.readline().strip() != "build":
+            return 0
+        app.build(False, [])
+        status = app.statuscode
+    index = html_dir / "index.html"
+    if page is not None and status == 0 and not index.exists():  # as jupyter-book does after a page
+        from jupyter_book.sphinx import REDIRECT_TEXT
+
+        index.write_text(REDIRECT_TEXT.format(first_page=f"{page}.html"))
+    return status
+
+
+def main(argv: list[str]) -> None:
+    status = _sphinx(json.loads(argv[0]))
+    # Every file is written when build() returns; skip the interpreter's slow tear-down of Sphinx's modules.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,148 @@
+"""Warm kernels: a chapter executed in a kernel that has run other notebooks gives the notebook a new kernel
+gives, and a kernel that dies is reported and replaced."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from evalpatterns import build
+from evalpatterns import chapters as registry
+from evalpatterns.kernels import KernelError, WarmKernel
+
+ROOT = registry.ROOT
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+POLLUTER = [
+    "import os, sys, warnings\nimport numpy as np\nimport matplotlib\nimport matplotlib.pyplot as plt",
+    "secret = 42\n"
+    "matplotlib.rcParams['lines.linewidth'] = 9.0\n"
+    "np.mean([])  # a RuntimeWarning, shown once per place in numpy unless the registry is forgotten\n"
+    "warnings.simplefilter('ignore')\n"
+    "os.environ['EVALPATTERNS_TEST_LEFTOVER'] = '1'\n"
+    "sys.path.insert(0, '/nowhere')\n"
+    "os.chdir('/')\n"
+    "fig = plt.figure()",
+]
+PROBE = [
+    "label = 'default'",  # the parameters cell
+    "import json, os, sys, warnings\nimport numpy as np\nimport matplotlib\nimport matplotlib.pyplot as plt\n"
+    "print(json.dumps({'label': label, 'secret': 'secret' in globals(), 'fig': 'fig' in globals(),\n"
+    "                  'linewidth': matplotlib.rcParams['lines.linewidth'],\n"
+    "                  'leftover': os.environ.get('EVALPATTERNS_TEST_LEFTOVER'),\n"
+    "                  'nowhere': '/nowhere' in sys.path, 'cwd': os.getcwd(), 'figures': plt.get_fignums(),\n"
+    "                  'ignoring': warnings.filters[0][:2] == ('ignore', None) and warnings.filters[0][2] is Warning}))",
+    "np.mean([])",
+]
+
+
+def notebook(sources: list[str], parameters_cell: bool = False):
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources], metadata={"kernelspec": KERNELSPEC})
+    if parameters_cell:
+        nb.cells[0].metadata["tags"] = ["parameters"]
+    return nb
+
+
+def outputs(nb) -> list:
+    """Every code cell's execution count and outputs (what a reader sees), without timings."""
+    return [(c.get("execution_count"), c.get("outputs")) for c in nb.cells if c.cell_type == "code"]
+
+
+def printed(nb) -> dict:
+    return json.loads(next(o["text"] for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout"))
+
+
+def test_a_warm_kernel_forgets_the_notebook_before(tmp_path):
+    new = papermill.execute_notebook(notebook(PROBE, True), None, parameters={"label": "p"}, cwd=str(tmp_path),
+                                     kernel_name="python3", progress_bar=False)
+    with WarmKernel(tmp_path) as kernel:
+        kernel.execute(notebook(POLLUTER), {}, tmp_path)
+        warm = kernel.execute(notebook(PROBE, True), {"label": "p"}, tmp_path)
+    state = printed(warm)
+    assert state == printed(new)
+    assert state["label"] == "p"  # the injected parameter
+    assert not state["secret"] and not state["fig"] and not state["nowhere"] and not state["ignoring"]
+    assert state["leftover"] is None and state["figures"] == [] and state["cwd"] == str(tmp_path)
+    import matplotlib
+
+    assert state["linewidth"] == matplotlib.rcParamsDefault["lines.linewidth"] != 9.0
+    assert outputs(warm) == outputs(new)
+    assert [count for count, _ in outputs(warm)] == [1, 2, 3, 4]  # the injected cell is the second
+    assert "Mean of empty slice" in json.dumps(outputs(warm)[-1])  # the warning is shown again
+
+
+def test_a_kernel_that_dies_is_reported_and_replaced(tmp_path):
+    with WarmKernel(tmp_path) as kernel:
+        with pytest.raises(KernelError, match="the kernel died"):
+            kernel.execute(notebook(["import os\nos._exit(3)"]), {}, tmp_path)
+        after = kernel.execute(notebook(PROBE, True), {}, tmp_path)
+    assert printed(after)["label"] == "default"
+
+
+def test_a_chapter_whose_kernel_dies_is_named(tmp_path, monkeypatch):
+    src = tmp_path / "repo"
+    (src / "chapters").mkdir(parents=True)
+    text = (ROOT / "chapters" / "mode-collapse.md").read_text()
+    (src / "chapters" / "mode-collapse.md").write_text(text.replace("bracket = collapse.lr_bracket(runs)",
+                                                                    "import os; os._exit(3)", 1))
+    monkeypatch.setattr(registry, "ROOT", src)
+    params = build.resolve_parameters("mode-collapse", {"mode_collapse_csv": str(ROOT / "data/mode_collapse.csv")})
+    with WarmKernel(src / "chapters") as kernel:
+        with pytest.raises(build.BuildError, match="chapter 'mode-collapse' could not be executed: the kernel died"):
+            build.execute_chapter("mode-collapse", params, tmp_path / "out.ipynb", kernel=kernel)
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_the_costliest_chapters_are_started_first(tmp_path, monkeypatch):
+    order = []
+    monkeypatch.setattr(build, "_job_in_worker", lambda job, cache, fresh: order.append(job.chapter))
+    build.execute_all(build.plan(), tmp_path, workers=1, log=lambda *a: None)
+    costs = [registry.get(c).cost for c in order]
+    assert order[:2] == ["bring-your-own-data", "summary"] and costs == sorted(costs, reverse=True)
+    assert sorted(order) == sorted(c.id for c in registry.CHAPTERS)
+
+
+def normalised(path: Path) -> dict:
+    """An executed notebook without what differs between two executions of the same code: papermill's
+    timings and start/end times, and the random cell ids jupytext gives each cell when it reads the source."""
+    nb = json.loads(path.read_text())
+    nb["metadata"].pop("papermill", None)
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+        cell["metadata"].pop("papermill", None)
+        cell["metadata"].pop("execution", None)
+    return nb
+
+
+@pytest.mark.book
+def test_every_chapter_is_the_same_in_a_warm_kernel_as_in_a_new_one(book, tmp_path):
+    """The book's notebooks (two warm kernels, each running several chapters in turn) against papermill
+    starting a new kernel for each chapter: the same cells, outputs, figures (PNG bytes) and counts."""
+    jobs = build.plan()
+    warm = book.parent / ".cache" / "executed"
+    new = build.execute_all(jobs, tmp_path, fresh_kernels=True, log=lambda *a: None)
+    for job in jobs:
+        a, b = normalised(warm / f"{job.chapter}-{job.key}.ipynb"), normalised(new[job.chapter])
+        assert a == b, job.chapter
+    assert "image/png" in json.dumps(normalised(new["summary"]))  # figures were among what was compared
+
+
+def test_run_gives_the_same_results_with_fresh_kernels(tmp_path):
+    example = ROOT / "data" / "examples" / "roi.csv"
+    results = {}
+    for mode in ("warm", "fresh"):
+        out = tmp_path / mode
+        cmd = [sys.executable, "-m", "evalpatterns.cli", "run", "model-switch-roi", "--data", str(example),
+               "-p", "baseline_accuracy", "0.6", "--output", str(out)] + (["--fresh-kernels"] if mode == "fresh" else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        results[mode] = (json.loads((out / "results.json").read_text()),
+                         outputs(nbformat.read(str(out / "model-switch-roi.ipynb"), as_version=4)))
+    assert results["warm"] == results["fresh"]
+    assert results["warm"][0]["results"]["training_minutes"] > 0

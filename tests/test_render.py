@@ -1,0 +1,97 @@
+"""The renderer that sets Sphinx up ahead of time writes exactly what `jupyter-book build` writes, fails on a
+warning as `-W` does, and does nothing when it is not asked to render."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalpatterns import build
+from evalpatterns import chapters as registry
+from evalpatterns.render import Renderer, RenderError
+
+ROOT = registry.ROOT
+JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_files(ours: Path, theirs: Path) -> None:
+    a, b = files(ours), files(theirs)
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
+    assert len(a) > 5
+
+
+@pytest.fixture(scope="module")
+def executed(book) -> dict[str, Path]:
+    """The executed notebooks of the book fixture's build."""
+    jobs = build.plan()
+    cache = book.parent / ".cache" / "executed"
+    return {j.chapter: cache / f"{j.chapter}-{j.key}.ipynb" for j in jobs}
+
+
+@pytest.mark.book
+def test_a_page_is_rendered_as_jupyter_book_renders_it(executed, tmp_path):
+    cli_src = tmp_path / "cli"
+    cli_src.mkdir()
+    shutil.copy2(executed["model-switch-roi"], cli_src / "model-switch-roi.ipynb")
+    shutil.copy2(ROOT / "_config.yml", cli_src / "_config.yml")
+    proc = subprocess.run([JUPYTER_BOOK, "build", str(cli_src / "model-switch-roi.ipynb"), "--path-output",
+                           str(tmp_path / "cli-site"), "--config", str(cli_src / "_config.yml"), "-q"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with Renderer.for_page(tmp_path / "ours", "model-switch-roi", ROOT / "_config.yml") as renderer:
+        page = renderer.render(executed["model-switch-roi"])
+    assert page == tmp_path / "ours" / "site" / "_build" / "_page" / "model-switch-roi" / "html" / "model-switch-roi.html"
+    assert_same_files(page.parent, tmp_path / "cli-site" / "_build" / "_page" / "model-switch-roi" / "html")
+    assert "tbl-claims-roi" in page.read_text()
+
+
+@pytest.mark.book
+def test_the_book_is_rendered_as_jupyter_book_renders_it(executed, tmp_path):
+    src = tmp_path / "book"
+    src.mkdir()
+    build.stage_book_files(src)
+    renderer = build.start_renderer(src, tmp_path / "ours")  # set up before the pages exist, as in a build
+    build.stage_pages(executed, src, {j.chapter: j.parameters for j in build.plan()})
+    with renderer:
+        html = build.render_book(renderer)
+    proc = subprocess.run([JUPYTER_BOOK, "build", str(src), "--path-output", str(tmp_path / "cli"), "--builder",
+                           "html", "-n", "-W", "--keep-going", "-q"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert html == tmp_path / "ours" / "_build" / "html"
+    assert_same_files(html, tmp_path / "cli" / "_build" / "html")
+    assert (html / "chapters" / "summary.html").exists()
+
+
+@pytest.mark.book
+def test_a_warning_fails_the_book_and_is_shown(executed, tmp_path):
+    src = tmp_path / "book"
+    src.mkdir()
+    build.stage(executed, src)
+    with open(src / "reproducibility.md", "a") as page:
+        page.write("\nSee {numref}`tbl-no-such-table`.\n")
+    with build.start_renderer(src, tmp_path / "out") as renderer:
+        with pytest.raises(build.BuildError, match=r"(?s)rendering the book failed \(exit 1\):.*tbl-no-such-table"):
+            build.render_book(renderer)
+
+
+def test_a_renderer_not_asked_to_render_builds_nothing(tmp_path):
+    renderer = Renderer.for_page(tmp_path, "model-switch-roi", ROOT / "_config.yml")
+    renderer.close()
+    assert renderer.proc.returncode == 0
+    assert list((tmp_path / "site").rglob("*.html")) == []  # Sphinx made its folders, and wrote nothing
+
+
+def test_a_page_that_sphinx_cannot_read_is_reported(tmp_path):
+    notebook = tmp_path / "model-switch-roi.ipynb"
+    notebook.write_text("this is not a notebook")
+    with Renderer.for_page(tmp_path / "work", "model-switch-roi", ROOT / "_config.yml") as renderer:
+        with pytest.raises(RenderError, match=r"(?s)rendering 'model-switch-roi' failed"):
+            renderer.render(notebook)
