@@ -200,6 +200,7 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "stage_pages", lambda *a, **k: None)
     monkeypatch.setattr(build, "start_renderer", FakeRenderer)
     monkeypatch.setattr(build, "render_book", fake_render)
+    monkeypatch.setattr(build, "renderer_ready", lambda renderer: None)
     monkeypatch.setattr(build, "notebook_results", lambda path: {})
     said = []
     out = tmp_path / "html"

@@ -58,7 +58,8 @@ def test_the_book_is_rendered_as_jupyter_book_renders_it(executed, tmp_path):
     src = tmp_path / "book"
     src.mkdir()
     build.stage_book_files(src)
-    renderer = build.start_renderer(src, tmp_path / "ours")  # set up before the pages exist, as in a build
+    renderer = build.start_renderer(src, tmp_path / "ours")
+    build.renderer_ready(renderer)  # Sphinx set up before the pages exist, as in a build
     build.stage_pages(executed, src, {j.chapter: j.parameters for j in build.plan()})
     with renderer:
         html = build.render_book(renderer)
@@ -93,5 +94,20 @@ def test_a_page_that_sphinx_cannot_read_is_reported(tmp_path):
     notebook = tmp_path / "model-switch-roi.ipynb"
     notebook.write_text("this is not a notebook")
     with Renderer.for_page(tmp_path / "work", "model-switch-roi", ROOT / "_config.yml") as renderer:
-        with pytest.raises(RenderError, match=r"(?s)rendering 'model-switch-roi' failed"):
+        renderer.wait_ready()
+        with pytest.raises(RenderError) as failed:
             renderer.render(notebook)
+    assert str(failed.value) == ("rendering 'model-switch-roi' failed (exit 2):\nNotJSONError: Notebook does not "
+                                 "appear to be JSON: 'this is not a notebook' (while reading model-switch-roi)")
+
+
+def test_a_renderer_that_cannot_set_up_says_so_before_anything_is_rendered(tmp_path):
+    import yaml
+
+    settings = yaml.safe_load((ROOT / "_config.yml").read_text())
+    settings["sphinx"]["extra_extensions"].append("no_such_extension")
+    config = tmp_path / "_config.yml"
+    config.write_text(yaml.safe_dump(settings))
+    with Renderer.for_page(tmp_path / "work", "model-switch-roi", config) as renderer:
+        with pytest.raises(RenderError, match=r"rendering 'model-switch-roi' failed \(exit 2\):\n.*no_such_extension"):
+            renderer.wait_ready()

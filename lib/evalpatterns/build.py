@@ -227,13 +227,15 @@ def _worker_kernel(cache_dir: str):
     """This worker process's warm kernel, started on its first chapter and shut down when the worker exits."""
     global _WORKER_KERNEL
     if _WORKER_KERNEL is None:
+        import multiprocessing
         from multiprocessing import util
 
         from .kernels import WarmKernel
 
         with kernel_stderr_to(Path(cache_dir) / f"kernel-{os.getpid()}.log"):
             _WORKER_KERNEL = WarmKernel(registry.ROOT / "chapters")
-        util.Finalize(None, _close_worker_kernel, exitpriority=10)
+        if multiprocessing.parent_process() is not None:  # a pool worker: shut the kernel down when the worker exits
+            util.Finalize(None, _close_worker_kernel, exitpriority=10)
     return _WORKER_KERNEL
 
 
@@ -270,6 +272,8 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
     if not todo:
         return done
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    for old_log in cache_dir.glob("kernel-*.log"):  # the warm kernels' logs of the last build that executed
+        old_log.unlink()
     errors = []
     if workers == 1:
         try:
@@ -282,7 +286,8 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
         finally:
             _close_worker_kernel()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
             futures = {pool.submit(_job_in_worker, j, str(cache_dir), fresh): j for j in todo}
             for fut, j in futures.items():
                 try:
@@ -290,6 +295,10 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
                     log(f"  {j.chapter}: executed")
                 except BuildError as exc:
                     errors.append(str(exc))
+        except BaseException:  # Ctrl-C: run no further chapter
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     if errors:
         raise BuildError("\n".join(errors))
     return done
@@ -399,6 +408,17 @@ def start_renderer(stage_dir: Path, out_dir: Path):
     return Renderer.for_book(stage_dir, out_dir)
 
 
+def renderer_ready(renderer) -> None:
+    """Wait for the renderer's set-up (done long before in a build that executes chapters); BuildError if it
+    failed."""
+    from .render import RenderError
+
+    try:
+        renderer.wait_ready()
+    except RenderError as exc:
+        raise BuildError(str(exc)) from None
+
+
 def render_book(renderer) -> Path:
     """Render the staged book as ``jupyter-book build -n -W --keep-going`` would; returns the HTML folder;
     BuildError on any warning."""
@@ -467,6 +487,7 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
         with start_renderer(src, Path(tmp) / "out") as renderer:  # Sphinx sets up while the chapters execute
             log(f"executing {len(jobs)} chapters")
             executed = execute_all(jobs, build_dir / ".cache" / "executed", log=log, fresh_kernels=fresh_kernels)
+            renderer_ready(renderer)  # so that Sphinx always set up on the folder without the pages
             stage_pages(executed, src, {j.chapter: j.parameters for j in jobs})
             log("rendering with jupyter-book")
             html = render_book(renderer)

@@ -3,23 +3,30 @@ executes chapters one after another, each from the state of a new kernel.
 
 Starting a kernel (about 1 s) and importing pandas, matplotlib, seaborn and scipy into it (about 1.5 s) cost
 more than most chapters' own work. A build worker keeps one kernel for all the chapters it executes, and
-``evalpatterns run`` starts its kernel, and the imports in it, while it validates the data and prepares the
-page renderer.
+``evalpatterns run`` starts its kernel (and the imports in it) while it imports papermill, converts the
+notebook and sets Sphinx up for the page. Like papermill's kernels, a warm kernel keeps its IPython history
+in memory.
 
 Before each chapter the kernel is returned to the state of a new kernel that has done the same imports
 (:func:`fresh_state`, run in the kernel): IPython's own ``reset`` clears the user namespace, the input and
-output history and the execution counter; figures are closed; matplotlib's settings, the warning filters
-(and the record of warnings already shown), the working directory, ``sys.path`` and the environment are put
-back as they were once the imports were done. What it cannot undo is a chapter changing a library module in
-place; no chapter of this book does, and ``tests/test_kernels.py`` checks, chapter by chapter, that a warm
-kernel writes the same notebook as a new one. ``evalpatterns build --fresh-kernels`` (or
-``EVALPATTERNS_FRESH_KERNELS=1``) starts a new kernel for every chapter instead.
+output history and the execution counter; figures are closed; matplotlib's settings, numpy's print options
+and floating-point error handling, the warning filters (and the record of warnings already shown), the
+working directory, ``sys.path`` and the environment are put back as they were once the imports were done.
+
+Not put back, because no chapter of this book changes them (``tests/test_kernels.py`` checks, chapter by
+chapter, that a warm kernel writes the same notebook as a new one): library modules changed in place,
+modules imported by an earlier chapter, pandas options, matplotlib's backend, registered colormaps and
+unit converters, IPython extensions, magics, display-formatter settings and ``from __future__`` flags,
+logging configuration, locale, umask, signal and atexit handlers. A notebook that changes any of these
+should run with ``--fresh-kernels`` (or ``EVALPATTERNS_FRESH_KERNELS=1``), where papermill starts a new
+kernel for every chapter.
 
 The notebook is still executed by papermill (its parameters cell, injected parameters, error reporting): the
 kernel is handed to it through a papermill engine, ``evalpatterns-warm``.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -35,6 +42,7 @@ KERNEL_MODULES = (
     "evalpatterns.theme", "scipy.stats", "myst_nb", "IPython.display",
 )
 ENGINE = "evalpatterns-warm"
+HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 
 # -- in the kernel ------------------------------------------------------------------------------------------
 
@@ -45,10 +53,13 @@ def prepare(modules=KERNEL_MODULES) -> None:
     """In a kernel: import the chapters' modules, let matplotlib choose its backend as a chapter's first figure
     would, and remember the state that :func:`fresh_state` returns to."""
     global _STATE
+    if _STATE is not None:
+        return
     for name in modules:
         importlib.import_module(name)
     import matplotlib
     import matplotlib.pyplot as plt
+    import numpy as np
 
     plt.close(plt.figure())  # loads the inline backend, which registers IPython's figure display
     _STATE = {
@@ -56,6 +67,8 @@ def prepare(modules=KERNEL_MODULES) -> None:
         "warnings": list(warnings.filters),
         "path": list(sys.path),
         "environ": dict(os.environ),
+        "numpy_print": np.get_printoptions(),
+        "numpy_err": np.geterr(),
     }
 
 
@@ -65,15 +78,22 @@ def fresh_state(cwd: str) -> None:
         prepare()
     import matplotlib
     import matplotlib.pyplot as plt
+    import numpy as np
     from IPython import get_ipython
 
     plt.close("all")
     matplotlib.rcParams.update(_STATE["rc"])
+    np.set_printoptions(**_STATE["numpy_print"])
+    np.seterr(**_STATE["numpy_err"])
     warnings.resetwarnings()  # also forgets which warnings were shown, so they are shown again
     warnings.filters[:] = _STATE["warnings"]
     sys.path[:] = _STATE["path"]
-    os.environ.clear()
-    os.environ.update(_STATE["environ"])
+    saved = _STATE["environ"]
+    for key in [k for k in os.environ if k not in saved]:  # key by key: other threads may read it
+        del os.environ[key]
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
     os.chdir(cwd)
     shell = get_ipython()
     if shell is not None:
@@ -84,6 +104,17 @@ def fresh_state(cwd: str) -> None:
 
 class KernelError(RuntimeError):
     """The kernel could not be started or died."""
+
+
+def new_session(km):
+    """A copy of the kernel manager's session (same key) under a new id.
+
+    jupyter_client names a client's shell socket after its session id, and the kernel refuses a second
+    connection under a name already connected; so every client of a warm kernel (the one that asks for the
+    imports, then one per chapter) gets its own."""
+    session = km.session.clone()
+    session.session = str(uuid.uuid4())
+    return session
 
 
 def _fresh_state_code(cwd: Path) -> str:
@@ -107,20 +138,46 @@ class WarmKernel:
 
         self.km = AsyncKernelManager(kernel_name=self.kernel_name)
         self._shutdown_requested = False
+        self._prepared = None
         try:
-            run_sync(self.km.start_kernel)(cwd=str(self.cwd))
+            # History in memory, as papermill's kernels keep it: not in the user's IPython history file.
+            run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=[HISTORY_IN_MEMORY])
         except Exception as exc:  # no such kernel, cannot launch
+            self.km = None
             raise KernelError(f"could not start a '{self.kernel_name}' kernel: {exc}") from None
-        # A session of its own: jupyter_client names a client's shell socket after its session id, and the
-        # kernel refuses a second connection under a name already connected, so a client sharing the
-        # manager's session would take the replies meant for papermill's.
-        session = self.km.session.clone()
-        session.session = str(uuid.uuid4())
-        self.kc = self.km.client(session=session)
-        self.kc.start_channels()
-        # Not waited for: the kernel imports while the caller goes on; the first chapter's request queues
-        # behind it.
-        self.kc.execute("__import__('evalpatterns.kernels').kernels.prepare()", silent=True, store_history=False)
+        try:
+            self.kc = self.km.client(session=new_session(self.km))
+            self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+            # Not waited for here: the kernel imports while the caller goes on (execute waits for it).
+            self._prepared = self.kc.execute("__import__('evalpatterns.kernels').kernels.prepare()",
+                                             silent=True, store_history=False)
+        except BaseException:
+            self.close()
+            raise
+
+    def _wait_prepared(self) -> None:
+        """Wait for :func:`prepare` to finish in the kernel (as long as it takes, while the kernel lives);
+        KernelError if it failed."""
+        from queue import Empty
+
+        from jupyter_core.utils import run_sync
+
+        async def reply():
+            while True:
+                try:
+                    msg = await self.kc.get_shell_msg(timeout=1)
+                except Empty:
+                    if not await self.km.is_alive():
+                        raise KernelError("the kernel died while importing the chapters' libraries") from None
+                    continue
+                if msg["parent_header"].get("msg_id") == self._prepared:
+                    return msg["content"]
+
+        content = run_sync(reply)()
+        if content.get("status") != "ok":
+            raise KernelError(f"could not import the chapters' libraries in the kernel: "
+                              f"{content.get('ename')}: {content.get('evalue')}")
+        self._prepared = True
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -138,16 +195,21 @@ class WarmKernel:
         if not self.alive():
             self.close()
             self.start()
+        if self._prepared is not True:
+            try:
+                self._wait_prepared()
+            except KernelError:
+                self.close()  # the next execute starts a new kernel
+                raise
         try:
             return papermill.execute_notebook(nb, None, parameters=parameters, engine_name=ENGINE,
                                               warm_kernel=self, chapter_cwd=str(cwd), kernel_name=self.kernel_name,
                                               progress_bar=False, log_output=False)
         except DeadKernelError as exc:
             raise KernelError(f"the kernel died: {exc}") from None
-        except KernelError:
+        except KeyboardInterrupt:
+            self.close()  # it may still be running the interrupted cell
             raise
-        except RuntimeError as exc:  # nbclient: "Kernel didn't respond in 60 seconds"
-            raise KernelError(f"the kernel did not respond: {exc}") from None
 
     def request_shutdown(self) -> None:
         """Ask the kernel to exit, without waiting for it (:meth:`close` then waits)."""
@@ -165,15 +227,16 @@ class WarmKernel:
             self.kc.stop_channels()
             self.kc = None
         if self.km is not None:
+            km, self.km = self.km, None
             try:
                 if self._shutdown_requested:
-                    run_sync(self.km.finish_shutdown)()
-                    run_sync(self.km.cleanup_resources)()
+                    run_sync(km.finish_shutdown)()
+                    run_sync(km.cleanup_resources)()
                 else:
-                    run_sync(self.km.shutdown_kernel)(now=False)
-            except Exception:  # already gone
-                pass
-            self.km = None
+                    run_sync(km.shutdown_kernel)(now=False)  # which cleans up too
+            except Exception:  # it was gone already: still remove the connection file, close the sockets
+                with contextlib.suppress(Exception):
+                    run_sync(km.cleanup_resources)()
 
     def __enter__(self):
         return self
@@ -183,7 +246,8 @@ class WarmKernel:
 
 
 def _register_engine() -> None:
-    from jupyter_core.utils import run_sync
+    from jupyter_core.utils import ensure_async, run_sync
+    from nbclient.util import run_hook
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
@@ -195,13 +259,22 @@ def _register_engine() -> None:
         chapter_cwd = Unicode("")
 
         async def async_start_new_kernel_client(self):
-            kc = await super().async_start_new_kernel_client()
+            # nbclient's own version, except that the client has a session of its own, and a failure leaves
+            # the kernel to WarmKernel (nbclient would shut down a kernel it does not own).
+            self.kc = self.km.client(session=new_session(self.km))
+            await ensure_async(self.kc.start_channels())
+            try:
+                await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+            except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds", "Kernel died before replying"
+                raise KernelError(f"the kernel did not respond: {exc}") from None
+            self.kc.allow_stdin = False
             reply = await self.async_wait_for_reply(
-                kc.execute(_fresh_state_code(Path(self.chapter_cwd)), silent=True, store_history=False))
+                self.kc.execute(_fresh_state_code(Path(self.chapter_cwd)), silent=True, store_history=False))
             content = (reply or {}).get("content", {})
             if content.get("status") != "ok":
                 raise KernelError(f"the kernel could not be reset: {content.get('ename')}: {content.get('evalue')}")
-            return kc
+            await run_hook(self.on_notebook_start, notebook=self.nb)
+            return self.kc
 
         start_new_kernel_client = run_sync(async_start_new_kernel_client)
 

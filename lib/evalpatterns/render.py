@@ -14,8 +14,9 @@ command line uses, and the files land where it puts them, so the HTML is the sam
 - one page (:meth:`Renderer.for_page`): ``jupyter-book build PAGE.ipynb``, into
   ``SITE/_build/_page/PAGE/html/PAGE.html`` with an ``index.html`` redirect beside it.
 
-Run as ``python -m evalpatterns.render SPEC_JSON``: the process sets Sphinx up, then reads one line from
-stdin; ``build`` builds (exit status 0 on success), anything else or the end of input exits without building.
+Run as ``python -m evalpatterns.render SPEC_JSON``: the process sets Sphinx up, prints a ready line, then
+reads one line from stdin; ``build`` builds (exit status 0 on success), anything else or the end of input
+exits without building.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import sys
 from pathlib import Path
 
 EXCLUDE = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+READY = "evalpatterns-render: ready"
 
 
 class RenderError(RuntimeError):
@@ -39,6 +41,7 @@ class Renderer:
 
     def __init__(self, src: Path, html_dir: Path, config: Path, page: str | None = None):
         self.src, self.html_dir, self.page = Path(src), Path(html_dir), page
+        self._early: list[str] | None = None  # output before the ready line, once wait_ready() read it
         spec = {"src": str(self.src), "html_dir": str(self.html_dir), "config": str(config), "page": page}
         self.proc = subprocess.Popen([sys.executable, "-m", "evalpatterns.render", json.dumps(spec)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -57,18 +60,34 @@ class Renderer:
         src.mkdir(parents=True)
         return cls(src, Path(workdir) / "site" / "_build" / "_page" / page / "html", Path(config), page)
 
+    def wait_ready(self) -> None:
+        """Wait until Sphinx is set up (it then waits for :meth:`render`); RenderError if setting up failed."""
+        if self._early is not None:
+            return
+        self._early = []
+        for line in self.proc.stdout:
+            if line.strip() == READY:
+                return
+            self._early.append(line)
+        self.proc.wait()
+        raise self._error("".join(self._early))
+
     def render(self, notebook: str | Path | None = None) -> Path:
         """Build; returns the HTML folder (a book) or the page's HTML file. ``notebook`` is the page's executed
         notebook. RenderError, with Sphinx's output, on failure or (for a book) any warning."""
         if self.page is not None:
             shutil.copy2(notebook, self.src / f"{self.page}.ipynb")
         output, _ = self.proc.communicate("build\n")
+        output = "".join(self._early or []) + output
         target = self.html_dir / f"{self.page}.html" if self.page is not None else self.html_dir / "index.html"
         if self.proc.returncode != 0 or not target.exists():
-            tail = "\n".join(output.strip().splitlines()[-40:])
-            what = f"rendering '{self.page}'" if self.page is not None else "rendering the book"
-            raise RenderError(f"{what} failed (exit {self.proc.returncode}):\n{tail}")
+            raise self._error(output)
         return target if self.page is not None else self.html_dir
+
+    def _error(self, output: str) -> RenderError:
+        lines = [line for line in output.strip().splitlines() if line.strip() != READY]
+        what = f"rendering '{self.page}'" if self.page is not None else "rendering the book"
+        return RenderError(f"{what} failed (exit {self.proc.returncode}):\n" + "\n".join(lines[-40:]))
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -110,6 +129,7 @@ def _sphinx(spec: dict) -> int:
                 app.setup_extension("sphinx_multitoc_numbering")
             elif "numbered: true" in yaml.dump(app.config.external_site_map.as_json()):
                 app.setup_extension("sphinx_multitoc_numbering")
+        print(READY, flush=True)
         if sys.stdin.readline().strip() != "build":
             return 0
         app.build(False, [])
@@ -122,8 +142,22 @@ def _sphinx(spec: dict) -> int:
     return status
 
 
+def _reading(exc: BaseException) -> str:
+    """`` (while reading DOC)`` when Sphinx failed in ``Builder.read_doc(docname)``."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "read_doc" and "docname" in tb.tb_frame.f_locals:
+            return f" (while reading {tb.tb_frame.f_locals['docname']})"
+        tb = tb.tb_next
+    return ""
+
+
 def main(argv: list[str]) -> None:
-    status = _sphinx(json.loads(argv[0]))
+    try:
+        status = _sphinx(json.loads(argv[0]))
+    except Exception as exc:  # one line, as the build reports it, not Sphinx's traceback
+        print(f"{type(exc).__name__}: {exc}{_reading(exc)}", file=sys.stderr)
+        status = 2
     # Every file is written when build() returns; skip the interpreter's slow tear-down of Sphinx's modules.
     sys.stdout.flush()
     sys.stderr.flush()
