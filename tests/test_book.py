@@ -176,6 +176,7 @@ def test_reproducibility_page_records_the_build(book):
     execution = html_table(soup, "tbl-repro-execution")
     assert [r[0] for r in execution[1:]] == [c.id for c in registry.CHAPTERS]
     assert all(float(r[2]) > 0 for r in execution[1:])
+    assert {r[3] for r in execution[1:]} == {"warm (libraries imported ahead, state reset)"}
     params = html_table(soup, "tbl-repro-parameters")
     assert ["mode-collapse", "collapse_accuracy", "0.1", "default"] in params
 

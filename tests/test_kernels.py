@@ -110,9 +110,11 @@ def test_the_costliest_chapters_are_started_first(tmp_path, monkeypatch):
 
 def normalised(path: Path) -> dict:
     """An executed notebook without what differs between two executions of the same code: papermill's
-    timings and start/end times, and the random cell ids jupytext gives each cell when it reads the source."""
+    timings and start/end times, the random cell ids jupytext gives each cell when it reads the source, and
+    the record of the kind of kernel."""
     nb = json.loads(path.read_text())
     nb["metadata"].pop("papermill", None)
+    assert nb["metadata"].pop("evalpatterns")["kernel"] in ("warm", "new")  # the one difference by design
     for cell in nb["cells"]:
         cell.pop("id", None)
         cell["metadata"].pop("papermill", None)
@@ -136,6 +138,8 @@ def test_one_warm_kernel_running_every_chapter_in_turn_writes_what_new_kernels_w
     jobs = build.plan()
     warm = build.execute_all(jobs, tmp_path, workers=1, fresh_kernels=False, log=lambda *a: None)
     assert len(list(tmp_path.glob("kernel-*.log"))) == 1  # one kernel ran them all
+    recorded = json.loads(warm["summary"].read_text())["metadata"]
+    assert recorded["papermill"]["input_path"] == "chapters/summary.md" and recorded["evalpatterns"] == {"kernel": "warm"}
     for job in jobs:
         assert normalised(warm[job.chapter]) == normalised(fresh_notebooks[job.chapter]), job.chapter
     assert "image/png" in json.dumps(normalised(fresh_notebooks["summary"]))  # figures were compared

@@ -185,6 +185,9 @@ def execute_chapter(chapter_id: str, parameters: dict, output: Path, kernel=None
     except KernelError as exc:
         raise BuildError(f"chapter '{chapter_id}' could not be executed: {exc}") from None
     _hide_injected(executed)
+    # papermill records its input, here the whole notebook it was handed; the source file says the same.
+    executed.metadata["papermill"]["input_path"] = f"chapters/{chapter.source.name}"
+    executed.metadata[META_KEY] = {"kernel": "new" if kernel is None else "warm"}
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_suffix(".partial")
     nbformat.write(executed, str(tmp))

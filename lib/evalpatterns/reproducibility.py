@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import chapters as registry
 from . import formatting as fmt
-from .report import escape, myst_table
+from .report import META_KEY, escape, myst_table
 from .tables import data_manifest, parameter_manifest
 
 
@@ -48,14 +48,20 @@ def environment_table(requirements: Path = registry.ROOT / "requirements.txt") -
     return pd.DataFrame(rows, columns=["Package", "Pinned", "Installed"])
 
 
+KERNELS = {"warm": "warm (libraries imported ahead, state reset)", "new": "new"}
+
+
 def execution_table(executed: dict[str, Path]) -> pd.DataFrame:
-    """When each chapter's notebook was executed and how long it took (papermill's record)."""
+    """When each chapter's notebook was executed, how long it took (papermill's record) and in what kernel
+    (see :mod:`evalpatterns.kernels`)."""
     rows = []
     for chapter_id, path in executed.items():
-        meta = nbformat.read(str(path), as_version=4).metadata.get("papermill", {})
+        metadata = nbformat.read(str(path), as_version=4).metadata
+        meta = metadata.get("papermill", {})
         start = str(meta.get("start_time", ""))[:19].replace("T", " ")
-        rows.append([chapter_id, start + " UTC" if start else fmt.NA, fmt.number(meta.get("duration"), 1)])
-    return pd.DataFrame(rows, columns=["Chapter", "Executed at", "Seconds"])
+        kernel = KERNELS.get(metadata.get(META_KEY, {}).get("kernel"), fmt.NA)
+        rows.append([chapter_id, start + " UTC" if start else fmt.NA, fmt.number(meta.get("duration"), 1), kernel])
+    return pd.DataFrame(rows, columns=["Chapter", "Executed at", "Seconds", "Kernel"])
 
 
 def page(parameters: dict[str, dict], executed: dict[str, Path], built_at: datetime | None = None) -> str:
@@ -74,7 +80,9 @@ def page(parameters: dict[str, dict], executed: dict[str, Path], built_at: datet
         f"Built from commit {escape(short)} at {escape(built_at.strftime('%Y-%m-%d %H:%M UTC'))} with "
         f"Python {escape(platform.python_version())}. A chapter is re-executed only when its source, the "
         "library, its data or its parameters change; the execution times below are those of the run that "
-        "produced each executed notebook.", "",
+        "produced each executed notebook. A warm kernel is one started ahead with the libraries imported, "
+        "returned to a new kernel's state before the chapter; the tests check that it gives the same notebook "
+        "as a new kernel.", "",
         myst_table(data_manifest(paths), "tbl-repro-data", "Data files, by content hash.", ("Rows",)), "",
         myst_table(parameter_manifest(book_params), "tbl-repro-parameters", "Parameters of every chapter.",
                    ("Value",)), "",
