@@ -185,6 +185,8 @@ def execute_chapter(chapter_id: str, parameters: dict, output: Path, kernel=None
     except KernelError as exc:
         raise BuildError(f"chapter '{chapter_id}' could not be executed: {exc}") from None
     _hide_injected(executed)
+    for number, cell in enumerate(executed.cells):  # jupytext and papermill draw random ids; the same source
+        cell.id = f"cell-{number}"                  # and data now give the same notebook
     # papermill records its input, here the whole notebook it was handed; the source file says the same.
     executed.metadata["papermill"]["input_path"] = f"chapters/{chapter.source.name}"
     executed.metadata[META_KEY] = {"kernel": "new" if kernel is None else "warm"}
