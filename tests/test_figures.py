@@ -401,6 +401,17 @@ def test_bars_label_lower_bounds_and_the_advantage(episodes, advantage, close):
     assert ax.get_yscale() == "log"
 
 
+def test_a_lower_bound_read_off_a_figure_shows_both(episodes, advantage, close):
+    # data/memorization.csv: RL-Step at N = 50 is 10,000 episodes, read off figure 1, a lower bound
+    fig = figures.sl_vs_rl_bars(episodes, advantage, n_values=50)
+    close(fig)
+    bars = {p.get_gid(): p for p in fig.axes[0].patches if p.get_gid()}
+    assert bars["bar-rl_step"].get_hatch() == theme.STATUS_STYLES["figure"].hatch + theme.LOWER_BOUND_HATCH
+    assert bars["bar-supervised"].get_hatch() == theme.STATUS_STYLES["figure"].hatch  # read off, not a bound
+    label = next(t for t in fig.axes[0].texts if t.get_gid() == "label-rl_step").get_text()
+    assert label.startswith("10,000+")
+
+
 def test_bars_follow_the_problem_size(episodes, advantage, close):
     fig = figures.sl_vs_rl_bars(episodes, advantage, n_values=500)
     close(fig)

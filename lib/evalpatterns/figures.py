@@ -482,7 +482,8 @@ def draw_sl_vs_rl_bars(ax, episodes_table: pd.DataFrame, advantage: pd.DataFrame
     """Episodes to converge per method at one problem size ``n_values``, log scale.
 
     ``episodes_table``: :func:`memorization.episodes_table`; ``advantage``: :func:`memorization.sl_advantage`.
-    A bar that is only a lower bound is hatched, labelled '10,000+' and marked with an upward arrow.
+    A bar that is only a lower bound is labelled '10,000+' and marked with an upward arrow; a measured one is
+    hatched ``//``, one read off a figure shows that status's dots and the ``//`` together.
     """
     rows = episodes_table[episodes_table["n_values"] == n_values].set_index("method")
     methods = _methods(rows.reset_index())
@@ -491,7 +492,12 @@ def draw_sl_vs_rl_bars(ax, episodes_table: pd.DataFrame, advantage: pd.DataFrame
         color, lb = theme.METHOD_COLORS.get(method, theme.MUTED), bool(r["lower_bound"])
         kw = theme.cell_kwargs(color, r["status"])
         if lb:
-            kw.update(hatch=theme.LOWER_BOUND_HATCH, hatchcolor="white")
+            st = theme.status_style(r["status"])
+            if st.hatch is None:  # a measured lower bound
+                kw.update(hatch=theme.LOWER_BOUND_HATCH, hatchcolor="white")
+            elif not st.hatch_in_color:  # read off a figure and a lower bound: both patterns, white on colour
+                kw["hatch"] = st.hatch + theme.LOWER_BOUND_HATCH
+            # illustrative or pending: the status keeps its hatch; the arrow and the '+' mark the bound
         ax.bar(i, r["episodes"], width=0.7, gid=f"bar-{method}", **{**kw, "edgecolor": theme.INK, "linewidth": 1.2})
         label = fmt.episodes(r["episodes"], lower_bound=lb)
         if lb:
