@@ -24,6 +24,8 @@ from pathlib import Path
 
 from . import chapters as registry
 from .io import file_sha256, validate
+from .kernels import KernelError, WarmKernel
+from .render import Renderer, RenderError
 from .report import META_KEY
 
 ROOT = registry.ROOT
@@ -33,6 +35,17 @@ BOOK_DIRS = ("_static",)
 
 class BuildError(RuntimeError):
     """A build step failed; the message says which chapter, which cell, or which file."""
+
+
+@contextlib.contextmanager
+def _reported(chapter_id: str = ""):
+    """Turn a kernel's failure (naming ``chapter_id``) or the renderer's into a BuildError."""
+    try:
+        yield
+    except KernelError as exc:
+        raise BuildError(f"chapter '{chapter_id}' could not be executed: {exc}") from None
+    except RenderError as exc:
+        raise BuildError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -167,23 +180,21 @@ def execute_chapter(chapter_id: str, parameters: dict, output: Path, kernel=None
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .kernels import KernelError
-
     chapter = registry.get(chapter_id)
     nb = jupytext.read(chapter.source)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     try:
-        if kernel is None:
-            executed = papermill.execute_notebook(nb, None, parameters=parameters, cwd=str(chapter.source.parent),
-                                                  kernel_name="python3", progress_bar=False, log_output=False)
-        else:
-            executed = kernel.execute(nb, parameters, chapter.source.parent)
+        with _reported(chapter_id):
+            if kernel is None:
+                executed = papermill.execute_notebook(nb, None, parameters=parameters,
+                                                      cwd=str(chapter.source.parent), kernel_name="python3",
+                                                      progress_bar=False, log_output=False)
+            else:
+                executed = kernel.execute(nb, parameters, chapter.source.parent)
     except PapermillExecutionError as exc:
         number, first_line = _source_code_cell(nb, exc.cell_index, bool(parameters))
         raise BuildError(f"chapter '{chapter_id}' failed in code cell {number} of {chapter.source.name} "
                          f"(starting `{first_line}`): {exc.ename}: {exc.evalue}") from None
-    except KernelError as exc:
-        raise BuildError(f"chapter '{chapter_id}' could not be executed: {exc}") from None
     _hide_injected(executed)
     for number, cell in enumerate(executed.cells):  # jupytext and papermill draw random ids; the same source
         cell.id = f"cell-{number}"                  # and data now give the same notebook
@@ -197,8 +208,11 @@ def execute_chapter(chapter_id: str, parameters: dict, output: Path, kernel=None
     return output
 
 
-def fresh_kernels_default() -> bool:
-    """Whether every chapter gets a new kernel: EVALPATTERNS_FRESH_KERNELS set to 1/true/yes."""
+def fresh_kernels_default(choice: bool | None = None) -> bool:
+    """Whether every chapter gets a new kernel: ``choice`` when given, else EVALPATTERNS_FRESH_KERNELS set to
+    1/true/yes."""
+    if choice is not None:
+        return choice
     return os.environ.get("EVALPATTERNS_FRESH_KERNELS", "").strip().lower() in ("1", "true", "yes")
 
 
@@ -235,8 +249,6 @@ def _worker_kernel(cache_dir: str):
         import multiprocessing
         from multiprocessing import util
 
-        from .kernels import WarmKernel
-
         with kernel_stderr_to(Path(cache_dir) / f"kernel-{os.getpid()}.log"):
             _WORKER_KERNEL = WarmKernel(registry.ROOT / "chapters")
         if multiprocessing.parent_process() is not None:  # a pool worker: shut the kernel down when the worker exits
@@ -252,12 +264,8 @@ def _close_worker_kernel() -> None:
 
 
 def _job_in_worker(job: Job, cache_dir: str, fresh: bool) -> tuple[str, str, bool]:
-    from .kernels import KernelError
-
-    try:
+    with _reported(job.chapter):
         kernel = None if fresh else _worker_kernel(cache_dir)
-    except KernelError as exc:
-        raise BuildError(f"chapter '{job.chapter}' could not be executed: {exc}") from None
     return _run_job(job, cache_dir, kernel)
 
 
@@ -267,7 +275,7 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
     :mod:`evalpatterns.kernels`), skipping those whose executed notebook is cached. ``fresh_kernels`` starts a
     new kernel for every chapter instead (default: :func:`fresh_kernels_default`)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fresh = fresh_kernels_default() if fresh_kernels is None else fresh_kernels
+    fresh = fresh_kernels_default(fresh_kernels)
     todo = [j for j in jobs if not (cache_dir / f"{j.chapter}-{j.key}.ipynb").exists()]
     todo.sort(key=lambda j: -registry.get(j.chapter).cost)  # longest first: the workers finish together
     done = {j.chapter: cache_dir / f"{j.chapter}-{j.key}.ipynb" for j in jobs}
@@ -406,33 +414,23 @@ def stage(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict
     stage_pages(executed, stage_dir, parameters)
 
 
-def start_renderer(stage_dir: Path, out_dir: Path):
+def start_renderer(stage_dir: Path, out_dir: Path) -> Renderer:
     """Start setting Sphinx up for the book staged by :func:`stage_book_files` (see :mod:`evalpatterns.render`)."""
-    from .render import Renderer
-
     return Renderer.for_book(stage_dir, out_dir)
 
 
-def renderer_ready(renderer) -> None:
+def renderer_ready(renderer: Renderer) -> None:
     """Wait for the renderer's set-up (done long before in a build that executes chapters); BuildError if it
     failed."""
-    from .render import RenderError
-
-    try:
+    with _reported():
         renderer.wait_ready()
-    except RenderError as exc:
-        raise BuildError(str(exc)) from None
 
 
-def render_book(renderer) -> Path:
+def render_book(renderer: Renderer) -> Path:
     """Render the staged book as ``jupyter-book build -n -W --keep-going`` would; returns the HTML folder;
     BuildError on any warning."""
-    from .render import RenderError
-
-    try:
+    with _reported():
         return renderer.render()
-    except RenderError as exc:
-        raise BuildError(str(exc)) from None
 
 
 def swap_into_place(new_html: Path, target: Path) -> None:
@@ -534,8 +532,7 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".run-", dir=output) as tmp:
         tmp = Path(tmp)
-        fresh = fresh_kernels_default() if fresh_kernels is None else fresh_kernels
-        html = _execute_and_render(chapter_id, params, tmp, fresh)
+        html = _execute_and_render(chapter_id, params, tmp, fresh_kernels_default(fresh_kernels))
         nb_path = tmp / f"{chapter_id}.ipynb"
         results = notebook_results(nb_path)
         figures = _export_figures(nb_path, tmp / "figures")
@@ -563,24 +560,16 @@ def _execute_and_render(chapter_id: str, params: dict, tmp: Path, fresh: bool = 
 
     The page renderer (Sphinx) and the kernel start together, so that setting them up overlaps: the kernel
     imports the chapter's libraries while Sphinx loads its extensions."""
-    from .kernels import KernelError, WarmKernel
-    from .render import Renderer, RenderError
-
     kernel = None
-    with Renderer.for_page(tmp, chapter_id, ROOT / "_config.yml") as renderer:
+    with Renderer.for_page(tmp, chapter_id, ROOT / "_config.yml") as renderer, _reported(chapter_id):
         try:
             with kernel_stderr_to(tmp / "kernel.log"):
-                if fresh:
-                    nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb")
-                else:
+                if not fresh:
                     kernel = WarmKernel(registry.get(chapter_id).source.parent)
-                    nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb", kernel=kernel)
+                nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb", kernel=kernel)
+                if kernel is not None:
                     kernel.request_shutdown()  # the kernel exits while the page renders
             return renderer.render(nb_path)
-        except KernelError as exc:
-            raise BuildError(f"chapter '{chapter_id}' could not be executed: {exc}") from None
-        except RenderError as exc:
-            raise BuildError(str(exc)) from None
         finally:
             if kernel is not None:
                 kernel.close()

@@ -27,6 +27,7 @@ kernel is handed to it through a papermill engine, ``evalpatterns-warm``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import sys
@@ -245,7 +246,9 @@ class WarmKernel:
         self.close()
 
 
-def _register_engine() -> None:
+@functools.cache
+def register_engine() -> None:
+    """Make the ``evalpatterns-warm`` engine known to papermill (once; papermill is imported only then)."""
     from jupyter_core.utils import ensure_async, run_sync
     from nbclient.util import run_hook
     from papermill.clientwrap import PapermillNotebookClient
@@ -296,14 +299,3 @@ def _register_engine() -> None:
                     client.kc.stop_channels()
 
     papermill_engines.register(ENGINE, WarmEngine)
-
-
-_REGISTERED = False
-
-
-def register_engine() -> None:
-    """Make the ``evalpatterns-warm`` engine known to papermill (idempotent)."""
-    global _REGISTERED
-    if not _REGISTERED:
-        _register_engine()
-        _REGISTERED = True
