@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from evalpatterns import claims, io, narrative
+from evalpatterns import audit, io, narrative
 from evalpatterns.stats import within_each_others_interval
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -54,25 +54,25 @@ def claim(claim_id: str, **changes) -> pd.Series:
     return row
 
 
-def audit_one(row: pd.Series, ctx: claims.Context) -> pd.Series:
+def audit_one(row: pd.Series, ctx: audit.Context) -> pd.Series:
     """The audit of one claim row on ``ctx``: id, claimed, recomputed, recomputed_value, verdict, reason."""
-    out = claims.audit(pd.DataFrame([row]).reset_index(drop=True), ctx)
+    out = audit.audit(pd.DataFrame([row]).reset_index(drop=True), ctx)
     assert len(out) == 1
     return out.iloc[0]
 
 
-def check(claim_id: str, ctx: claims.Context, **changes) -> pd.Series:
+def check(claim_id: str, ctx: audit.Context, **changes) -> pd.Series:
     return audit_one(claim(claim_id, **changes), ctx)
 
 
 @pytest.fixture(scope="module")
-def real_ctx() -> claims.Context:
-    return claims.Context(**{k: real(k) for k in KINDS})
+def real_ctx() -> audit.Context:
+    return audit.Context(**{k: real(k) for k in KINDS})
 
 
 @pytest.fixture(scope="module")
 def real_audit(real_ctx) -> pd.DataFrame:
-    return claims.audit(REGISTER, real_ctx).set_index("id", drop=False)
+    return audit.audit(REGISTER, real_ctx).set_index("id", drop=False)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -83,24 +83,24 @@ def test_every_claim_names_an_existing_computation_whose_arguments_are_accepted(
     assert len(REGISTER) == 90
     assert REGISTER["id"].is_unique
     for row in REGISTER.itertuples():
-        fn = claims.COMPUTATIONS.get(row.computation)
+        fn = audit.COMPUTATIONS.get(row.computation)
         assert fn is not None, f"{row.id}: no computation {row.computation!r}"
-        args = claims._args(row.args)
+        args = audit.register._args(row.args)
         inspect.signature(fn).bind(None, **args)  # raises TypeError when an argument is not accepted
         assert all(isinstance(v, str) and v for v in args.values()), row.id
 
 
 def test_args_parsing():
-    assert claims._args(float("nan")) == {}
-    assert claims._args(None) == {}
-    assert claims._args("  ") == {}
-    assert claims._args("method=rl_step;n=100") == {"method": "rl_step", "n": "100"}
+    assert audit.register._args(float("nan")) == {}
+    assert audit.register._args(None) == {}
+    assert audit.register._args("  ") == {}
+    assert audit.register._args("method=rl_step;n=100") == {"method": "rl_step", "n": "100"}
     # only the first '=' splits: a value may hold one
-    assert claims._args("what=a=b") == {"what": "a=b"}
+    assert audit.register._args("what=a=b") == {"what": "a=b"}
 
 
 def test_computations_registry_is_every_check_function():
-    for name, fn in claims.COMPUTATIONS.items():
+    for name, fn in audit.COMPUTATIONS.items():
         assert fn.__name__ == name
         assert list(inspect.signature(fn).parameters)[0] == "ctx"
 
@@ -110,16 +110,16 @@ def test_real_audit_shape_and_verdict_vocabulary(real_audit):
                                         "recomputed", "recomputed_value", "verdict", "reason"]
     assert len(real_audit) == len(REGISTER)
     assert list(real_audit["id"]) == list(REGISTER["id"])
-    assert set(real_audit["verdict"]) <= set(claims.VERDICTS)
-    assert claims.VERDICTS == ("holds", "rounding", "differs", "unsupported")
+    assert set(real_audit["verdict"]) <= set(audit.VERDICTS)
+    assert audit.VERDICTS == ("holds", "rounding", "differs", "unsupported")
     # every claim carries a reason in words (nothing is left blank)
     assert (real_audit["reason"].str.len() > 0).all()
 
 
 def test_verdict_counts_on_real_data(real_audit):
-    counts = claims.verdict_counts(real_audit)
+    counts = audit.verdict_counts(real_audit)
     assert list(counts.columns) == ["Verdict", "Claims"]
-    assert list(counts["Verdict"]) == list(claims.VERDICTS)
+    assert list(counts["Verdict"]) == list(audit.VERDICTS)
     assert int(counts["Claims"].sum()) == len(REGISTER) == 90
     # 61 hold, 3 differ by rounding (f3-roi-a1, f3-size, f4-kl-spike), 6 differ (f1-regression, f3-roi-ratio,
     # f4-kl-before-meta, f5-909pct, f5-909pct-meta, f5-r2-sl), 20 unsupported (listed in REAL below)
@@ -128,10 +128,10 @@ def test_verdict_counts_on_real_data(real_audit):
 
 
 def test_verdict_counts_lists_every_verdict_with_zeros():
-    counts = claims.verdict_counts(pd.DataFrame({"verdict": ["holds", "holds", "unsupported"]}))
-    assert list(counts["Verdict"]) == list(claims.VERDICTS)
+    counts = audit.verdict_counts(pd.DataFrame({"verdict": ["holds", "holds", "unsupported"]}))
+    assert list(counts["Verdict"]) == list(audit.VERDICTS)
     assert list(counts["Claims"]) == [2, 0, 0, 1]
-    empty = claims.verdict_counts(pd.DataFrame({"verdict": pd.Series([], dtype=object)}))
+    empty = audit.verdict_counts(pd.DataFrame({"verdict": pd.Series([], dtype=object)}))
     assert list(empty["Claims"]) == [0, 0, 0, 0]
 
 
@@ -320,27 +320,27 @@ def test_real_exponent_matches_linregress_and_its_interval(real_ctx):
     lx, ly = np.log10([10, 100, 500]), np.log10([101, 301, 451])
     res = st.linregress(lx, ly)
     half = st.t.ppf(0.975, 1) * res.stderr
-    c = claims.exponent(real_ctx, "rl_eoe")
+    c = audit.exponent(real_ctx, "rl_eoe")
     assert c.supported is False
     assert c.value == pytest.approx(res.slope, rel=1e-12)  # 0.3888, shown though unsupported
     assert "0.39" == c.shown
-    r2 = claims.r_squared(real_ctx, "rl_eoe")
+    r2 = audit.r_squared(real_ctx, "rl_eoe")
     assert r2.value == pytest.approx(res.rvalue ** 2, rel=1e-12)  # 0.9754
     assert f"95% CI {MINUS}0.40 to 1.17" in c.reason
     assert res.slope - half == pytest.approx(-0.3951, abs=1e-3) and res.slope + half == pytest.approx(1.1727, abs=1e-3)
 
 
 def test_real_rounding_intervals_are_the_hand_worked_ones(real_ctx):
-    kl = claims.kl_spike(real_ctx)
+    kl = audit.kl_spike(real_ctx)
     assert kl.low == pytest.approx(5.4453 / 0.0155)   # 351.3
     assert kl.high == pytest.approx(5.4453 / 0.0145)  # 375.5
-    size = claims.size_ratio(real_ctx)
+    size = audit.size_ratio(real_ctx)
     assert size.low == pytest.approx(31.5 / 7.5)      # 4.2
     assert size.high == pytest.approx(32.5 / 6.5)     # 5.0
-    a1 = claims.attempt_roi(real_ctx, "Training Attempt 1")
+    a1 = audit.attempt_roi(real_ctx, "Training Attempt 1")
     assert a1.low == pytest.approx(-73.5 / 90)        # 0% - 73.5%, over 2h - 30m
     assert a1.high == pytest.approx(-69.5 / 150)      # 3% - 72.5%, over 2h + 30m
-    minutes = claims.training_minutes(real_ctx)
+    minutes = audit.training_minutes(real_ctx)
     half = 30 + 0.5 + 0.5 + 0.05                      # 2h to half an hour; 33m, 11m to half a minute; 2.6m to 0.05
     assert (minutes.low, minutes.high) == (pytest.approx(166.6 - half), pytest.approx(166.6 + half))
 
@@ -348,19 +348,19 @@ def test_real_rounding_intervals_are_the_hand_worked_ones(real_ctx):
 def test_lr_bracket_has_no_rounding_interval(real_ctx):
     """Learning rates are settings typed exactly (5e-5 is 5e-5, not 4.5e-5 .. 5.5e-5), so the bracket ratio
     5e-5 / 5e-6 = 10 carries no rounding interval, and a "14x" claim simply differs."""
-    b = claims.lr_bracket_ratio(real_ctx)
+    b = audit.lr_bracket_ratio(real_ctx)
     assert b.value == pytest.approx(10.0)
     assert math.isnan(b.low) and math.isnan(b.high)
-    assert claims.verdict(claim("f2-10x", claimed=14.0, claimed_text="14x"), b)[0] == "differs"
+    assert audit.verdict(claim("f2-10x", claimed=14.0, claimed_text="14x"), b)[0] == "differs"
 
 
 def test_audit_of_one_finding_and_missing_data(real_ctx):
-    part = claims.audit(REGISTER, real_ctx, finding=3)
+    part = audit.audit(REGISTER, real_ctx, finding=3)
     assert set(part["finding"]) == {3}
     assert len(part) == int((REGISTER["finding"] == 3).sum()) == 22
     # a context with only the ROI data: finding 3 is audited as with everything, the rest is unsupported
-    only_roi = claims.audit(REGISTER, claims.Context(roi=real("roi")))
-    full = claims.audit(REGISTER, real_ctx)
+    only_roi = audit.audit(REGISTER, audit.Context(roi=real("roi")))
+    full = audit.audit(REGISTER, real_ctx)
     f3 = only_roi["finding"] == 3
     assert list(only_roi.loc[f3, "verdict"]) == list(full.loc[f3, "verdict"])
     assert (only_roi.loc[~f3, "verdict"] == "unsupported").all()
@@ -383,48 +383,48 @@ def _claim(kind="value", claimed=38.0, decimals=0, text="38x"):
 
 
 @pytest.mark.parametrize("chk, expected", [
-    (claims.Check(38.0), "holds"),
-    (claims.Check(38.49), "holds"),          # rounds to 38 at 0 decimals
-    (claims.Check(37.5), "holds"),           # round-half-even gives 38 too
-    (claims.Check(38.51), "differs"),        # rounds to 39
-    (claims.Check(40.0, low=37.0, high=41.0), "rounding"),
-    (claims.Check(40.0, low=38.4, high=41.0), "rounding"),   # 38.4 - 0.5 = 37.9 <= 38
-    (claims.Check(40.0, low=38.4, high=41.0, matches="x"), "rounding"),
-    (claims.Check(40.0, low=38.6, high=41.0), "differs"),    # 38.6 - 0.5 = 38.1 > 38
-    (claims.Check(35.0, low=30.0, high=37.5), "rounding"),   # 37.5 + 0.5 >= 38
-    (claims.Check(35.0, low=30.0, high=37.4), "differs"),    # 37.4 + 0.5 < 38
-    (claims.Check(50.0), "differs"),
-    (claims.Check(math.nan), "differs"),
-    (claims.unsupported("no data"), "unsupported"),
+    (audit.Check(38.0), "holds"),
+    (audit.Check(38.49), "holds"),          # rounds to 38 at 0 decimals
+    (audit.Check(37.5), "holds"),           # round-half-even gives 38 too
+    (audit.Check(38.51), "differs"),        # rounds to 39
+    (audit.Check(40.0, low=37.0, high=41.0), "rounding"),
+    (audit.Check(40.0, low=38.4, high=41.0), "rounding"),   # 38.4 - 0.5 = 37.9 <= 38
+    (audit.Check(40.0, low=38.4, high=41.0, matches="x"), "rounding"),
+    (audit.Check(40.0, low=38.6, high=41.0), "differs"),    # 38.6 - 0.5 = 38.1 > 38
+    (audit.Check(35.0, low=30.0, high=37.5), "rounding"),   # 37.5 + 0.5 >= 38
+    (audit.Check(35.0, low=30.0, high=37.4), "differs"),    # 37.4 + 0.5 < 38
+    (audit.Check(50.0), "differs"),
+    (audit.Check(math.nan), "differs"),
+    (audit.unsupported("no data"), "unsupported"),
 ])
 def test_verdict_rules_for_a_value(chk, expected):
-    assert claims.verdict(_claim(), chk)[0] == expected
+    assert audit.verdict(_claim(), chk)[0] == expected
 
 
 def test_verdict_reasons():
-    assert claims.verdict(_claim(), claims.Check(50.0, reason="r", matches="m")) == \
+    assert audit.verdict(_claim(), audit.Check(50.0, reason="r", matches="m")) == \
         ("differs", "r; the claimed number matches m")
-    assert claims.verdict(_claim(), claims.Check(40.0, reason="r", low=37, high=41)) == \
+    assert audit.verdict(_claim(), audit.Check(40.0, reason="r", low=37, high=41)) == \
         ("rounding", "r; the claimed value is within the rounding of the inputs")
-    assert claims.verdict(_claim(), claims.Check(math.nan)) == ("differs", "the data gives no value")
+    assert audit.verdict(_claim(), audit.Check(math.nan)) == ("differs", "the data gives no value")
 
 
 def test_verdict_lower_bounds_are_kept_apart_from_values():
-    lb = claims.Check(909.09, lower_bound=True, reason="10,000+ / 11")
-    assert claims.verdict(_claim("lower_bound", 909), lb)[0] == "holds"
-    v, reason = claims.verdict(_claim("value", 909), lb)
+    lb = audit.Check(909.09, lower_bound=True, reason="10,000+ / 11")
+    assert audit.verdict(_claim("lower_bound", 909), lb)[0] == "holds"
+    v, reason = audit.verdict(_claim("value", 909), lb)
     assert v == "differs" and reason.startswith("the data has only a lower bound")
-    v, reason = claims.verdict(_claim("lower_bound", 909), claims.Check(909.09))
+    v, reason = audit.verdict(_claim("lower_bound", 909), audit.Check(909.09))
     assert v == "differs" and reason.startswith("the data has a measurement, not a lower bound")
 
 
 def test_verdict_labels_and_statements():
-    assert claims.verdict(_claim("label", 1, 0, "Complete"), claims.Check(shown="complete"))[0] == "holds"
-    assert claims.verdict(_claim("label", 1, 0, "Complete"), claims.Check(shown="partial"))[0] == "differs"
+    assert audit.verdict(_claim("label", 1, 0, "Complete"), audit.Check(shown="complete"))[0] == "holds"
+    assert audit.verdict(_claim("label", 1, 0, "Complete"), audit.Check(shown="partial"))[0] == "differs"
     for kind in ("statement", "threshold"):
-        assert claims.verdict(_claim(kind, 1, 0, "x"), claims.Check(1.0, flag=True))[0] == "holds"
-        assert claims.verdict(_claim(kind, 1, 0, "x"), claims.Check(0.0, flag=False))[0] == "differs"
-        assert claims.verdict(_claim(kind, 1, 0, "x"), claims.unsupported("u"))[0] == "unsupported"
+        assert audit.verdict(_claim(kind, 1, 0, "x"), audit.Check(1.0, flag=True))[0] == "holds"
+        assert audit.verdict(_claim(kind, 1, 0, "x"), audit.Check(0.0, flag=False))[0] == "differs"
+        assert audit.verdict(_claim(kind, 1, 0, "x"), audit.unsupported("u"))[0] == "unsupported"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def roi_frame(tmp_path, train_acc, train_min, switch_acc, switch_min, base_b=32,
 def test_roi_ratio_holds_exactly(tmp_path):
     # training: 74% - 73% = 1 point in 10 min = 0.1/min; switch: 92% - 73% = 19 points in 5 min = 3.8/min;
     # (19 / 5) / (1 / 10) = 38 exactly
-    row = check("f3-roi-ratio", claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
+    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(38.0)
     assert row["recomputed"] == "38x"
@@ -455,7 +455,7 @@ def test_roi_ratio_holds_exactly(tmp_path):
 
 def test_roi_ratio_holds_at_the_claims_precision(tmp_path):
     # switch 92.2% - 73% = 19.2 points in 5 min = 3.84/min; / 0.1 = 38.4, printed to 0 decimals: 38
-    row = check("f3-roi-ratio", claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.922, 5)))
+    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.922, 5)))
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(38.4)
 
@@ -465,12 +465,12 @@ def test_roi_ratio_differs(tmp_path):
     # (25 / 5) / (7 / 10) = 7.14; the gains alone: 25 / 7 = 3.57x. Over the inputs' rounding (each accuracy
     # +-0.5 point, baseline +-0.5, minutes +-0.5) the ratio stays within (24/5.5)/(8/9.5) = 5.18 ..
     # (26/4.5)/(6/10.5) = 10.1, far from 38
-    row = check("f3-roi-ratio", claims.Context(roi=roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
+    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
     assert row["verdict"] == "differs"
     assert row["recomputed_value"] == pytest.approx(50 / 7)
     assert row["recomputed"] == "7x"
     assert "the ratio of the gains alone, 25 / 7.0 = 4x" in row["reason"]
-    c = claims.roi_ratio(claims.Context(roi=roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
+    c = audit.roi_ratio(audit.Context(roi=roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
     assert (c.low, c.high) == (pytest.approx((24 / 5.5) / (8 / 9.5)), pytest.approx((26 / 4.5) / (6 / 10.5)))
 
 
@@ -478,16 +478,16 @@ def test_roi_ratio_rounding_when_a_one_point_gain_is_within_print_rounding(tmp_p
     # training 74% - 73% = 1 point: each accuracy is good to +-0.5 point, so the training gain may be 0..2
     # points and (19/5)/(1/10) = 38 may be anything from (18/5.5)/(2/9.5) = 15.5 upwards (unbounded, as the
     # gain may be 0); with 98% the stated formula gives 50, and the claimed 38 is within that rounding
-    row = check("f3-roi-ratio", claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
+    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
     assert row["recomputed_value"] == pytest.approx(50.0)
     assert row["verdict"] == "rounding"
-    c = claims.roi_ratio(claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
+    c = audit.roi_ratio(audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
     assert c.low == pytest.approx((24 / 5.5) / (2 / 9.5)) and c.high == math.inf
 
 
 def test_roi_ratio_without_training_gain_is_unsupported(tmp_path):
     # best training 70% < 73%: training gained nothing, so (gain / time) is not positive and the ratio undefined
-    row = check("f3-roi-ratio", claims.Context(roi=roi_frame(tmp_path, 0.70, 10, 0.92, 5)))
+    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.70, 10, 0.92, 5)))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "training gained nothing, so the ratio is undefined"
 
@@ -501,7 +501,7 @@ def test_roi_ratio_rounding_when_only_the_printed_inputs_reach_the_claim(tmp_pat
     10 and 5 minutes to half a minute) give switch gain 18 .. 20 over 4.5 .. 5.5 min and training gain 1 .. 3
     over 9.5 .. 10.5 min: the ratio spans (18 / 5.5) / (3 / 9.5) = 10.4 .. (20 / 4.5) / (1 / 10.5) = 46.7,
     which holds 38. (On the real data the same interval is about 420 and up, so f3-roi-ratio still differs.)"""
-    row = check("f3-roi-ratio", claims.Context(roi=roi_frame(tmp_path, 0.75, 10, 0.92, 5)))
+    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.75, 10, 0.92, 5)))
     assert row["recomputed_value"] == pytest.approx(19.0)
     assert row["verdict"] == "rounding", row["reason"]
 
@@ -517,7 +517,7 @@ def test_roi_ratio_rounding_when_only_the_printed_inputs_reach_the_claim(tmp_pat
 ])
 def test_attempt_roi_of_a_range_each_verdict(tmp_path, minutes, verdict, value):
     extra = f"Training Attempt 1,training,Big,32,{minutes},,0.00,0.03,,,measured,s\n"
-    ctx = claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5, extra=extra))
+    ctx = audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5, extra=extra))
     row = check("f3-roi-a1", ctx)
     assert row["verdict"] == verdict, row["reason"]
     assert row["recomputed_value"] == pytest.approx(value)
@@ -525,7 +525,7 @@ def test_attempt_roi_of_a_range_each_verdict(tmp_path, minutes, verdict, value):
 
 
 def test_attempt_roi_missing_attempt_is_unsupported(tmp_path):
-    row = check("f3-roi-a1", claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
+    row = check("f3-roi-a1", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "no attempt named Training Attempt 1"
 
@@ -536,7 +536,7 @@ def test_attempt_roi_missing_attempt_is_unsupported(tmp_path):
     (70, 7, "differs"),     # 10.0; 69.5 / 7.5 = 9.27 .. 70.5 / 6.5 = 10.8: far from 4.5
 ])
 def test_size_ratio_each_verdict(tmp_path, base_b, switch_b, verdict):
-    row = check("f3-size", claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5, base_b, switch_b)))
+    row = check("f3-size", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5, base_b, switch_b)))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(base_b / switch_b)
 
@@ -545,11 +545,11 @@ def test_switch_accuracy_carries_its_denominator(tmp_path):
     text = (ROI_HEADER + "base,baseline,Big,32,0,0.73,0.61,0.73,,,measured,s\n"
             + "train,training,Big,32,10,0.74,,,,,measured,s\n"
             + "switch,model_switch,Small,7,5,0.92,,,46,50,measured,s\n")
-    row = check("f3-qwen", claims.Context(roi=load_text(tmp_path, "roi", text)))
+    row = check("f3-qwen", audit.Context(roi=load_text(tmp_path, "roi", text)))
     # Wilson 46/50: centre (0.92 + 1.92/50) / (1 + 3.84/50) = 0.8900, half 0.0784: 81.2% .. 96.8%
     assert row["verdict"] == "holds"
     assert row["reason"] == "46/50, 95% interval 81.2% to 96.8%"
-    no_denominator = check("f3-qwen", claims.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
+    no_denominator = check("f3-qwen", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
     assert no_denominator["reason"] == "no denominator recorded"
 
 
@@ -572,25 +572,25 @@ def test_lr_credit_holds_when_only_the_learning_rate_changed(tmp_path):
     # outside the bracket and is not a confound of it
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"),
                   run(2, "2e-4", 0.02, 4, "10000000", rank=128))
-    row = check("f2-lr-credit", claims.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
     assert row["verdict"] == "holds"
     assert row["recomputed"] == "only the learning rate changed"
 
 
 def test_lr_credit_names_the_one_confound(tmp_path):
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000", rank=64))
-    row = check("f2-lr-credit", claims.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "between the runs at 5e-6 and 5e-5, LoRA rank changed too"
 
 
 def test_lr_credit_without_a_bracket_is_unsupported(tmp_path):
     mc = mc_frame(tmp_path, run(3, "5e-5", 0.0, 0, "10000000"), run(2, "2e-4", 0.02, 4, "10000000"))
-    row = check("f2-lr-credit", claims.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "no pair of a converged and a collapsed run"
-    assert check("f2-10x", claims.Context(mode_collapse=mc))["verdict"] == "unsupported"
-    assert check("f2-binary", claims.Context(mode_collapse=mc))["verdict"] == "unsupported"
+    assert check("f2-10x", audit.Context(mode_collapse=mc))["verdict"] == "unsupported"
+    assert check("f2-binary", audit.Context(mode_collapse=mc))["verdict"] == "unsupported"
 
 
 @pytest.mark.parametrize("converged_lr, verdict, ratio", [
@@ -600,7 +600,7 @@ def test_lr_credit_without_a_bracket_is_unsupported(tmp_path):
 ])
 def test_lr_bracket_ratio_each_verdict(tmp_path, converged_lr, verdict, ratio):
     mc = mc_frame(tmp_path, run(4, converged_lr, 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"))
-    row = check("f2-10x", claims.Context(mode_collapse=mc))
+    row = check("f2-10x", audit.Context(mode_collapse=mc))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(ratio)
 
@@ -616,7 +616,7 @@ def test_collapse_binary_intermediate_run_inside_the_bracket_makes_the_claim_dif
     which contradicts "binary, not gradual"."""
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(5, "2e-5", 0.30, 60),
                   run(3, "5e-5", 0.0, 0, "10000000"), run(2, "2e-4", 0.02, 4, "10000000"))
-    row = check("f2-binary", claims.Context(mode_collapse=mc))
+    row = check("f2-binary", audit.Context(mode_collapse=mc))
     assert row["verdict"] == "differs", row["reason"]
     assert row["recomputed"] == "gradual"
 
@@ -627,7 +627,7 @@ def test_collapse_binary_clean_run_inside_the_gap_is_not_gradual(tmp_path, acc, 
     # never contradicts "binary"; whether a 2.5x bracket is fine enough to confirm it is the library's call
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(5, "2e-5", acc, k),
                   run(3, "5e-5", 0.0, 0, "10000000"))
-    row = check("f2-binary", claims.Context(mode_collapse=mc))
+    row = check("f2-binary", audit.Context(mode_collapse=mc))
     assert row["verdict"] in ("holds", "unsupported")
     assert row["recomputed"] != "gradual"
 
@@ -639,7 +639,7 @@ def test_collapse_binary_clean_run_inside_the_gap_is_not_gradual(tmp_path, acc, 
     ({"collapse_accuracy": 0.01, "complete_accuracy": 0.01}, "differs", "none"),  # 2% > 1%: not collapsed
 ])
 def test_complete_versus_partial_collapse_follows_its_parameter(params, verdict, shown):
-    ctx = claims.Context(mode_collapse=real("mode_collapse"), params=params)
+    ctx = audit.Context(mode_collapse=real("mode_collapse"), params=params)
     row = check("f2-complete", ctx, args="attempt=2")
     assert row["verdict"] == verdict
     assert row["recomputed"] == shown
@@ -649,14 +649,14 @@ def test_complete_versus_partial_collapse_follows_its_parameter(params, verdict,
 
 def test_complete_collapse_needs_one_repeated_output(tmp_path):
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, ""))
-    row = check("f2-complete", claims.Context(mode_collapse=mc))
+    row = check("f2-complete", audit.Context(mode_collapse=mc))
     assert row["verdict"] == "differs"
     assert row["recomputed"] == "partial"
     assert "no single repeated output recorded" in row["reason"]
 
 
 def test_collapsed_label_follows_the_collapse_parameter():
-    ctx = claims.Context(mode_collapse=real("mode_collapse"), params={"collapse_accuracy": 0.01})
+    ctx = audit.Context(mode_collapse=real("mode_collapse"), params={"collapse_accuracy": 0.01})
     row = check("f2-a2-collapsed", ctx)  # 2% > 1%
     assert (row["verdict"], row["recomputed"]) == ("differs", "NO")
     assert row["reason"] == "accuracy 2% > 1%"
@@ -675,15 +675,15 @@ def test_collapsed_label_follows_the_collapse_parameter():
 ])
 def test_nonmonotonic_each_verdict(tmp_path, rows, verdict, shown):
     mc = mc_frame(tmp_path, *[run(*r) for r in rows])
-    row = check("f2-nonmonotonic", claims.Context(mode_collapse=mc))
+    row = check("f2-nonmonotonic", audit.Context(mode_collapse=mc))
     assert (row["verdict"], row["recomputed"]) == (verdict, shown)
 
 
 def test_collapsed_span(tmp_path):
     one = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0))
-    assert check("f2-4x", claims.Context(mode_collapse=one))["verdict"] == "unsupported"  # one collapsed run
+    assert check("f2-4x", audit.Context(mode_collapse=one))["verdict"] == "unsupported"  # one collapsed run
     three = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0), run(2, "1e-4", 0.0, 0))
-    row = check("f2-4x", claims.Context(mode_collapse=three))
+    row = check("f2-4x", audit.Context(mode_collapse=three))
     assert (row["verdict"], row["recomputed_value"]) == ("differs", pytest.approx(2.0))  # 1e-4 / 5e-5
 
 
@@ -698,7 +698,7 @@ def test_capability_threshold_decidable_with_two_tasks(tmp_path, b_at_3, verdict
     # both fail below half marks at 3B and pass at 8B -> holds; B passing at 3B -> 1 of 2 -> differs
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,A,1,base,0.1,1,measured,s\nP,A,3,base,0.3,1,measured,s\n"
                     f"P,A,8,base,0.9,1,measured,s\nP,B,3,base,{b_at_3},1,measured,s\nP,B,8,base,0.8,1,measured,s\n")
-    row = check("f1-threshold", claims.Context(capability=cap))
+    row = check("f1-threshold", audit.Context(capability=cap))
     assert row["verdict"] == verdict
     assert row["recomputed"] == ("2 of 2 tasks" if verdict == "holds" else "1 of 2 tasks")
 
@@ -711,14 +711,14 @@ def test_capability_threshold_decidable_with_two_tasks(tmp_path, b_at_3, verdict
 def test_relative_regression(tmp_path, trained, verdict, value):
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Character distillation,3,base,0.54,1,measured,s\n"
                     f"P,Character distillation,3,trained,{trained},1,measured,s\n")
-    row = check("f1-regression", claims.Context(capability=cap))
+    row = check("f1-regression", audit.Context(capability=cap))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(value)
 
 
 def test_capability_value_of_a_figure_row_is_unsupported_with_the_value_shown(tmp_path):
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Structured output (judging),3,base,0.4,1,figure,s\n")
-    row = check("f1-so-3b", claims.Context(capability=cap))
+    row = check("f1-so-3b", audit.Context(capability=cap))
     assert row["verdict"] == "unsupported"
     assert row["recomputed_value"] == pytest.approx(40.0)
     assert row["reason"] == "the value is figure, not a measurement"
@@ -753,7 +753,7 @@ def four_runs(tmp_path):
 
 def test_severity_correlation_computed_from_three_or_more_runs(four_runs):
     # ranks of gap 1 2 3 4, of final eval 4 2 3 1: d = -3 0 0 3, rho = 1 - 6 x 18 / (4 x 15) = -0.8
-    ctx = claims.Context(distillation=four_runs)
+    ctx = audit.Context(distillation=four_runs)
     row = check("f4-correlates", ctx)
     rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0]).statistic
     assert rho == pytest.approx(-0.8)
@@ -767,13 +767,13 @@ def test_severity_correlation_differs_when_eval_rises_with_the_gap(tmp_path):
     log = dist_frame(tmp_path, dist_run("a", "A", 2, 0.02, 0.2, 0.4, [0.3, 0.0]),
                      dist_run("b", "B", 7.5, 0.02, 0.2, 0.4, [0.3, 0.1]),
                      dist_run("c", "C", 70, 0.02, 0.2, 0.4, [0.3, 0.2]))
-    row = check("f4-correlates", claims.Context(distillation=log))
+    row = check("f4-correlates", audit.Context(distillation=log))
     assert row["recomputed_value"] == pytest.approx(1.0)  # 0.0, 0.1, 0.2 in the order of the gaps
     assert row["verdict"] == "differs"
 
 
 def test_kl_spike_holds_and_transition_and_severities(four_runs):
-    ctx = claims.Context(distillation=four_runs)
+    ctx = audit.Context(distillation=four_runs)
     spike = check("f4-kl-spike", ctx)
     assert (spike["verdict"], spike["recomputed_value"]) == ("holds", pytest.approx(361.0))  # 7.22 / 0.02
     assert check("f4-transition", ctx)["verdict"] == "holds"          # step 50 in every run
@@ -784,11 +784,11 @@ def test_kl_spike_holds_and_transition_and_severities(four_runs):
 
 def test_severity_follows_its_parameters():
     # real Qwen: highest eval after the transition 0.211; with "complete" at <= 0.25 it counts as complete
-    ctx = claims.Context(distillation=real("distillation"), params={"complete_below": 0.25})
+    ctx = audit.Context(distillation=real("distillation"), params={"complete_below": 0.25})
     row = check("f4-severity-qwen", ctx)
     assert (row["verdict"], row["recomputed"]) == ("differs", "Complete")
     # and with partial meaning a 95% drop (0.057 is not below 0.518 x 0.05 = 0.0259) Qwen shows no collapse
-    ctx = claims.Context(distillation=real("distillation"), params={"partial_drop": 0.95})
+    ctx = audit.Context(distillation=real("distillation"), params={"partial_drop": 0.95})
     row = check("f4-severity-qwen", ctx)
     assert (row["verdict"], row["recomputed"]) == ("differs", "None")
 
@@ -811,7 +811,7 @@ def sl_constant(ns=(10, 100, 1000, 10000)):
 def test_lower_bound_claims(tmp_path):
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + [("rl_step", 100, "", 10000, False, "measured"),
                                                          ("rl_step", 10, "", 6040, True, "measured")])
-    ctx = claims.Context(memorization=mem)
+    ctx = audit.Context(memorization=mem)
     # claimed as a lower bound (10,000+) and the data has one: holds
     assert check("f5-step-100", ctx)["verdict"] == "holds"
     # claimed as a value: the data has only a lower bound
@@ -833,7 +833,7 @@ def test_ratio_over_a_reference_lower_bound_is_not_a_value(tmp_path):
     the advantage; the audit shows it as a plain value and lets "27x" hold."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_eoe", 100, "", 301, True, "measured")])
-    row = check("f5-adv-eoe-100", claims.Context(memorization=mem))
+    row = check("f5-adv-eoe-100", audit.Context(memorization=mem))
     assert row["recomputed_value"] == pytest.approx(301 / 11)
     assert row["verdict"] in ("differs", "unsupported"), row["reason"]
 
@@ -844,7 +844,7 @@ def test_ratio_of_two_lower_bounds_is_unsupported(tmp_path):
     "909x+" gets "differs" with the reason "the data has a measurement, not a lower bound", which is false."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_step", 100, "", 10000, False, "measured")])
-    row = check("f5-adv-step-100", claims.Context(memorization=mem))
+    row = check("f5-adv-step-100", audit.Context(memorization=mem))
     assert row["verdict"] == "unsupported", row["reason"]
 
 
@@ -867,13 +867,13 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
     ns = [10, 100, 1000, 10000]
     slope, r2, lo, hi = linregress_fit(ns, EOE_HOLDS)
     assert slope == pytest.approx(0.34787, abs=1e-5)
-    ctx = claims.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
+    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
     row = check("f5-beta-eoe", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(slope, rel=1e-12)
     assert row["recomputed"] == "0.35"
     assert row["reason"] == f"4 measured points, 95% CI {lo:.2f} to {hi:.2f}"  # 0.32 to 0.38
-    c = claims.exponent(ctx, "rl_eoe")
+    c = audit.exponent(ctx, "rl_eoe")
     assert math.isnan(c.low) and math.isnan(c.high)  # a confidence interval is not input rounding
     # the label O(n^0.35) holds too, and R^2 = 0.99922 against the claimed 0.892 differs
     assert check("f5-o-eoe", ctx)["verdict"] == "holds"
@@ -886,7 +886,7 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
 def test_exponent_differs_when_outside_its_interval(tmp_path):
     # 40, 100, 200, 1000 at N = 16, 100, 400, 10000 is 10 sqrt(N) exactly: slope 0.5, interval of zero width
     ns = [16, 100, 400, 10000]
-    ctx = claims.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
+    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(0.5)
     assert row["verdict"] == "differs"
@@ -902,7 +902,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
     ns = [10, 100, 1000, 10000]
     slope, _, lo, hi = linregress_fit(ns, [100, 400, 300, 2000])
     assert round(slope, 2) == 0.38 and lo < 0.35 < hi
-    ctx = claims.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
+    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(slope)
     assert row["verdict"] == "differs", row["reason"]
@@ -912,7 +912,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
 def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     # 100, 224, 501 at N = 10, 100, 1000: slope (log10 501 - log10 100) / 2 = (2.69984 - 2) / 2 = 0.34992 -> 0.35
     ys = [100, 224, 501]
-    ctx = claims.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
+    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
     slope, *_ = linregress_fit([10, 100, 1000], ys)
     assert slope == pytest.approx(0.34992, abs=1e-5)
     row = check("f5-beta-eoe", ctx)
@@ -923,7 +923,7 @@ def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     assert "too few points for an exponent (fewer than 4)" in row["reason"]
     assert check("f5-r2-eoe", ctx)["verdict"] == "unsupported"
     # the minimum is a parameter: with min_fit_points 3 the same fit is used and the claim holds
-    ctx3 = claims.Context(memorization=ctx.memorization, params={"min_fit_points": 3})
+    ctx3 = audit.Context(memorization=ctx.memorization, params={"min_fit_points": 3})
     assert check("f5-beta-eoe", ctx3)["verdict"] == "holds"
 
 
@@ -932,7 +932,7 @@ def test_exponent_leaves_out_lower_bounds_and_figure_points(tmp_path):
     # figure point at 30 that would pull the fit are left out
     rows = sl_constant() + [("rl_step", n, "", 600 * n, True, "measured") for n in (10, 100, 1000, 10000)]
     rows += [("rl_step", 50, "", 100, False, "measured"), ("rl_step", 30, "", 5, True, "figure")]
-    ctx = claims.Context(memorization=mem_frame(tmp_path, rows))
+    ctx = audit.Context(memorization=mem_frame(tmp_path, rows))
     beta = check("f5-beta-step", ctx)
     assert beta["recomputed_value"] == pytest.approx(1.0)
     assert beta["verdict"] == "differs"           # 1.00 against the claimed 1.05
@@ -959,13 +959,13 @@ def test_hedges_g_from_per_seed_rows_holds(tmp_path):
     # = 28 / 31 = 0.90323; g = -8.2194 -> -8.2. se = sqrt(10 / 25 + g^2 / 20) = sqrt(0.4 + 3.37789) = 1.94368;
     # 95% CI -8.2194 -/+ 1.95996 x 1.94368 = -12.029 .. -4.410
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    ctx = claims.Context(memorization=mem, effect_sizes=real("effect_sizes"))
+    ctx = audit.Context(memorization=mem, effect_sizes=real("effect_sizes"))
     row = check("f5-g-eoe-10", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
     assert row["recomputed"] == f"{MINUS}8.2"
     assert row["reason"] == f"from per-seed rows, 5 + 5 seeds, 95% CI {MINUS}12.0 to {MINUS}4.4"
-    c = claims.hedges_g(ctx, "rl_eoe", "10")
+    c = audit.hedges_g(ctx, "rl_eoe", "10")
     assert math.isnan(c.low) and math.isnan(c.high)  # the CI (-12.0289 .. -4.4098) is in the reason only
     # the t-test on the same seeds: t = -91 / (10 sqrt(2/5)) = -14.39 on 8 df, p = 5.3e-7 < 0.001
     p = check("f5-p", ctx)
@@ -978,7 +978,7 @@ def test_hedges_g_from_per_seed_rows_differs(tmp_path):
     # RL-EoE mean 310: d = -20, g = -20 x 28 / 31 = -18.06; se = sqrt(0.4 + 326.3 / 20) = 4.0886,
     # CI -26.08 .. -10.05: -8.2 is outside it
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [300, 300, 310, 320, 320]))
-    row = check("f5-g-eoe-10", claims.Context(memorization=mem))
+    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
     assert row["verdict"] == "differs"
     assert row["recomputed_value"] == pytest.approx(-20 * 28 / 31)
 
@@ -989,7 +989,7 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
     claimed value is within the rounding of the inputs". RL-EoE mean 210: d = -10, g = -9.032 -> -9.0, not
     -8.2; CI -13.18 .. -4.88 holds -8.2. Per-seed values are not rounded inputs: the claim differs."""
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [200, 200, 210, 220, 220]))
-    row = check("f5-g-eoe-10", claims.Context(memorization=mem))
+    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
     assert row["recomputed_value"] == pytest.approx(-10 * 28 / 31)
     assert row["verdict"] == "differs", row["reason"]
     assert "rounding of the inputs" not in row["reason"]
@@ -997,7 +997,7 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
 
 def test_p_value_differs_when_the_seeds_overlap(tmp_path):
     mem = mem_frame(tmp_path, seeds("supervised", [10, 11, 12]) + seeds("rl_eoe", [11, 12, 13]))
-    p = check("f5-p", claims.Context(memorization=mem))
+    p = check("f5-p", audit.Context(memorization=mem))
     # t = -1 / (1 x sqrt(2/3)) = -1.2247 on 4 df: p = 0.288
     assert p["recomputed_value"] == pytest.approx(st.ttest_ind([10, 11, 12], [11, 12, 13]).pvalue)
     assert p["recomputed_value"] == pytest.approx(0.288, abs=1e-3)
@@ -1016,7 +1016,7 @@ def test_hedges_g_from_published_means_and_sds(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,100,-12.1,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + eoe_rows([101, 301], (10, 100)))
-    ctx = claims.Context(memorization=mem, effect_sizes=es)
+    ctx = audit.Context(memorization=mem, effect_sizes=es)
     row = check("f5-g-eoe-100", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-90 / math.sqrt(50.5) * 68 / 71)
@@ -1030,7 +1030,7 @@ def test_hedges_g_per_seed_rows_take_precedence_over_published_stats(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,10,-8.2,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    row = check("f5-g-eoe-10", claims.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-eoe-10", audit.Context(memorization=mem, effect_sizes=es))
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
     assert row["reason"].startswith("from per-seed rows")
 
@@ -1042,7 +1042,7 @@ def test_hedges_g_claim_uses_only_the_comparison_with_supervised(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "RL-EoE vs RL-Step,rl_eoe,rl_step,10,-15.3,0.001,upper,101,10,10,6040,500,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10,)) + eoe_rows([101], (10,)))
-    row = check("f5-g-step-10", claims.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-step-10", audit.Context(memorization=mem, effect_sizes=es))
     assert row["verdict"] == "unsupported", (row["recomputed"], row["reason"])
 
 
@@ -1050,7 +1050,7 @@ def test_percent_more_efficient(tmp_path):
     # RL-Step 100 converged at N = 100 against supervised 10: ratio 10x, (10 - 1) x 100% = 900% more
     mem = mem_frame(tmp_path, [("supervised", 100, "", 10, True, "measured"),
                                ("rl_step", 100, "", 100, True, "measured")])
-    ctx = claims.Context(memorization=mem)
+    ctx = audit.Context(memorization=mem)
     row = check("f5-909pct", ctx, claimed=900.0, claimed_text="900%")
     assert (row["verdict"], row["recomputed_value"], row["recomputed"]) == ("holds", pytest.approx(900.0), "900%")
     row = check("f5-909pct", ctx)  # the claimed 909%
@@ -1146,13 +1146,13 @@ def test_claims_values_on_real_data(real_audit):
                  "claims_unsupported": 20,
                  "claims_text": "Of 90 claims checked, 61 hold, 3 differ only by rounding, 6 differ and 20 are "
                                 "unsupported"}
-    assert sum(v[f"claims_{k}"] for k in claims.VERDICTS) == v["claims_n"]
+    assert sum(v[f"claims_{k}"] for k in audit.VERDICTS) == v["claims_n"]
 
 
 def test_claims_values_of_one_finding_with_a_prefix(real_ctx):
     # finding 3: 22 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
     # threshold and the 3 days; the other 17 hold (11, and the four times and two range ends)
-    part = claims.audit(REGISTER, real_ctx, finding=3)
+    part = audit.audit(REGISTER, real_ctx, finding=3)
     v = narrative.claims_values(part, prefix="f3")
     assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (22, 17, 2, 1, 2)
     assert v["f3_text"] == "Of 22 claims checked, 17 hold, 2 differ only by rounding, 1 differ and 2 are unsupported"

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 import otherdata
 from htmlcheck import expected_table, html_table
-from evalpatterns import (build, capability, claims, collapse, distillation, io, memorization, narrative, report,
+from evalpatterns import (audit, build, capability, collapse, distillation, io, memorization, narrative, report,
                          roi, tables)
 from evalpatterns import chapters as registry
 from evalpatterns import formatting as fmt
@@ -161,9 +161,9 @@ AUDIT_PARAMS = {1: ("small_b", "large_b"), 2: ("collapse_accuracy", "complete_ac
 
 
 def _audit(finding: int, p: dict):
-    context = claims.Context(**{k: io.load(k, p[f"{k}_csv"]) for k in AUDIT_FRAMES[finding]},
+    context = audit.Context(**{k: io.load(k, p[f"{k}_csv"]) for k in AUDIT_FRAMES[finding]},
                              params={k: p[k] for k in AUDIT_PARAMS[finding]})
-    return claims.audit(io.load("claims", p["claims_csv"]), context, **({"finding": finding} if finding else {}))
+    return audit.audit(io.load("claims", p["claims_csv"]), context, **({"finding": finding} if finding else {}))
 
 
 def _with_runs(p: dict):
@@ -213,30 +213,30 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
     if chapter_id == "capability-cliff":
         cap = io.load("capability", p["capability_csv"])
         gaps = capability.size_gaps(cap, p["small_b"], p["large_b"])
-        audit = _audit(1, p)
+        audited = _audit(1, p)
         return {"tbl-capability": (tables.capability_table(cap, p["small_b"], p["large_b"]), len(cap)),
                 "tbl-capability-derived": (tables.gap_table(gaps, capability.training_change(cap), p["small_b"],
                                                             p["large_b"]), len(gaps)),
-                "tbl-claims-capability": (tables.claims_display(audit), len(audit))}
+                "tbl-claims-capability": (tables.claims_display(audited), len(audited))}
     if chapter_id == "mode-collapse":
         runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
-        audit = _audit(2, p)
+        audited = _audit(2, p)
         return {"tbl-collapse": (tables.collapse_table(runs), int(runs["collapsed"].notna().sum())),
-                "tbl-claims-collapse": (tables.claims_display(audit), len(audit))}
+                "tbl-claims-collapse": (tables.claims_display(audited), len(audited))}
     if chapter_id == "model-switch-roi":
         table = roi.roi_table(io.load("roi", p["roi_csv"]), p["baseline_accuracy"])
-        audit = _audit(3, p)
+        audited = _audit(3, p)
         return {"tbl-roi": (tables.roi_display(table), len(table)),
                 "tbl-switch": (tables.switch_display(roi.switch_vs_training(table)), len(table)),
-                "tbl-claims-roi": (tables.claims_display(audit), len(audit))}
+                "tbl-claims-roi": (tables.claims_display(audited), len(audited))}
     if chapter_id == "hybrid-distillation":
         log = io.load("distillation", p["distillation_csv"])
         runs = distillation.transitions(log, p["complete_below"], p["partial_drop"])
         spike = narrative.distillation_values(runs, log)["spike_run"]
-        audit = _audit(4, p)
+        audited = _audit(4, p)
         return {"tbl-log-excerpt": (tables.log_excerpt(log, spike), int(log["run"].eq(spike).sum())),
                 "tbl-severity": (tables.severity_table(runs), len(runs)),
-                "tbl-claims-distillation": (tables.claims_display(audit), len(audit))}
+                "tbl-claims-distillation": (tables.claims_display(audited), len(audited))}
     if chapter_id == "sl-vs-rl":
         mem = io.load("memorization", p["memorization_csv"])
         published = io.load("effect_sizes", p["effect_sizes_csv"])
@@ -244,15 +244,15 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
         advantage = memorization.sl_advantage(episodes)
         fits = memorization.scaling_fits(episodes)
         effects = tables.effect_size_display(published, _recomputed(mem, published))
-        audit = _audit(5, p)
+        audited = _audit(5, p)
         return {"tbl-episodes": (tables.episodes_display(episodes, advantage), len(advantage)),
                 "tbl-scaling": (tables.scaling_display(fits), len(fits)),
                 # one record per comparison shown: recomputed ones included, not only the published file
                 "tbl-effect-sizes": (effects, len(effects)),
-                "tbl-claims-memorization": (tables.claims_display(audit), len(audit))}
+                "tbl-claims-memorization": (tables.claims_display(audited), len(audited))}
     if chapter_id == "summary":
-        audit = _audit(0, p)
-        return {"tbl-audit-counts": (claims.verdict_counts(audit).astype(str), len(claims.VERDICTS))}
+        audited = _audit(0, p)
+        return {"tbl-audit-counts": (audit.verdict_counts(audited).astype(str), len(audit.VERDICTS))}
     return {}
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 #: What a chapter imports, loaded into a warm kernel before any chapter runs.
 KERNEL_MODULES = (
-    "evalpatterns.build", "evalpatterns.capability", "evalpatterns.claims", "evalpatterns.collapse",
+    "evalpatterns.build", "evalpatterns.capability", "evalpatterns.audit", "evalpatterns.collapse",
     "evalpatterns.distillation", "evalpatterns.figures", "evalpatterns.io", "evalpatterns.memorization",
     "evalpatterns.narrative", "evalpatterns.report", "evalpatterns.roi", "evalpatterns.tables",
     "evalpatterns.theme", "scipy.stats", "myst_nb", "IPython.display",

@@ -228,7 +228,7 @@ CLAIMS = Schema(
         Column("decimals", "int", "decimal places the claim is printed to (its precision)", minimum=0),
         Column("kind", "str", "value, lower bound, label, statement or threshold",
                allowed=("value", "lower_bound", "label", "statement", "threshold")),
-        Column("computation", "str", "name of the function in evalpatterns.claims that recomputes it"),
+        Column("computation", "str", "name of the check in evalpatterns.audit that recomputes it"),
         Column("args", "str", "its arguments, name=value separated by ';'", required=False),
     ),
     key=("id",),
