@@ -86,7 +86,7 @@ def resolve_parameters(chapter_id: str, overrides: dict | None = None, data_dir:
         except ValueError as exc:
             valid = ", ".join(q.name for q in chapter.parameters)
             raise ValueError(f"chapter '{chapter.id}': {exc}; valid names: {valid}") from None
-        values[name] = str((base / value).resolve()) if p.type == "path" else value
+        values[name] = str((base / value).resolve()) if p.type == "path" and value else value
     return values
 
 

@@ -5,8 +5,11 @@ a test checks that each notebook's ``parameters`` cell declares exactly these na
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+
+from .findings import roi as roi_finding
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,8 +28,15 @@ class Parameter:
     data: str | None = None
     keep_default: bool = False  # a data folder without this file uses the book's own (the claims register)
 
+    @property
+    def optional(self) -> bool:
+        """A parameter whose default is None: empty means "work it out from the data"."""
+        return self.default is None
+
     def parse(self, text) -> object:
         """Convert a command-line value; raises ValueError saying what was expected."""
+        if self.optional and str(text).strip().lower() in ("", "none"):
+            return None
         if self.type in ("str", "path"):
             value = str(text)
         else:
@@ -42,6 +52,8 @@ class Parameter:
 
     def describe_type(self) -> str:
         kind = {"float": "a number", "int": "a whole number", "str": "text", "path": "a file path"}[self.type]
+        if self.optional:
+            kind += " (or empty: from the data)"
         if self.minimum is not None and self.maximum is not None:
             kind += f" in [{self.minimum:g}, {self.maximum:g}]"
         elif self.minimum is not None:
@@ -84,10 +96,18 @@ def _data(kind: str) -> Parameter:
                      data=kind)
 
 
+def from_params(params_cls) -> tuple[Parameter, ...]:
+    """The chapter parameters of a finding's ``Params`` (its fields, defaults, help and ranges)."""
+    out = []
+    for f in dataclasses.fields(params_cls):
+        kind = str(f.type).replace(" | None", "").strip()
+        out.append(Parameter(f.name, kind, f.default, f.metadata["help"], f.metadata.get("minimum"),
+                             f.metadata.get("maximum")))
+    return tuple(out)
+
+
 COLLAPSE_ACCURACY = Parameter("collapse_accuracy", "float", 0.10,
                               "accuracy at or below which a run counts as collapsed", 0, 1)
-BASELINE_ACCURACY = Parameter("baseline_accuracy", "float", 0.73,
-                              "accuracy of the model before any training, the zero of accuracy change", 0, 1)
 SMALL_B = Parameter("small_b", "float", 3.0, "the smaller model size compared, in billions of parameters", 0)
 LARGE_B = Parameter("large_b", "float", 8.0, "the larger model size compared, in billions of parameters", 0)
 COMPLETE_BELOW = Parameter("complete_below", "float", 0.01,
@@ -113,7 +133,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("mode-collapse", "Finding 2: mode collapse is a threshold",
             (_data("mode_collapse"), _data("claims"), COLLAPSE_ACCURACY, COMPLETE_ACCURACY)),
     Chapter("model-switch-roi", "Finding 3: model switching against training",
-            (_data("roi"), _data("claims"), BASELINE_ACCURACY)),
+            (_data("roi"), _data("claims")) + from_params(roi_finding.Params)),
     Chapter("hybrid-distillation", "Finding 4: hybrid distillation collapse",
             (_data("distillation"), _data("claims"), COMPLETE_BELOW, PARTIAL_DROP)),
     Chapter("sl-vs-rl", "Finding 5: supervised learning against RL",
@@ -121,7 +141,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("summary", "Summary: the dashboard, five takeaways and the audit",
             (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
              _data("memorization"), _data("effect_sizes"), _data("claims"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
-             COMPLETE_ACCURACY, BASELINE_ACCURACY, COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
+             COMPLETE_ACCURACY) + from_params(roi_finding.Params) + (COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
             cost=2.0),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",

@@ -54,11 +54,26 @@ def points(x, digits: int = 0, signed: bool = True) -> str:
     return number(x, digits, signed)
 
 
-def ratio(x, digits: int = 0, lower_bound: bool = False) -> str:
-    """A ratio: ``ratio(1269.2) == '1,269x'``, ``ratio(909.1, lower_bound=True) == '909x+'``."""
+def ratio(x, digits: int | None = None, lower_bound: bool = False) -> str:
+    """A ratio with three significant digits: ``ratio(1269.2) == '1,269x'``, ``ratio(9.5) == '9.5x'``,
+    ``ratio(1.45) == '1.45x'``, ``ratio(0.28) == '0.28x'``, ``ratio(909.1, lower_bound=True) == '909x+'``.
+    ``digits`` fixes the decimals instead, but a non-zero ratio is never shown as ``0x``."""
     if _missing(x):
         return NA
-    return number(x, digits) + "x" + ("+" if lower_bound else "")
+    x = float(x)
+    if digits is None or (x != 0 and round(abs(x), digits) == 0):
+        digits = significant_decimals(x, 3)
+    text = number(x, digits)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "x" + ("+" if lower_bound else "")
+
+
+def significant_decimals(x: float, figures: int = 3) -> int:
+    """How many decimals show ``figures`` significant digits of ``x`` (none for numbers >= 10**figures)."""
+    if x == 0 or not math.isfinite(x):
+        return 0
+    return max(0, figures - 1 - math.floor(math.log10(abs(x))))
 
 
 def duration(minutes) -> str:

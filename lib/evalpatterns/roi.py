@@ -8,17 +8,21 @@ import pandas as pd
 ATTEMPT_KINDS = ("training", "model_switch")
 
 
-def roi_table(roi: pd.DataFrame, baseline_accuracy: float = 0.73) -> pd.DataFrame:
+def roi_table(roi: pd.DataFrame, baseline_accuracy: float) -> pd.DataFrame:
     """Accuracy change and ROI of every attempt against ``baseline_accuracy``.
 
     For each training or model-switch row: ``accuracy_point`` (the accuracy, or the midpoint of a range),
     ``change_points`` = 100 (accuracy - baseline) with ``change_low``/``change_high`` for a range, and
     ``roi`` = change_points / minutes in points per minute (``roi_low``/``roi_high`` likewise).
-    Example: 92% in 5 minutes against 73%: +19 points, 3.8 points/min.
+    Example: 92% in 5 minutes against 73%: +19 points, 3.8 points/min. A NaN baseline (none known) gives
+    NaN changes. The range columns may be absent.
     """
-    if not 0 <= baseline_accuracy <= 1:
+    if not (baseline_accuracy != baseline_accuracy or 0 <= baseline_accuracy <= 1):
         raise ValueError(f"baseline_accuracy must be a fraction in [0, 1]; got {baseline_accuracy}")
     t = roi[roi["kind"].isin(ATTEMPT_KINDS)].copy()
+    for c in ("accuracy_low", "accuracy_high"):
+        if c not in t:
+            t[c] = float("nan")
     low = t["accuracy_low"].where(t["accuracy_low"].notna(), t["accuracy"])
     high = t["accuracy_high"].where(t["accuracy_high"].notna(), t["accuracy"])
     t["accuracy_point"] = t["accuracy"].where(t["accuracy"].notna(), (low + high) / 2)

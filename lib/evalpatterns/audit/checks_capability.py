@@ -41,7 +41,7 @@ def capability_score(ctx: Context, task: str, params_b: str, stage: str) -> Chec
 
 
 def size_gap(ctx: Context, task: str) -> Check:
-    gaps = capability.size_gaps(ctx.capability, ctx.p("small_b", 3.0), ctx.p("large_b", 8.0))
+    gaps = capability.size_gaps(ctx.capability, ctx.p("small_b"), ctx.p("large_b"))
     g = gaps[gaps["task"] == task]
     if g.empty:
         return unsupported(f"{task} is not measured at both sizes")
@@ -63,7 +63,7 @@ def relative_regression(ctx: Context, task: str, params_b: str) -> Check:
 
 
 def capability_threshold(ctx: Context) -> Check:
-    small, large = ctx.p("small_b", 3.0), ctx.p("large_b", 8.0)
+    small, large = ctx.p("small_b"), ctx.p("large_b")
     gaps = capability.size_gaps(ctx.capability, small, large)
     measured = ctx.capability[ctx.capability["status"] == "measured"]
     below = measured[measured["params_b"] < small]

@@ -40,14 +40,14 @@ def attempt_collapsed(ctx: Context, attempt: str) -> Check:
         return unsupported(f"no attempt {attempt} with an accuracy")
     c = bool(r["collapsed"])
     return Check(float(c), "YES" if c else "NO", f"accuracy {fmt.pct(r['accuracy'], 1)} "
-                 f"{'<=' if c else '>'} {fmt.pct(ctx.p('collapse_accuracy', 0.10))}", flag=c)
+                 f"{'<=' if c else '>'} {fmt.pct(ctx.p('collapse_accuracy'))}", flag=c)
 
 
 def collapse_complete(ctx: Context, attempt: str) -> Check:
     r = _attempt(ctx, attempt)
     if r is None or pd.isna(r["accuracy"]):
         return unsupported(f"no attempt {attempt} with an accuracy")
-    limit = ctx.p("complete_accuracy", 0.05)
+    limit = ctx.p("complete_accuracy")
     one_output = r.get("sample_output") is not None and pd.notna(r.get("sample_output"))
     complete = bool(r["accuracy"] <= limit and one_output)
     word = "complete" if complete else ("partial" if r["collapsed"] else "none")
@@ -92,12 +92,12 @@ def collapse_binary(ctx: Context) -> Check:
         return unsupported("no bracket between a converged and a collapsed run")
     runs = ctx.runs[ctx.runs["collapsed"].notna()]
     best = runs.loc[~runs["collapsed"].astype(bool), "accuracy"].max()
-    between = runs[(runs["accuracy"] > ctx.p("collapse_accuracy", 0.10)) & (runs["accuracy"] < best / 2)]
+    between = runs[(runs["accuracy"] > ctx.p("collapse_accuracy")) & (runs["accuracy"] < best / 2)]
     if len(between):
         r = between.sort_values("learning_rate").iloc[0]
         return Check(0.0, "gradual", f"the run at {fmt.sci(r['learning_rate'])} reached {fmt.pct(r['accuracy'], 1)}, "
                      f"between collapse and half the best accuracy ({fmt.pct(best, 1)})", flag=False)
-    finest = ctx.p("binary_bracket", 2.0)
+    finest = ctx.p("binary_bracket")
     if b.ratio > finest:
         return unsupported(f"no run between {fmt.sci(b.largest_converged)} and {fmt.sci(b.smallest_collapsed)} "
                            f"(a {fmt.ratio(b.ratio)} gap, wider than {fmt.ratio(finest)}): the data cannot tell a jump "

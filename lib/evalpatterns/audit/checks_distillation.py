@@ -90,7 +90,7 @@ def severity(ctx: Context, family: str) -> Check:
         return unsupported(f"no {family} run")
     return Check(math.nan, str(r["severity"]).capitalize(),
                  f"eval {fmt.number(r['eval_before'], 3)} before, {fmt.number(r['eval_after_min'], 3)}\u2013"
-                 f"{fmt.number(r['eval_after_max'], 3)} after (complete at <= {ctx.p('complete_below', 0.01):g})")
+                 f"{fmt.number(r['eval_after_max'], 3)} after (complete at <= {ctx.p('complete_below'):g})")
 
 
 def severity_correlation(ctx: Context) -> Check:

@@ -82,7 +82,7 @@ def p_value(ctx: Context, method: str, n: str) -> Check:
 
 
 def _fit(ctx: Context, method: str):
-    min_points = int(ctx.p("min_fit_points", 4))
+    min_points = int(ctx.p("min_fit_points"))
     part = ctx.episodes[(ctx.episodes["method"] == method) & (ctx.episodes["status"] == "measured")]
     points = part[~part["lower_bound"]]
     fit = power_law_fit(points["n_values"], points["episodes"]) if len(points) else None

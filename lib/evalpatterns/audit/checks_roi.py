@@ -21,7 +21,7 @@ def baseline_threshold(ctx: Context) -> Check:
 
 
 def _roi_interval(ctx: Context, row) -> tuple[float, float]:
-    base = 100 * ctx.p("baseline_accuracy", 0.73)
+    base = 100 * ctx.baseline.accuracy
     b_half = _half_unit(base)
     lo_acc = 100 * (row["accuracy_low"] if row["is_range"] else row["accuracy_point"])
     hi_acc = 100 * (row["accuracy_high"] if row["is_range"] else row["accuracy_point"])
@@ -41,10 +41,10 @@ def attempt_roi(ctx: Context, approach: str) -> Check:
     low, high = _roi_interval(ctx, r)
     if r["is_range"]:
         reason = (f"({fmt.pct_range(r['accuracy_low'], r['accuracy_high'])} \u2212 "
-                  f"{fmt.pct(ctx.p('baseline_accuracy', 0.73))}) / {fmt.duration(r['minutes'])}: "
+                  f"{fmt.pct(ctx.baseline.accuracy)}) / {fmt.duration(r['minutes'])}: "
                   f"{fmt.points(r['roi_low'], 2)} to {fmt.points(r['roi_high'], 2)}")
     else:
-        reason = (f"({fmt.pct(r['accuracy_point'], 1)} \u2212 {fmt.pct(ctx.p('baseline_accuracy', 0.73))}) / "
+        reason = (f"({fmt.pct(r['accuracy_point'], 1)} \u2212 {fmt.pct(ctx.baseline.accuracy)}) / "
                   f"{fmt.duration(r['minutes'])}")
     return Check(r["roi"], fmt.points(r["roi"], 2), reason, low=low, high=high)
 
@@ -79,7 +79,7 @@ def training_gain(ctx: Context) -> Check:
     s = ctx.switch
     return Check(s.training_gain_points, fmt.points(s.training_gain_points, 1),
                  f"best training accuracy {fmt.pct(s.best_training_accuracy, 1)} \u2212 baseline "
-                 f"{fmt.pct(ctx.p('baseline_accuracy', 0.73))}, in points")
+                 f"{fmt.pct(ctx.baseline.accuracy)}, in points")
 
 
 def switch_minutes(ctx: Context) -> Check:
@@ -90,14 +90,14 @@ def switch_minutes(ctx: Context) -> Check:
 def switch_gain(ctx: Context) -> Check:
     s = ctx.switch
     return Check(s.switch_gain_points, fmt.points(s.switch_gain_points),
-                 f"{fmt.pct(s.switch_accuracy)} \u2212 {fmt.pct(ctx.p('baseline_accuracy', 0.73))}, in points")
+                 f"{fmt.pct(s.switch_accuracy)} \u2212 {fmt.pct(ctx.baseline.accuracy)}, in points")
 
 
 def roi_ratio(ctx: Context) -> Check:
     s = ctx.switch
     if math.isnan(s.roi_ratio):
         return unsupported("training gained nothing, so the ratio is undefined")
-    base, b_half = ctx.p("baseline_accuracy", 0.73), _pct_half_unit(ctx.p("baseline_accuracy", 0.73))
+    base, b_half = ctx.baseline.accuracy, _pct_half_unit(ctx.baseline.accuracy)
     t = ctx.roi_table
     train = t[t["kind"] == "training"]
     best = train.loc[train["accuracy_point"].idxmax()]

@@ -1,62 +1,59 @@
-"""What a check reads: the data and parameters of the chapter being audited."""
+"""What a check reads: the findings' results (one analysis each), never a computation of its own.
+
+A check asks the context for a finding's tables (``ctx.runs``, ``ctx.roi_table`` ...) and parameters
+(``ctx.p("collapse_accuracy")``); each comes from that finding's ``Result``. A finding whose result is not
+in the context raises KeyError, which the audit reports as "the data this needs is not available".
+"""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 
-from .. import collapse, distillation, memorization, roi
+# finding number -> the Result attribute each context name reads
+_FIELDS = {
+    1: {"capability": "data", "gaps": "gaps", "changes": "changes", "matrix": "matrix"},
+    2: {"mode_collapse": "data", "runs": "runs", "bracket": "bracket"},
+    3: {"roi": "data", "roi_table": "table", "switch": "summary", "baseline": "baseline"},
+    4: {"distillation": "log", "transitions": "transitions"},
+    5: {"memorization": "data", "effect_sizes": "effect_sizes", "episodes": "episodes", "advantage": "advantage",
+        "fits": "fits", "seed_effects": "seed_effects"},
+}
+_WHERE = {name: (number, attr) for number, names in _FIELDS.items() for name, attr in names.items()}
+
+
+def finding_number(result) -> int:
+    """The post's number of the finding a Result belongs to (its module's ``NUMBER``)."""
+    return int(sys.modules[type(result).__module__].NUMBER)
+
 
 @dataclass
 class Context:
-    """The data and parameters a chapter audits with; derived results are computed once, on demand."""
+    """The results a chapter audits, by finding number."""
 
-    capability: pd.DataFrame | None = None
-    mode_collapse: pd.DataFrame | None = None
-    roi: pd.DataFrame | None = None
-    distillation: pd.DataFrame | None = None
-    memorization: pd.DataFrame | None = None
-    effect_sizes: pd.DataFrame | None = None
-    params: dict = field(default_factory=dict)
-    _cache: dict = field(default_factory=dict)
+    results: dict = field(default_factory=dict)
 
-    def p(self, name: str, default):
-        return self.params.get(name, default)
+    @classmethod
+    def from_results(cls, results) -> "Context":
+        return cls({finding_number(r): r for r in results})
 
-    def get(self, name: str, make: Callable):
-        if name not in self._cache:
-            self._cache[name] = make()
-        return self._cache[name]
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in _WHERE:
+            raise AttributeError(name)
+        number, attr = _WHERE[name]
+        return getattr(self.results[number], attr)
 
-    @property
-    def runs(self) -> pd.DataFrame:
-        return self.get("runs", lambda: collapse.classify_collapse(self.mode_collapse, self.p("collapse_accuracy", 0.10)))
+    def p(self, name: str):
+        """The parameter ``name`` of whichever finding has it."""
+        for r in self.results.values():
+            if hasattr(r.params, name):
+                return getattr(r.params, name)
+        raise KeyError(f"no finding in this audit has the parameter {name}")
 
-    @property
-    def roi_table(self) -> pd.DataFrame:
-        return self.get("roi_table", lambda: roi.roi_table(self.roi, self.p("baseline_accuracy", 0.73)))
-
-    @property
-    def switch(self):
-        return self.get("switch", lambda: roi.switch_vs_training(self.roi_table))
-
-    @property
-    def transitions(self) -> pd.DataFrame:
-        return self.get("transitions", lambda: distillation.transitions(
-            self.distillation, self.p("complete_below", 0.01), self.p("partial_drop", 0.25)))
-
-    @property
-    def episodes(self) -> pd.DataFrame:
-        return self.get("episodes", lambda: memorization.episodes_table(self.memorization))
-
-    @property
-    def advantage(self) -> pd.DataFrame:
-        return self.get("advantage", lambda: memorization.sl_advantage(self.episodes))
-
-    @property
-    def seed_effects(self) -> pd.DataFrame:
-        return self.get("seed_effects", lambda: memorization.recomputed_effect_sizes(
-            self.memorization, self.effect_sizes if self.effect_sizes is not None else pd.DataFrame()))
+    def conclusion(self, number: int):
+        return self.results[int(number)].conclusion
 
 
+def frame(x) -> pd.DataFrame:
+    return x if isinstance(x, pd.DataFrame) else pd.DataFrame(x)

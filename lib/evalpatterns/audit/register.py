@@ -12,11 +12,12 @@ from typing import Callable
 
 import pandas as pd
 
-from . import checks_capability, checks_collapse, checks_distillation, checks_memorization, checks_roi
+from . import (checks_capability, checks_collapse, checks_distillation, checks_headline, checks_memorization,
+               checks_roi)
 from .context import Context
 from .verdicts import VERDICTS, Check, unsupported, verdict
 
-CHECK_MODULES = (checks_capability, checks_collapse, checks_roi, checks_distillation, checks_memorization)
+CHECK_MODULES = (checks_headline, checks_capability, checks_collapse, checks_roi, checks_distillation, checks_memorization)
 
 
 def _checks() -> dict[str, Callable[..., Check]]:

@@ -1,0 +1,103 @@
+"""A finding's chapter page in a few calls: load its data, analyse, glue its words, audit the post's claims.
+
+A chapter's code cells stay short::
+
+    data = page.load(roi_finding.DATA, roi_csv=roi_csv)
+    result = roi_finding.analyse(data, roi_finding.Params(baseline_accuracy=baseline_accuracy))
+    page.show(result, words.roi)
+    audited = page.audit(claims_csv, result)
+
+:func:`show` also glues ``data_files_text``, the files the page actually ran on, naming those that are
+the book's own; :func:`audit` returns None when the audit is switched off (``claims_csv`` empty).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import audit as _audit
+from . import io, report
+from .chapters import ROOT
+from .words.audit import audit_values
+
+BOOK_DATA = ROOT / "data"
+
+
+def _is_books(path) -> bool:
+    try:
+        return Path(path).resolve().parent == BOOK_DATA.resolve()
+    except OSError:
+        return False
+
+
+def _shown_path(path) -> str:
+    p = Path(path)
+    return f"data/{p.name}" if _is_books(p) else str(p)
+
+
+class Loaded(dict):
+    """Frames by data kind, remembering the file each came from (``paths``)."""
+
+    paths: dict[str, str]
+
+
+def load(kinds, **paths) -> Loaded:
+    """Load every data kind in ``kinds`` from ``paths[f"{kind}_csv"]``."""
+    out = Loaded()
+    out.paths = {}
+    for kind in kinds:
+        path = paths[f"{kind}_csv"]
+        out[kind] = io.load(kind, path)
+        out.paths[kind] = str(path)
+    return out
+
+
+def data_files_values(paths: dict[str, str]) -> dict:
+    """Which files the page ran on: ``data_files_text`` names each, and says which are the book's own."""
+    own = [k for k, p in paths.items() if _is_books(p)]
+    theirs = [k for k in paths if k not in own]
+    parts = [f"`{_shown_path(paths[k])}`" for k in paths]
+    text = "This page ran on " + ", ".join(parts)
+    if own and theirs:
+        text += "; " + ", ".join(f"{k}" for k in own) + " taken from the book's own data"
+    elif own:
+        text += " (the book's own data)"
+    return {"data_files_text": text, "book_data": not theirs, "data_files": {k: _shown_path(p) for k, p in paths.items()}}
+
+
+def show(result, words_module, data: Loaded | None = None) -> dict:
+    """Glue every value ``words_module.values(result)`` gives (and the data files the page ran on)."""
+    values = dict(words_module.values(result))
+    if data is not None and getattr(data, "paths", None):
+        values.update(data_files_values(data.paths))
+    return report.glue_all(values)
+
+
+def audit(claims_csv: str, *results, data: Loaded | None = None, finding: int | None = None,
+          prefix: str = "claims") -> pd.DataFrame | None:
+    """The post's claims on ``results``' findings recomputed (None and nothing glued when ``claims_csv`` is
+    empty: the audit switched off). Glues the audit's counts and title (which says whether the data are the
+    post's own or the reader's)."""
+    if not str(claims_csv or "").strip():
+        report.glue_all({f"{prefix}_on": False, f"{prefix}_title_text": "The post's claims are not checked here",
+                         f"{prefix}_text": "the audit is switched off (claims_csv is empty)"})
+        return None
+    register = io.load("claims", claims_csv)
+    ctx = _audit.Context.from_results(results)
+    audited = _audit.audit(register, ctx, finding)
+    own = data is None or not getattr(data, "paths", None) or all(_is_books(p) for p in data.paths.values())
+    report.glue_all(audit_values(audited, prefix=prefix, own_data=own))
+    return audited
+
+
+def claims_table(audited: pd.DataFrame | None, name: str, caption: str) -> None:
+    """The audit's table, or a line saying the audit is switched off."""
+    from . import tables
+
+    if audited is None:
+        from IPython.display import Markdown, display
+
+        display(Markdown("The audit of the post's claims is switched off (`claims_csv` is empty)."))
+        return
+    report.table(tables.claims_display(audited), name, caption, data=audited)
