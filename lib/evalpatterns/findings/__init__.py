@@ -16,8 +16,9 @@ from pathlib import Path
 
 from .base import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, with_params
 
-#: module names in the post's order of findings
+#: module names in the post's order of findings, and their chapters
 NAMES = ("capability", "collapse", "roi", "distillation", "memorization")
+CHAPTERS = ("capability-cliff", "mode-collapse", "model-switch-roi", "hybrid-distillation", "sl-vs-rl")
 BOOK_DATA = Path(__file__).resolve().parents[3] / "data"
 
 __all__ = ["CONTRADICTED", "INCONCLUSIVE", "SUPPORTED", "Conclusion", "NAMES", "analyse", "load", "module",
@@ -31,11 +32,10 @@ def modules() -> list:
 
 def module(name):
     """The finding module named by chapter id, module name or number; KeyError listing the valid names."""
-    for m in modules():
-        if name in (m.CHAPTER, m.__name__.rsplit(".", 1)[1], m.NUMBER, str(m.NUMBER)):
-            return m
-    valid = ", ".join(m.CHAPTER for m in modules())
-    raise KeyError(f"unknown finding {name!r}; valid: {valid}")
+    for number, (module_name, chapter) in enumerate(zip(NAMES, CHAPTERS), start=1):
+        if name in (chapter, module_name, number, str(number)):
+            return importlib.import_module(f"{__name__}.{module_name}")
+    raise KeyError(f"unknown finding {name!r}; valid: {', '.join(CHAPTERS)}")
 
 
 def load(m, data_dir=None, **paths) -> dict:
