@@ -77,6 +77,15 @@ def _label(r) -> str:
     return f"attempt {int(r['attempt'])}" if not missing(r["attempt"]) else f"the run at {fmt.sci(r['learning_rate'])}"
 
 
+def _some(n: int, noun: str) -> str:
+    """``count``, with "no" for none: ``no run``, ``1 run``, ``3 runs``."""
+    return f"no {noun}" if n == 0 else count(n, noun)
+
+
+def _every(n: int) -> str:
+    return {1: "The collapsed run", 2: "Both collapsed runs"}.get(n, f"All {count(n, 'collapsed run')}")
+
+
 def complete_text(result: Result) -> str:
     runs, p = result.runs, result.params
     n = result.bracket.n_collapsed
@@ -84,12 +93,27 @@ def complete_text(result: Result) -> str:
         return "No run collapsed, so none collapsed completely"
     complete = int((runs["severity"] == "complete").sum())
     partial = int((runs["severity"] == "partial").sum())
-    parts = [f"{fmt.number(complete) if complete else 'none'} collapsed completely (accuracy at or below "
-             f"{fmt.pct(p.complete_accuracy)})", f"{fmt.number(partial) if partial else 'none'} partially"]
+    limit = f"accuracy at or below {fmt.pct(p.complete_accuracy)}"
+    if complete == n:
+        return f"{_every(n)} collapsed completely ({limit})"
+    if partial == n:
+        return f"{_every(n)} collapsed partially: none reached {fmt.pct(p.complete_accuracy)} or below"
+    parts = [f"{fmt.number(complete) if complete else 'none'} collapsed completely ({limit})",
+             f"{fmt.number(partial) if partial else 'none'} partially"]
     undecided = n - complete - partial
     if undecided:
-        parts.append(f"{undecided} known only as a range across {fmt.pct(p.complete_accuracy)}")
+        parts.append(f"{fmt.number(undecided)} known only as a range across {fmt.pct(p.complete_accuracy)}")
     return f"Of the {count(n, 'collapsed run')}, " + join(parts)
+
+
+def cells_text(result: Result) -> str:
+    grid = result.grid
+    ran = int((grid["outcome"] != collapse.NO_RUN).sum())
+    empty = len(grid) - ran
+    if empty == 0:
+        return f"every one of its {count(len(grid), 'cell')} has a run"
+    return (f"{_some(ran, 'cell')} of its {fmt.number(len(grid))} {plural('has', ran)} a run, and the other "
+            f"{fmt.number(empty)} {plural('is', empty)} drawn as \"no run\"")
 
 
 def changed_settings_text(result: Result) -> str:
@@ -140,12 +164,8 @@ def values(result: Result) -> dict:
         "n_unknown": result.n_unknown, "n_ranges": int(runs["is_range"].sum()),
         "n_cells": int(len(grid)), "n_cells_with_run": int(ran.sum()),
         "n_cells_without_run": int((~ran).sum()),
-        "cells_text": (f"{count(int(ran.sum()), 'cell')} of its {fmt.number(len(grid))} {plural('has', int(ran.sum()))} "
-                       f"a run, and the other {fmt.number(int((~ran).sum()))} {plural('is', int((~ran).sum()))} "
-                       "drawn as \"no run\""),
-        "outcomes_text": (f"{count(b.n_collapsed, 'run')} collapsed and {count(b.n_converged, 'run')} converged"
-                          + (f"; {count(result.n_unknown, 'run')} known only as a range across the line "
-                             f"{plural('has', result.n_unknown)} no outcome" if result.n_unknown else "")),
+        "cells_text": cells_text(result),
+        "outcomes_text": f"{_some(b.n_collapsed, 'run')} collapsed and {_some(b.n_converged, 'run')} converged",
         "largest_converged": _f(b.largest_converged), "smallest_collapsed": _f(b.smallest_collapsed),
         "largest_collapsed": _f(b.largest_collapsed),
         "bracket_ratio": _f(b.ratio), "bracket_ratio_text": fmt.ratio(b.ratio),
