@@ -139,7 +139,7 @@ def accuracy_nonmonotonic(ctx: Context) -> Check:
         return unsupported(f"{count(t.n_runs, 'run')} with an accuracy at {count(t.n_rates, 'learning rate')}: "
                            "monotonicity needs three runs at two or more rates")
     if t.shape == "monotonic":
-        never = "rises" if t.rise is None else "falls"
+        never = "rises or falls" if t.rise is None and t.fall is None else ("rises" if t.rise is None else "falls")
         return Check(0.0, "monotonic", f"accuracy never {never} as the learning rate grows", flag=False)
     parts = [_change_text(t.fall, "accuracy falls"), _change_text(t.rise, "rises")]
     if t.shape == "non-monotonic":

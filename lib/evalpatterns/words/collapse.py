@@ -135,6 +135,8 @@ def trend_text(result: Result) -> str:
     if t.shape == "too few":
         return (f"With {count(t.n_runs, 'single accuracy')} at {count(t.n_rates, 'learning rate')}, the data "
                 "cannot say whether accuracy rises and falls with the learning rate")
+    if t.shape == "monotonic" and t.rise is None and t.fall is None:
+        return "Accuracy is the same at every learning rate tried"
     if t.shape == "monotonic":
         change = t.fall or t.rise
         never = "rises" if t.rise is None else "falls"
