@@ -21,6 +21,8 @@ import pytest
 from scipy import stats as st
 
 from evalpatterns import audit, io, narrative
+from evalpatterns.findings import collapse as collapse_finding
+from evalpatterns.findings import roi as roi_finding
 from evalpatterns.stats import within_each_others_interval
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -65,9 +67,13 @@ def check(claim_id: str, ctx: audit.Context, **changes) -> pd.Series:
     return audit_one(claim(claim_id, **changes), ctx)
 
 
+#: The findings converted to one analysis each: the audit reads their results on the post's data.
+REAL_FINDINGS = (collapse_finding, roi_finding)
+
+
 @pytest.fixture(scope="module")
 def real_ctx() -> audit.Context:
-    return audit.Context(**{k: real(k) for k in KINDS})
+    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in REAL_FINDINGS])
 
 
 @pytest.fixture(scope="module")
@@ -153,21 +159,23 @@ REAL = [
     ("f1-gap", "holds", 55.0, "+55"),          # 100 (0.95 - 0.40) = 55 points
     # (54 - 37) / 54 = 17 / 54 = 31.48% relative: the post's "17%" is the drop in points, not a regression of 17%
     ("f1-regression", "differs", 100 * 17 / 54, "31.5%"),
-    # Finding 2
+    # Finding 2. Headline: 2 collapsed above the 5e-6..5e-5 bracket, 1 converged below; Fisher's exact p = 1/3
+    # (one of the C(3, 2) = 3 placements of two collapses puts both above): consistent, but inconclusive
+    ("f2-headline", "unsupported", NAN, "inconclusive"),
     ("f2-a2-acc", "holds", 2.0, "2%"),         # 4 / 200
     ("f2-a3-acc", "holds", 0.0, "0%"),         # 0 / 200
     ("f2-a4-acc", "holds", 73.5, "73.5%"),     # 147 / 200
     ("f2-a2-collapsed", "holds", 1.0, "YES"),  # 2% <= 10%
     ("f2-a3-collapsed", "holds", 1.0, "YES"),  # 0% <= 10%
     ("f2-a4-collapsed", "holds", 0.0, "NO"),   # 73.5% > 10%
-    ("f2-complete", "holds", 1.0, "complete"),  # 0% <= 5% and one repeated output ("10000000")
+    ("f2-complete", "holds", 1.0, "complete"),  # 0% <= 5% (one repeated output, "10000000", reported beside)
     ("f2-10x", "holds", 10.0, "10x"),          # 5e-5 / 5e-6 = 10
     ("f2-lr-credit", "unsupported", NAN, "confounded"),
     ("f2-4x", "holds", 4.0, "4x"),             # 2e-4 / 5e-5 = 4
     ("f2-binary", "unsupported", NAN, "a 10x gap"),
-    # sorted by rate: 73.5% (5e-6), 0% (5e-5), 2% (2e-4): a rise from 0/200 to 4/200. Wilson 0/200 tops out at
-    # 1.88% < 2%, and 4/200 starts at 0.78% > 0%: neither lies in the other's interval, so the rise counts.
-    ("f2-nonmonotonic", "holds", 1.0, "non-monotonic"),
+    # sorted by rate: 73.5% (5e-6), 0% (5e-5), 2% (2e-4): a rise from 0/200 to 4/200. The two Wilson intervals
+    # do not overlap, but Fisher's exact test gives p = 0.12 >= 0.05: the rise is not told from sampling noise
+    ("f2-nonmonotonic", "unsupported", NAN, "within noise"),
     # Finding 3 (baseline 73%)
     ("f3-baseline-threshold", "unsupported", NAN, "1 baseline"),
     # the table's times and attempt 1's range, as transcribed: 120 min = 2h, 33, 11, 2.6 min; 0 and 3%
@@ -277,11 +285,12 @@ def test_real_claim_verdict_and_value(real_audit, claim_id, verdict, value, show
     ("f2-a2-acc", ["4/200", "0.8% to 5%"]),
     ("f2-a3-acc", ["0/200", "0% to 1.9%"]),
     ("f2-a4-acc", ["147/200", "67% to 79.1%"]),
+    ("f2-headline", ["3 runs cannot rule out chance", "Fisher's exact p = 0.33", "10x bracket"]),
     ("f2-complete", ["limit 5%", "one repeated output"]),
     ("f2-10x", ["5e-5 / 5e-6"]),
     ("f2-4x", ["2e-4 / 5e-5, both collapsed"]),
     ("f2-binary", ["no run between 5e-6 and 5e-5", "10x gap"]),
-    ("f2-nonmonotonic", ["from 0% to 2%"]),
+    ("f2-nonmonotonic", ["rises from 0% at 5e-5 to 2% at 2e-4 (p = 0.12)", "cannot tell the rise from sampling noise"]),
     ("f3-roi-a1", [f"{MINUS}0.61 to {MINUS}0.58", "within the rounding of the inputs"]),
     ("f3-total-time", ["2h + 33m + 11m + 2.6m"]),
     ("f3-roi-ratio", ["the stated formula", "(19 / 5) / (0.5 / 166.6)", "19 / 0.5 = 38x", "time ignored"]),
@@ -563,6 +572,11 @@ def mc_frame(tmp_path, *rows: str) -> pd.DataFrame:
     return load_text(tmp_path, "mode_collapse", MC_HEADER + "".join(r + "\n" for r in rows))
 
 
+def mc_ctx(frame: pd.DataFrame, **params) -> audit.Context:
+    """The audit's context on Finding 2's result for ``frame`` (parameters other than the defaults in ``params``)."""
+    return audit.Context.from_results([collapse_finding.analyse(frame, collapse_finding.Params(**params))])
+
+
 def run(attempt, lr, acc, k, out="", rank=32, samples=100):
     return (f"{attempt},M,{lr},{rank},{samples},{acc},{k},200,{out},32,false,5,1,0.1,q_proj v_proj,measured,s")
 
@@ -572,25 +586,25 @@ def test_lr_credit_holds_when_only_the_learning_rate_changed(tmp_path):
     # outside the bracket and is not a confound of it
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"),
                   run(2, "2e-4", 0.02, 4, "10000000", rank=128))
-    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", mc_ctx(mc))
     assert row["verdict"] == "holds"
     assert row["recomputed"] == "only the learning rate changed"
 
 
 def test_lr_credit_names_the_one_confound(tmp_path):
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000", rank=64))
-    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", mc_ctx(mc))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "between the runs at 5e-6 and 5e-5, LoRA rank changed too"
 
 
 def test_lr_credit_without_a_bracket_is_unsupported(tmp_path):
     mc = mc_frame(tmp_path, run(3, "5e-5", 0.0, 0, "10000000"), run(2, "2e-4", 0.02, 4, "10000000"))
-    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", mc_ctx(mc))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "no pair of a converged and a collapsed run"
-    assert check("f2-10x", audit.Context(mode_collapse=mc))["verdict"] == "unsupported"
-    assert check("f2-binary", audit.Context(mode_collapse=mc))["verdict"] == "unsupported"
+    assert check("f2-10x", mc_ctx(mc))["verdict"] == "unsupported"
+    assert check("f2-binary", mc_ctx(mc))["verdict"] == "unsupported"
 
 
 @pytest.mark.parametrize("converged_lr, verdict, ratio", [
@@ -600,7 +614,7 @@ def test_lr_credit_without_a_bracket_is_unsupported(tmp_path):
 ])
 def test_lr_bracket_ratio_each_verdict(tmp_path, converged_lr, verdict, ratio):
     mc = mc_frame(tmp_path, run(4, converged_lr, 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"))
-    row = check("f2-10x", audit.Context(mode_collapse=mc))
+    row = check("f2-10x", mc_ctx(mc))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(ratio)
 
@@ -616,7 +630,7 @@ def test_collapse_binary_intermediate_run_inside_the_bracket_makes_the_claim_dif
     which contradicts "binary, not gradual"."""
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(5, "2e-5", 0.30, 60),
                   run(3, "5e-5", 0.0, 0, "10000000"), run(2, "2e-4", 0.02, 4, "10000000"))
-    row = check("f2-binary", audit.Context(mode_collapse=mc))
+    row = check("f2-binary", mc_ctx(mc))
     assert row["verdict"] == "differs", row["reason"]
     assert row["recomputed"] == "gradual"
 
@@ -627,7 +641,7 @@ def test_collapse_binary_clean_run_inside_the_gap_is_not_gradual(tmp_path, acc, 
     # never contradicts "binary"; whether a 2.5x bracket is fine enough to confirm it is the library's call
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(5, "2e-5", acc, k),
                   run(3, "5e-5", 0.0, 0, "10000000"))
-    row = check("f2-binary", audit.Context(mode_collapse=mc))
+    row = check("f2-binary", mc_ctx(mc))
     assert row["verdict"] in ("holds", "unsupported")
     assert row["recomputed"] != "gradual"
 
@@ -639,7 +653,7 @@ def test_collapse_binary_clean_run_inside_the_gap_is_not_gradual(tmp_path, acc, 
     ({"collapse_accuracy": 0.01, "complete_accuracy": 0.01}, "differs", "none"),  # 2% > 1%: not collapsed
 ])
 def test_complete_versus_partial_collapse_follows_its_parameter(params, verdict, shown):
-    ctx = audit.Context(mode_collapse=real("mode_collapse"), params=params)
+    ctx = mc_ctx(real("mode_collapse"), **params)
     row = check("f2-complete", ctx, args="attempt=2")
     assert row["verdict"] == verdict
     assert row["recomputed"] == shown
@@ -647,16 +661,54 @@ def test_complete_versus_partial_collapse_follows_its_parameter(params, verdict,
     assert f"the complete-collapse limit {100 * limit:g}%" in row["reason"]
 
 
-def test_complete_collapse_needs_one_repeated_output(tmp_path):
+def test_a_run_ending_at_zero_is_a_complete_collapse_without_a_repeated_output(tmp_path):
+    """Complete collapse as the datasheet defines it: accuracy at or below complete_accuracy; a run ending at
+    0.000 meets it whatever else is recorded, and is never labelled partial (a reported defect)."""
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, ""))
-    row = check("f2-complete", audit.Context(mode_collapse=mc))
-    assert row["verdict"] == "differs"
-    assert row["recomputed"] == "partial"
-    assert "no single repeated output recorded" in row["reason"]
+    for params in ({}, {"complete_accuracy": 0.0}):
+        row = check("f2-complete", mc_ctx(mc, **params))
+        assert (row["verdict"], row["recomputed"]) == ("holds", "complete")
+        assert "no single repeated output recorded" in row["reason"]
+
+
+def test_datasheet_defines_complete_collapse_so_that_zero_meets_it():
+    sheet = (DATA / "README.md").read_text()
+    assert "**Complete collapse**: a collapsed run whose accuracy" in sheet
+    assert "An accuracy of 0 (0.000) is always a complete collapse" in sheet
+
+
+@pytest.mark.parametrize("low, high, verdict, shown, reason", [
+    (0.0, 0.03, "holds", "YES", "accuracy 0\u20133% <= 10%"),     # high end 3% <= 10%: collapsed
+    (0.05, 0.30, "unsupported", "unknown", "straddles the collapse line 10%"),  # across 10%: unknown
+])
+def test_a_range_only_attempt_is_kept_and_judged_by_its_range(tmp_path, low, high, verdict, shown, reason):
+    mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"))
+    mc = pd.concat([mc, mc.iloc[[1]].assign(attempt=2, learning_rate=2e-4, accuracy=float("nan"),
+                                             accuracy_low=low, accuracy_high=high, n_correct=pd.NA, n_eval=pd.NA)],
+                   ignore_index=True)
+    row = check("f2-a2-collapsed", mc_ctx(mc))
+    assert (row["verdict"], row["recomputed"]) == (verdict, shown)
+    assert reason in row["reason"]
+    acc = check("f2-a2-acc", mc_ctx(mc))
+    assert acc["verdict"] == "unsupported" and "known only as the range" in acc["reason"]
+
+
+@pytest.mark.parametrize("rows, verdict, shown", [
+    # the post's three runs: consistent with a threshold, Fisher's p = 1/3: inconclusive, the claim unsupported
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.02, 4)], "unsupported", "inconclusive"),
+    # converged at 2e-4 above a collapse at 5e-5: no single threshold: contradicted, the claim differs
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.7, 140)], "differs", "contradicted"),
+    # 4 collapsed above 4 converged: Fisher's p = 2/70 < 0.05: supported, the claim holds
+    ([(i, lr, 0.01, 2) for i, lr in enumerate(("1e-4", "2e-4", "5e-4", "1e-3"))]
+     + [(i + 4, lr, 0.7, 140) for i, lr in enumerate(("1e-6", "2e-6", "5e-6", "1e-5"))], "holds", "supported"),
+])
+def test_headline_follows_the_conclusion(tmp_path, rows, verdict, shown):
+    row = check("f2-headline", mc_ctx(mc_frame(tmp_path, *[run(*r) for r in rows])))
+    assert (row["verdict"], row["recomputed"]) == (verdict, shown)
 
 
 def test_collapsed_label_follows_the_collapse_parameter():
-    ctx = audit.Context(mode_collapse=real("mode_collapse"), params={"collapse_accuracy": 0.01})
+    ctx = mc_ctx(real("mode_collapse"), collapse_accuracy=0.01)
     row = check("f2-a2-collapsed", ctx)  # 2% > 1%
     assert (row["verdict"], row["recomputed"]) == ("differs", "NO")
     assert row["reason"] == "accuracy 2% > 1%"
@@ -666,8 +718,11 @@ def test_collapsed_label_follows_the_collapse_parameter():
     # 73.5% (5e-6), 0.5% (5e-5, 1/200), 1% (2e-4, 2/200): Wilson 1/200 = 0.09% .. 2.78% holds 1%, and
     # 2/200 = 0.27% .. 3.57% holds 0.5%: the only rise is within noise
     ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.005, 1), (2, "2e-4", 0.01, 2)], "unsupported", "within noise"),
-    # 73.5%, 0%, 2%: 0/200 tops out at 1.88% < 2%: a rise beyond noise
-    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.02, 4)], "holds", "non-monotonic"),
+    # 73.5%, 0%, 2%: the intervals of 0/200 (to 1.88%) and 4/200 (from 0.78%) do not overlap, but Fisher's exact
+    # test gives p = 0.12: the rise is not told from noise (interval overlap alone would call it non-monotonic)
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.02, 4)], "unsupported", "within noise"),
+    # 73.5%, 0%, 20%: 0/200 against 40/200, Fisher's p < 0.0001, and the fall 147/200 -> 0/200 too: non-monotonic
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.2, 40)], "holds", "non-monotonic"),
     # 73.5%, 2%, 0%: accuracy only falls as the rate grows
     ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.02, 4), (2, "2e-4", 0.0, 0)], "differs", "monotonic"),
     # two runs are too few to tell
@@ -675,15 +730,15 @@ def test_collapsed_label_follows_the_collapse_parameter():
 ])
 def test_nonmonotonic_each_verdict(tmp_path, rows, verdict, shown):
     mc = mc_frame(tmp_path, *[run(*r) for r in rows])
-    row = check("f2-nonmonotonic", audit.Context(mode_collapse=mc))
+    row = check("f2-nonmonotonic", mc_ctx(mc))
     assert (row["verdict"], row["recomputed"]) == (verdict, shown)
 
 
 def test_collapsed_span(tmp_path):
     one = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0))
-    assert check("f2-4x", audit.Context(mode_collapse=one))["verdict"] == "unsupported"  # one collapsed run
+    assert check("f2-4x", mc_ctx(one))["verdict"] == "unsupported"  # one collapsed run
     three = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0), run(2, "1e-4", 0.0, 0))
-    row = check("f2-4x", audit.Context(mode_collapse=three))
+    row = check("f2-4x", mc_ctx(three))
     assert (row["verdict"], row["recomputed_value"]) == ("differs", pytest.approx(2.0))  # 1e-4 / 5e-5
 
 
@@ -1115,11 +1170,15 @@ def test_interval_values_on_real_roi():
                  "roi_n_overlap": 1, "roi_confidence_text": "95%"}
 
 
-def test_interval_values_on_real_mode_collapse():
-    v = narrative.interval_values(real("mode_collapse"), "attempt", "mc")
-    # 4/200, 0/200, 147/200: no pair; the six cells without a run have no denominator
-    assert v["mc_n_overlap"] == 0
-    assert v["mc_overlap_text"].startswith("No two accuracies with known denominators lie within each other's")
+def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overlap():
+    from evalpatterns.words import collapse as collapse_words
+
+    v = collapse_words.values(collapse_finding.analyse(real("mode_collapse")))
+    # 4/200 and 0/200: Wilson intervals apart (0.78% > 0%, 1.88% < 2%), yet Fisher's p = 0.12
+    assert v["mc_n_overlap"] == 1
+    assert v["mc_overlap_text"] == "Fisher's exact test cannot tell attempt 2 and attempt 3 (p = 0.12) apart at the 0.05 level"
+    assert "larger than the sampling noise" not in v["mc_overlap_text"]
+    assert st.fisher_exact([[4, 196], [0, 200]]).pvalue == pytest.approx(0.1231, abs=1e-4)
 
 
 def test_interval_values_several_pairs_and_no_denominators():

@@ -87,17 +87,22 @@ def gap_table(gaps: pd.DataFrame, changes: pd.DataFrame, small_b: float = 3, lar
 
 
 def collapse_table(classified: pd.DataFrame) -> pd.DataFrame:
-    """Finding 2's table: each attempt's settings, accuracy, typical output and whether it collapsed."""
-    runs = classified[classified["collapsed"].notna()].sort_values("attempt")
+    """Finding 2's table: each attempt's settings, accuracy (its range when only a range is known), typical
+    output and whether it collapsed (``unknown`` for a range that straddles the collapse line)."""
+    outcome = classified.get("outcome", classified["collapsed"].map(lambda c: "no run" if pd.isna(c) else ""))
+    runs = classified[outcome != "no run"].sort_values("attempt")
+    accuracy = [fmt.pct_range(r["accuracy_low"], r["accuracy_high"], 1) if r.get("is_range", False)
+                else fmt.pct(r["accuracy"], 1) for _, r in runs.iterrows()]
+
     out = pd.DataFrame({
         "Attempt": runs["attempt"].map(lambda a: fmt.NA if pd.isna(a) else str(int(a))),
         "Learning rate": runs["learning_rate"].map(fmt.sci),
         "Rank": runs["lora_rank"].map(lambda r: str(int(r))),
         "Samples": runs["samples"].map(lambda s: fmt.NA if pd.isna(s) else fmt.number(s)),
-        "Accuracy": runs["accuracy"].map(lambda a: fmt.pct(a, 1)),
+        "Accuracy": accuracy,
         "95% interval": interval_column(runs),
         "Typical output": runs["sample_output"].map(lambda s: "\u2014" if s is None or pd.isna(s) else f'"{s}"'),
-        "Collapsed?": runs["collapsed"].map(lambda c: "YES" if c else "NO"),
+        "Collapsed?": runs["collapsed"].map(lambda c: "unknown" if pd.isna(c) else ("YES" if c else "NO")),
     })
     return out.reset_index(drop=True)
 
