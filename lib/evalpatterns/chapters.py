@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from .findings import memorization as memorization_finding
 from .findings import roi as roi_finding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,9 +118,6 @@ PARTIAL_DROP = Parameter("partial_drop", "float", 0.25,
 COMPLETE_ACCURACY = Parameter("complete_accuracy", "float", 0.05,
                               "accuracy at or below which a collapsed run with one repeated output counts as a "
                               "complete collapse", 0, 1)
-MIN_FIT_POINTS = Parameter("min_fit_points", "int", 4,
-                           "fewest measured points on which a power-law exponent is reported as supported", 2)
-BARS_N = Parameter("bars_n", "int", 100, "problem size N shown in the SL-vs-RL bar chart", 1)
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("introduction", "Five patterns from 250+ ML evaluation runs",
@@ -136,12 +134,13 @@ CHAPTERS: tuple[Chapter, ...] = (
             (_data("roi"), _data("claims")) + from_params(roi_finding.Params)),
     Chapter("hybrid-distillation", "Finding 4: hybrid distillation collapse",
             (_data("distillation"), _data("claims"), COMPLETE_BELOW, PARTIAL_DROP)),
-    Chapter("sl-vs-rl", "Finding 5: supervised learning against RL",
-            (_data("memorization"), _data("effect_sizes"), _data("claims"), BARS_N, MIN_FIT_POINTS)),
+    Chapter("sl-vs-rl", memorization_finding.QUESTION,
+            (_data("memorization"), _data("effect_sizes"), _data("claims")) + from_params(memorization_finding.Params)),
     Chapter("summary", "Summary: the dashboard, five takeaways and the audit",
             (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
              _data("memorization"), _data("effect_sizes"), _data("claims"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
-             COMPLETE_ACCURACY) + from_params(roi_finding.Params) + (COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
+             COMPLETE_ACCURACY) + from_params(roi_finding.Params) + (COMPLETE_BELOW, PARTIAL_DROP)
+            + from_params(memorization_finding.Params),
             cost=2.0),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",
