@@ -105,7 +105,8 @@ def sl_advantage(table: pd.DataFrame, reference: str = "supervised") -> pd.DataF
     ref = table[table["method"] == reference].set_index("n_values")
     others = table[table["method"] != reference].copy()
     ref_eps = others["n_values"].map(ref["episodes"])
-    ref_lb = others["n_values"].map(ref["lower_bound"]).fillna(False).astype(bool)
+    # through a dict: a Series lookup keeps n_values' nullable integer dtype, which cannot hold False
+    ref_lb = others["n_values"].map(ref["lower_bound"].astype(bool).to_dict()).astype(object).fillna(False).astype(bool)
     others["reference_episodes"] = ref_eps
     others["ratio"] = others["episodes"] / ref_eps
     others["ratio_is_lower_bound"] = others["lower_bound"] & ~ref_lb

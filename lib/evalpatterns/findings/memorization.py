@@ -142,8 +142,8 @@ def conclude(comparisons: pd.DataFrame, headline: pd.Series | None) -> Conclusio
     if n_more == k:
         reason = f"RL needed more episodes than supervised learning in {_all(k, 'comparison')}"
         if n_tested:
-            reason += (f", and each of the {count(n_tested, 'comparison')} with per-seed counts differs at the "
-                       f"{ALPHA:g} level")
+            reason += (", and the one comparison with per-seed counts differs" if n_tested == 1 else
+                       f", and all {n_tested} comparisons with per-seed counts differ") + f" at the {ALPHA:g} level"
         return Conclusion(SUPPORTED, test, stat, text, reason, p)
     if n_not > k / 2:
         return Conclusion(CONTRADICTED, test, stat, text, f"RL needed as many episodes as supervised learning or "

@@ -153,7 +153,9 @@ def comparisons_text(result: Result) -> str:
         text += "RL needed " + join(parts)
     fig = int(c["from_figure"].sum())
     if fig:
-        text += f" ({fig} of the {count(k, 'comparison')} rest on values read off a figure)"
+        who = ("it rests" if k == 1 else "all of them rest" if fig == k else
+               f"{fig} of them {'rests' if fig == 1 else 'rest'}")
+        text += f" ({who} on values read off a figure)"
     return text
 
 
