@@ -185,15 +185,14 @@ def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFra
     """Finding 5's table: episodes per method at each N, the SL advantage ratios, and where each row is from."""
     wide = table.pivot(index="n_values", columns="method", values="episodes")
     lb = table.pivot(index="n_values", columns="method", values="lower_bound")
-    low = table.pivot(index="n_values", columns="method", values="ci_low") if "ci_low" in table else None
-    high = table.pivot(index="n_values", columns="method", values="ci_high") if "ci_high" in table else None
+    from .words.memorization import episodes_parts
+
+    cells_of = table.set_index(["n_values", "method"])
 
     def count_cell(n, m) -> str:
-        """``301 ep``, ``10,000+ ep``, or a mean of seeds with its interval: ``301 ep (290–312)``."""
-        text = fmt.episodes(wide.loc[n, m], bool(lb.loc[n, m])) + " ep"
-        if low is not None and pd.notna(low.loc[n, m]) and pd.notna(high.loc[n, m]):
-            text += f" ({fmt.number(low.loc[n, m])}–{fmt.number(high.loc[n, m])})"
-        return text
+        """``301 ep``, ``10,000+ ep``, or a mean of seeds with its 95% interval: ``16.5 ep (14.4–18.6)``."""
+        text, interval = episodes_parts(cells_of.loc[(n, m)])
+        return f"{text} ep" + (f" ({interval})" if interval else "")
 
     status = table.groupby("n_values")["status"].agg(lambda s: "measured" if s.eq("measured").all()
                                                      else STATUS_WORDS["figure"] if s.isin(["measured", "figure"]).all()

@@ -24,6 +24,26 @@ def _name(method: str) -> str:
     return METHOD_WORDS.get(method, METHOD_LABELS.get(method, method))
 
 
+def episodes_parts(row) -> tuple[str, str]:
+    """An episodes-table row as (count, interval): ``('301', '')``, ``('10,000+', '')``, or for a mean of seeds
+    ``('16.5', '14.4\u201318.6')`` (one decimal where the mean has one; the 95% t interval where it exists)."""
+    e, lb = row["episodes"], bool(row["lower_bound"])
+    seeds = int(row.get("n_seeds", 0) or 0) >= 2
+    digits = 1 if seeds and pd.notna(e) and float(e) != round(float(e)) else 0
+    text = fmt.number(e, digits) + ("+" if lb else "") if pd.notna(e) else fmt.NA
+    lo, hi = row.get("ci_low", float("nan")), row.get("ci_high", float("nan"))
+    interval = f"{fmt.number(lo, digits)}\u2013{fmt.number(hi, digits)}" if pd.notna(lo) and pd.notna(hi) else ""
+    return text, interval
+
+
+def _count(row) -> tuple[str, str]:
+    """A count inside a sentence, and a note on the seeds it is the mean of (empty for a single count)."""
+    text, interval = episodes_parts(row)
+    if interval:
+        return text, f"the mean of {count(int(row['n_seeds']), 'seed')}, 95% CI {interval}"
+    return text, ""
+
+
 def relation(ratio: float, lower_bound: bool = False, upper_bound: bool = False) -> str:
     """An RL count against the supervised one, in words that follow the ratio: ``909x+ as many, a lower
     bound``, ``about as many (1x)``, ``0.28x as many: fewer``; never an advantage where the ratio is about 1."""
@@ -48,23 +68,26 @@ def bars_text(result: Result) -> str:
     if at.empty:
         return f"No method has an episode count at N = {fmt.number(n)}, so the bar chart is empty"
     if REFERENCE not in at.index:
-        got = join([f"{_name(m)} {fmt.episodes(r['episodes'], bool(r['lower_bound']))}" for m, r in at.iterrows()])
+        got = join([f"{_name(m)} {_count(r)[0]}" for m, r in at.iterrows()])
         return f"{where} there is no supervised count to compare with: {got} episodes"
     sup = at.loc[REFERENCE]
-    text = f"{where}, supervised learning needed {fmt.episodes(sup['episodes'], bool(sup['lower_bound']))} episodes"
+    sup_count, sup_note = _count(sup)
+    text = f"{where}, supervised learning needed {sup_count} episodes" + (f" ({sup_note})" if sup_note else "")
     parts = []
     verb = " needed"
     for m in METHOD_LABELS:
         if m == REFERENCE or m not in at.index:
             continue
         r = at.loc[m]
-        count_text = fmt.episodes(r["episodes"], bool(r["lower_bound"]))
+        count_text, note = _count(r)
         if m in adv.index and not bool(adv.loc[m, "ratio_unbounded"]):
             a = adv.loc[m]
             how = relation(a["ratio"], bool(a["ratio_is_lower_bound"]), bool(a["ratio_is_upper_bound"]))
+            if pd.notna(a.get("ratio_low")) and pd.notna(a.get("ratio_high")):
+                how += f", 95% CI {fmt.ratio(a['ratio_low'])} to {fmt.ratio(a['ratio_high'])}"
         else:
             how = "both counts are lower bounds, so they cannot be ordered"
-        parts.append(f"{_name(m)}{verb} {count_text} ({how})")
+        parts.append(f"{_name(m)}{verb} {count_text} ({how}" + (f"; {note})" if note else ")"))
         verb = ""
     if not parts:
         return text + "; no RL method has a count there"
