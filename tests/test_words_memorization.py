@@ -80,7 +80,7 @@ def test_contradicted_words_never_assert_the_pattern(tmp_path):
                               "needed 40 (0.2x as many: fewer than supervised learning) and step-level RL 120 (0.6x "
                               "as many: fewer than supervised learning)")
     assert v["comparisons_text"] == ("Of 6 comparisons of an RL method with supervised learning at the same N, RL "
-                                     "needed 6 as many or fewer")
+                                     "needed as many episodes as supervised learning or fewer in every one")
 
 
 def test_inconclusive_words(tmp_path):
@@ -102,6 +102,18 @@ def test_counts_agree_with_nouns(tmp_path):
     assert v["opening_text"].startswith("The data support the post's claim: RL needed more episodes than supervised "
                                         "learning in the only comparison")
     assert "1 values" not in v["fit_basis_text"]
+
+
+def test_mixed_comparisons_are_counted_by_kind(tmp_path):
+    # N = 10: RL-EoE 100 > 10 (more); N = 100: RL-EoE 5 < 10 (fewer); RL-Step 5+ against 10 at N = 100 (open)
+    rows = [("supervised", 10, None, 10, True, "measured"), ("supervised", 100, None, 10, True, "measured"),
+            ("rl_eoe", 10, None, 100, True, "measured"), ("rl_eoe", 100, None, 5, True, "measured"),
+            ("rl_step", 100, None, 5, False, "measured")]
+    v = words.values(run(mem_frame(tmp_path, rows)))
+    assert v["comparisons_text"] == ("Of 3 comparisons of an RL method with supervised learning at the same N, RL "
+                                     "needed more episodes in 1 and as many or fewer in 1, and lower bounds leave the "
+                                     "order open in 1")
+    assert v["verdict"] == INCONCLUSIVE
 
 
 def test_no_supervised_count_at_bars_n(tmp_path):

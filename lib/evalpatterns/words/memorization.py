@@ -168,12 +168,18 @@ def comparisons_text(result: Result) -> str:
     k = len(c)
     n_more, n_not, n_open = (int(d.eq(x).sum()) for x in (MORE, NOT_MORE, UNDETERMINED))
     text = f"Of {count(k, 'comparison')} of an RL method with supervised learning at the same N, "
+    every = "the only one" if k == 1 else "every one"
     if n_more == k:
-        text += "RL needed more episodes in " + ("the only one" if k == 1 else "every one")
+        text += f"RL needed more episodes in {every}"
+    elif n_not == k:
+        text += f"RL needed as many episodes as supervised learning or fewer in {every}"
+    elif n_open == k:
+        text += f"lower bounds leave the order open in {every}"
     else:
-        parts = [f"{n} {what}" for n, what in ((n_more, "more episodes"), (n_not, "as many or fewer"),
-                                              (n_open, "an order left open by lower bounds")) if n]
+        parts = [f"{what} in {n}" for n, what in ((n_more, "more episodes"), (n_not, "as many or fewer")) if n]
         text += "RL needed " + join(parts)
+        if n_open:
+            text += f", and lower bounds leave the order open in {n_open}"
     fig = int(c["from_figure"].sum())
     if fig:
         who = ("it rests" if k == 1 else "all of them rest" if fig == k else
