@@ -14,7 +14,7 @@ import pytest
 from scipy import stats as st
 
 from evalpatterns import capability, collapse, distillation, io, memorization, roi
-from evalpatterns.stats import hedges_g, hedges_g_from_stats
+from evalpatterns.stats import hedges_g, hedges_g_from_stats, ratio_of_means
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -553,8 +553,9 @@ def test_sl_advantage_reference_lower_bound_flips_the_bound(mem):
     assert bool(eoe["ratio_is_upper_bound"]) is True and bool(eoe["ratio_is_lower_bound"]) is False
 
 
-def test_scaling_fits(mem):
-    fits = memorization.scaling_fits(memorization.episodes_table(mem)).set_index("method")
+def test_scaling_fits_with_figure_points(mem):
+    fits = memorization.scaling_fits(memorization.episodes_table(mem), statuses=("measured", "figure")) \
+        .set_index("method")
     assert list(fits.index) == ["supervised", "rl_eoe", "rl_step"]
     # supervised: 11 episodes at every N -> exponent 0, constant time
     sup = fits.loc["supervised"]
@@ -573,6 +574,8 @@ def test_scaling_fits(mem):
     assert eoe["ci_low"] == pytest.approx(ref.slope - half, rel=1e-10)
     assert eoe["ci_high"] == pytest.approx(ref.slope + half, rel=1e-10)
     assert eoe["n_points"] == 6 and eoe["n_lower_bounds_left_out"] == 0
+    # three of the six points were read off figure 1 (N = 25, 50, 250): the fit says so
+    assert eoe["n_figure_points"] == 3 and eoe["n_not_fitted_status"] == 0
     # rl_step: only N=10 converged; the 5 budget-capped runs are lower bounds and are left out
     step = fits.loc["rl_step"]
     assert bool(step["fitted"]) is False
@@ -582,11 +585,15 @@ def test_scaling_fits(mem):
     assert math.isnan(step["exponent"]) and step["complexity"] == "-"
 
 
-def test_scaling_fits_on_measured_points_only(mem):
-    fits = memorization.scaling_fits(memorization.episodes_table(mem), statuses=("measured",)).set_index("method")
+def test_scaling_fits_on_measured_points_only_by_default(mem):
+    table = memorization.episodes_table(mem)
+    fits = memorization.scaling_fits(table).set_index("method")
+    pd.testing.assert_frame_equal(fits, memorization.scaling_fits(table, statuses=("measured",)).set_index("method"))
     ref = st.linregress(np.log10([10, 100, 500]), np.log10([101, 301, 451]))
     assert fits.loc["rl_eoe", "exponent"] == pytest.approx(ref.slope, rel=1e-10)
     assert fits.loc["rl_eoe", "n_points"] == 3
+    # no figure point fitted; the three converged ones read off the figure are counted as left out
+    assert fits.loc["rl_eoe", "n_figure_points"] == 0 and fits.loc["rl_eoe", "n_not_fitted_status"] == 3
     # measured rl_step: 100 and 500 are lower bounds
     assert fits.loc["rl_step", "n_lower_bounds_left_out"] == 2
 
@@ -624,7 +631,8 @@ def per_seed_text() -> str:
 def test_effect_sizes_from_seeds_equal_hedges_g_by_hand(tmp_path):
     seeds = load_text(tmp_path, "memorization", per_seed_text())
     es = unchanged(memorization.effect_sizes_from_seeds, seeds)
-    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b"]
+    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b",
+                                "p_value"]
     assert len(es) == 2  # rl_eoe at N=10 and N=100; rl_step has a single seed
     r10 = row(es, method_b="rl_eoe", n_values=10)
     expected = hedges_g([11, 12, 10, 13], [101, 95, 110, 99])
@@ -635,6 +643,9 @@ def test_effect_sizes_from_seeds_equal_hedges_g_by_hand(tmp_path):
     assert r10["ci_low"] == pytest.approx(expected.ci_low, rel=1e-12)
     assert r10["ci_high"] == pytest.approx(expected.ci_high, rel=1e-12)
     assert (r10["n_a"], r10["n_b"]) == (4, 4)
+    # Welch's t-test on the converged seeds, as scipy computes it
+    assert r10["p_value"] == pytest.approx(st.ttest_ind([11, 12, 10, 13], [101, 95, 110, 99], equal_var=False).pvalue,
+                                           rel=1e-10)
     # N=100: a = [11, 11, 12] mean 11.3333 var 0.3333; b = [290, 301, 312] mean 301 var 121
     # pooled var = (2*0.3333 + 2*121)/4 = 60.6667, s = 7.788881; d = -289.6667/7.788881 = -37.18980
     # J = 1 - 3/15 = 0.8; g = -29.75184
@@ -655,12 +666,32 @@ def test_episodes_table_from_seeds(tmp_path):
     assert sup["episodes"] == pytest.approx(11.5)
     assert sup["sd"] == pytest.approx(math.sqrt(5 / 3))
     assert bool(sup["lower_bound"]) is False
+    # the mean of four converged seeds has its t interval; a mean that is a lower bound has none
+    lo, hi = st.t.interval(0.95, 3, loc=11.5, scale=math.sqrt(5 / 3) / 2)
+    assert (sup["ci_low"], sup["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert math.isnan(eoe["ci_low"]) and math.isnan(eoe["ci_high"])
+    # RL-EoE at N = 100 (290, 301, 312) against supervised (11, 11, 12): the ratio's interval from ratio_of_means
+    adv = row(memorization.sl_advantage(t), method="rl_eoe", n_values=100)
+    q = ratio_of_means(34 / 3, math.sqrt(1 / 3), 3, 301, 11, 3)
+    assert adv["ratio"] == pytest.approx(301 / (34 / 3))
+    assert (adv["ratio_low"], adv["ratio_high"]) == (pytest.approx(q.low), pytest.approx(q.high))
+    # at N = 10 the RL-EoE mean is a lower bound: no interval on its ratio
+    assert math.isnan(row(memorization.sl_advantage(t), method="rl_eoe", n_values=10)["ratio_low"])
+
+
+def test_sl_advantage_when_supervised_has_no_count_at_that_n(tmp_path):
+    # regression: mapping an N without a supervised count into the bound flags raised a TypeError (Int64 and False)
+    text = ("method,n_values,seed,episodes,converged,status,source\n"
+            "supervised,10,,11,true,measured,s\nrl_eoe,100,,301,true,measured,s\n")
+    adv = memorization.sl_advantage(memorization.episodes_table(load_text(tmp_path, "memorization", text)))
+    assert adv.empty
 
 
 def test_effect_sizes_from_seeds_empty_without_per_seed_rows(mem):
     es = memorization.effect_sizes_from_seeds(mem)
     assert es.empty
-    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b"]
+    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b",
+                                "p_value"]
 
 
 def test_effect_sizes_from_seeds_skips_zero_variance(tmp_path):

@@ -21,7 +21,9 @@ import pytest
 from scipy import stats as st
 
 from evalpatterns import audit, io, narrative
+from evalpatterns import findings
 from evalpatterns.findings import collapse as collapse_finding
+from evalpatterns.findings import memorization as mem_finding
 from evalpatterns.findings import roi as roi_finding
 from evalpatterns.stats import within_each_others_interval
 
@@ -67,13 +69,12 @@ def check(claim_id: str, ctx: audit.Context, **changes) -> pd.Series:
     return audit_one(claim(claim_id, **changes), ctx)
 
 
-#: The findings converted to one analysis each: the audit reads their results on the post's data.
-REAL_FINDINGS = (collapse_finding, roi_finding)
 
 
 @pytest.fixture(scope="module")
 def real_ctx() -> audit.Context:
-    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in REAL_FINDINGS])
+    """Every finding's result on the real data, with its default parameters."""
+    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in findings.modules()])
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +224,7 @@ REAL = [
     ("f4-severity-qwen", "holds", NAN, "Partial"),        # 0.057 < 0.518 * 0.75 = 0.3885, and 0.211 > 0.01
     ("f4-correlates", "unsupported", NAN, "2 runs"),      # a rank correlation on two runs means nothing
     # Finding 5
+    ("f5-headline", "holds", NAN, "supported"),            # RL needed more episodes in all 12 comparisons
     ("f5-sl-10", "holds", 11.0, "11 ep"),
     ("f5-sl-100", "holds", 11.0, "11 ep"),
     ("f5-sl-500", "holds", 11.0, "11 ep"),
@@ -234,7 +236,7 @@ REAL = [
     ("f5-step-500", "holds", 50000.0, "50,000+ ep"),
     ("f5-adv-eoe-10", "holds", 101 / 11, "9.18x"),        # 9.18 -> 9
     ("f5-adv-step-10", "holds", 6040 / 11, "549x"),       # 549.09 -> 549
-    ("f5-adv-eoe-100", "holds", 301 / 11, "27x"),         # 27.36 -> 27
+    ("f5-adv-eoe-100", "holds", 301 / 11, "27.4x"),       # 27.36 -> 27 (shown to 3 significant digits)
     ("f5-adv-step-100", "holds", 10000 / 11, "909x+"),    # 909.09, a lower bound
     ("f5-adv-eoe-500", "holds", 451 / 11, "41x"),         # 41.0
     ("f5-adv-step-500", "holds", 50000 / 11, "4,545x+"),  # 4545.45, a lower bound
@@ -303,10 +305,10 @@ def test_real_claim_verdict_and_value(real_audit, claim_id, verdict, value, show
     ("f5-g-eoe-10", ["no per-seed episode counts or published means and SDs"]),
     ("f5-beta-sl", ["3 measured points", "95% CI 0.00 to 0.00", "fewer than 4"]),
     ("f5-beta-eoe", ["3 measured points", f"95% CI {MINUS}0.40 to 1.17", "too few points"]),
-    ("f5-beta-step", ["1 converged measured point(s), 2 lower bound(s)"]),
+    ("f5-beta-step", ["1 measured point and 2 lower bounds left out"]),
     ("f5-r2-sl", ["do not vary with N"]),
     ("f5-r2-eoe", ["3 points: too few"]),
-    ("f5-constant", ["over 6 problem sizes"]),
+    ("f5-constant", ["11 episodes at each of 6 problem sizes"]),
 ])
 def test_real_claim_reason_names_its_arithmetic(real_audit, claim_id, words):
     reason = real_audit.loc[claim_id, "reason"]
@@ -859,6 +861,12 @@ def mem_frame(tmp_path, rows) -> pd.DataFrame:
     return load_text(tmp_path, "memorization", text)
 
 
+def f5_ctx(mem: pd.DataFrame, effect_sizes: pd.DataFrame | None = None, **params) -> audit.Context:
+    """The audit's context of Finding 5's result on ``mem`` (and ``effect_sizes``) with ``params``."""
+    data = {"memorization": mem} if effect_sizes is None else {"memorization": mem, "effect_sizes": effect_sizes}
+    return audit.Context.from_results([mem_finding.analyse(data, mem_finding.Params(**params))])
+
+
 def sl_constant(ns=(10, 100, 1000, 10000)):
     return [("supervised", n, "", 11, True, "measured") for n in ns]
 
@@ -866,7 +874,7 @@ def sl_constant(ns=(10, 100, 1000, 10000)):
 def test_lower_bound_claims(tmp_path):
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + [("rl_step", 100, "", 10000, False, "measured"),
                                                          ("rl_step", 10, "", 6040, True, "measured")])
-    ctx = audit.Context(memorization=mem)
+    ctx = f5_ctx(mem)
     # claimed as a lower bound (10,000+) and the data has one: holds
     assert check("f5-step-100", ctx)["verdict"] == "holds"
     # claimed as a value: the data has only a lower bound
@@ -888,7 +896,7 @@ def test_ratio_over_a_reference_lower_bound_is_not_a_value(tmp_path):
     the advantage; the audit shows it as a plain value and lets "27x" hold."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_eoe", 100, "", 301, True, "measured")])
-    row = check("f5-adv-eoe-100", audit.Context(memorization=mem))
+    row = check("f5-adv-eoe-100", f5_ctx(mem))
     assert row["recomputed_value"] == pytest.approx(301 / 11)
     assert row["verdict"] in ("differs", "unsupported"), row["reason"]
 
@@ -899,7 +907,7 @@ def test_ratio_of_two_lower_bounds_is_unsupported(tmp_path):
     "909x+" gets "differs" with the reason "the data has a measurement, not a lower bound", which is false."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_step", 100, "", 10000, False, "measured")])
-    row = check("f5-adv-step-100", audit.Context(memorization=mem))
+    row = check("f5-adv-step-100", f5_ctx(mem))
     assert row["verdict"] == "unsupported", row["reason"]
 
 
@@ -922,7 +930,7 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
     ns = [10, 100, 1000, 10000]
     slope, r2, lo, hi = linregress_fit(ns, EOE_HOLDS)
     assert slope == pytest.approx(0.34787, abs=1e-5)
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
     row = check("f5-beta-eoe", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(slope, rel=1e-12)
@@ -941,7 +949,7 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
 def test_exponent_differs_when_outside_its_interval(tmp_path):
     # 40, 100, 200, 1000 at N = 16, 100, 400, 10000 is 10 sqrt(N) exactly: slope 0.5, interval of zero width
     ns = [16, 100, 400, 10000]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(0.5)
     assert row["verdict"] == "differs"
@@ -957,7 +965,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
     ns = [10, 100, 1000, 10000]
     slope, _, lo, hi = linregress_fit(ns, [100, 400, 300, 2000])
     assert round(slope, 2) == 0.38 and lo < 0.35 < hi
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(slope)
     assert row["verdict"] == "differs", row["reason"]
@@ -967,7 +975,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
 def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     # 100, 224, 501 at N = 10, 100, 1000: slope (log10 501 - log10 100) / 2 = (2.69984 - 2) / 2 = 0.34992 -> 0.35
     ys = [100, 224, 501]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
     slope, *_ = linregress_fit([10, 100, 1000], ys)
     assert slope == pytest.approx(0.34992, abs=1e-5)
     row = check("f5-beta-eoe", ctx)
@@ -978,7 +986,7 @@ def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     assert "too few points for an exponent (fewer than 4)" in row["reason"]
     assert check("f5-r2-eoe", ctx)["verdict"] == "unsupported"
     # the minimum is a parameter: with min_fit_points 3 the same fit is used and the claim holds
-    ctx3 = audit.Context(memorization=ctx.memorization, params={"min_fit_points": 3})
+    ctx3 = f5_ctx(ctx.memorization, min_fit_points=3)
     assert check("f5-beta-eoe", ctx3)["verdict"] == "holds"
 
 
@@ -987,7 +995,7 @@ def test_exponent_leaves_out_lower_bounds_and_figure_points(tmp_path):
     # figure point at 30 that would pull the fit are left out
     rows = sl_constant() + [("rl_step", n, "", 600 * n, True, "measured") for n in (10, 100, 1000, 10000)]
     rows += [("rl_step", 50, "", 100, False, "measured"), ("rl_step", 30, "", 5, True, "figure")]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, rows))
+    ctx = f5_ctx(mem_frame(tmp_path, rows))
     beta = check("f5-beta-step", ctx)
     assert beta["recomputed_value"] == pytest.approx(1.0)
     assert beta["verdict"] == "differs"           # 1.00 against the claimed 1.05
@@ -1002,6 +1010,26 @@ def test_exponent_leaves_out_lower_bounds_and_figure_points(tmp_path):
     assert check("f5-r2-sl", ctx)["recomputed"] == "undefined"  # R^2 = 1 - 0/0
 
 
+def test_claim_and_table_use_one_fit_and_say_which_points(real_ctx, real_audit):
+    """Issue 10: the RL-EoE exponent was 0.42 in the scaling table (figure points fitted) and 0.39 in the claims
+    table. Both now read the finding's one fit, on measured points, and the table says the figure values were
+    left out; a fit that does use figure values says so in the claim's reason and in the table."""
+    import dataclasses
+
+    from evalpatterns import memorization, tables
+
+    shown = tables.scaling_display(real_ctx.fits).set_index("Method")
+    assert shown.loc["RL-EoE", "Exponent (\u03b2)"] == real_audit.loc["f5-beta-eoe", "recomputed"] == "0.39"
+    assert shown.loc["RL-EoE", "Read off a figure"] == "3 left out"
+    result = real_ctx.results[5]
+    with_figure = dataclasses.replace(result, fits=memorization.scaling_fits(result.episodes,
+                                                                              statuses=("measured", "figure")))
+    ctx = audit.Context.from_results([with_figure])
+    c = audit.exponent(ctx, "rl_eoe")
+    assert c.shown == "0.42" and c.reason.startswith("6 points, 3 of them read off a figure")
+    assert tables.scaling_display(with_figure.fits).set_index("Method").loc["RL-EoE", "Read off a figure"] == "3 fitted"
+
+
 SL_SEEDS = [100, 100, 110, 120, 120]  # mean 110, SD sqrt((100 + 100 + 0 + 100 + 100) / 4) = 10
 
 
@@ -1014,7 +1042,7 @@ def test_hedges_g_from_per_seed_rows_holds(tmp_path):
     # = 28 / 31 = 0.90323; g = -8.2194 -> -8.2. se = sqrt(10 / 25 + g^2 / 20) = sqrt(0.4 + 3.37789) = 1.94368;
     # 95% CI -8.2194 -/+ 1.95996 x 1.94368 = -12.029 .. -4.410
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    ctx = audit.Context(memorization=mem, effect_sizes=real("effect_sizes"))
+    ctx = f5_ctx(mem, real("effect_sizes"))
     row = check("f5-g-eoe-10", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
@@ -1022,10 +1050,12 @@ def test_hedges_g_from_per_seed_rows_holds(tmp_path):
     assert row["reason"] == f"from per-seed rows, 5 + 5 seeds, 95% CI {MINUS}12.0 to {MINUS}4.4"
     c = audit.hedges_g(ctx, "rl_eoe", "10")
     assert math.isnan(c.low) and math.isnan(c.high)  # the CI (-12.0289 .. -4.4098) is in the reason only
-    # the t-test on the same seeds: t = -91 / (10 sqrt(2/5)) = -14.39 on 8 df, p = 5.3e-7 < 0.001
+    # Welch's t-test on the same seeds: t = -91 / (10 sqrt(2/5)) = -14.39; equal SDs and sizes give Welch's
+    # df = 8, Student's: p = 5.3e-7 < 0.001
     p = check("f5-p", ctx)
     assert p["verdict"] == "holds"
-    assert p["recomputed_value"] == pytest.approx(st.ttest_ind(SL_SEEDS, [191, 191, 201, 211, 211]).pvalue)
+    assert p["recomputed_value"] == pytest.approx(
+        st.ttest_ind(SL_SEEDS, [191, 191, 201, 211, 211], equal_var=False).pvalue)
     assert p["recomputed_value"] == pytest.approx(5.319e-7, rel=1e-3)
 
 
@@ -1033,7 +1063,7 @@ def test_hedges_g_from_per_seed_rows_differs(tmp_path):
     # RL-EoE mean 310: d = -20, g = -20 x 28 / 31 = -18.06; se = sqrt(0.4 + 326.3 / 20) = 4.0886,
     # CI -26.08 .. -10.05: -8.2 is outside it
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [300, 300, 310, 320, 320]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
+    row = check("f5-g-eoe-10", f5_ctx(mem))
     assert row["verdict"] == "differs"
     assert row["recomputed_value"] == pytest.approx(-20 * 28 / 31)
 
@@ -1044,7 +1074,7 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
     claimed value is within the rounding of the inputs". RL-EoE mean 210: d = -10, g = -9.032 -> -9.0, not
     -8.2; CI -13.18 .. -4.88 holds -8.2. Per-seed values are not rounded inputs: the claim differs."""
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [200, 200, 210, 220, 220]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
+    row = check("f5-g-eoe-10", f5_ctx(mem))
     assert row["recomputed_value"] == pytest.approx(-10 * 28 / 31)
     assert row["verdict"] == "differs", row["reason"]
     assert "rounding of the inputs" not in row["reason"]
@@ -1052,11 +1082,25 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
 
 def test_p_value_differs_when_the_seeds_overlap(tmp_path):
     mem = mem_frame(tmp_path, seeds("supervised", [10, 11, 12]) + seeds("rl_eoe", [11, 12, 13]))
-    p = check("f5-p", audit.Context(memorization=mem))
-    # t = -1 / (1 x sqrt(2/3)) = -1.2247 on 4 df: p = 0.288
-    assert p["recomputed_value"] == pytest.approx(st.ttest_ind([10, 11, 12], [11, 12, 13]).pvalue)
+    p = check("f5-p", f5_ctx(mem))
+    # t = -1 / (1 x sqrt(2/3)) = -1.2247 on 4 df (Welch's df is 4 too, the SDs being equal): p = 0.288
+    assert p["recomputed_value"] == pytest.approx(st.ttest_ind([10, 11, 12], [11, 12, 13], equal_var=False).pvalue)
     assert p["recomputed_value"] == pytest.approx(0.288, abs=1e-3)
     assert p["verdict"] == "differs"
+
+
+def test_p_value_is_welchs_not_students(tmp_path):
+    # unequal spreads: supervised 10..14 (mean 12, var 2.5), RL-EoE 50, 100, 150 (mean 100, var 2500).
+    # Welch: se = sqrt(2.5/5 + 2500/3) = 28.876, t = -88 / 28.876 = -3.047, df = 833.83^2 / (0.5^2/4 + 833.33^2/2)
+    # = 2.002, p = 0.0928. Student's would pool: var 835, se = sqrt(835 (1/5 + 1/3)) = 21.103, t = -4.170 on 6 df,
+    # p = 0.0059. The audit reads Welch's from the result.
+    sl, rl = [10, 11, 12, 13, 14], [50, 100, 150]
+    welch, student = (st.ttest_ind(sl, rl, equal_var=v).pvalue for v in (False, True))
+    assert welch == pytest.approx(0.0928, abs=1e-4) and student == pytest.approx(0.0059, abs=1e-4)
+    mem = mem_frame(tmp_path, seeds("supervised", sl) + seeds("rl_eoe", rl))
+    p = check("f5-p", f5_ctx(mem))
+    assert p["recomputed_value"] == pytest.approx(welch, rel=1e-10)
+    assert p["reason"] == "Welch's t-test on 5 + 3 seeds, from per-seed rows"
 
 
 ES_HEADER = ("comparison,method_a,method_b,n_values,hedges_g,p_value,p_value_bound,mean_a,sd_a,n_a,mean_b,sd_b,n_b,"
@@ -1071,7 +1115,7 @@ def test_hedges_g_from_published_means_and_sds(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,100,-12.1,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + eoe_rows([101, 301], (10, 100)))
-    ctx = audit.Context(memorization=mem, effect_sizes=es)
+    ctx = f5_ctx(mem, es)
     row = check("f5-g-eoe-100", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-90 / math.sqrt(50.5) * 68 / 71)
@@ -1085,7 +1129,7 @@ def test_hedges_g_per_seed_rows_take_precedence_over_published_stats(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,10,-8.2,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-eoe-10", f5_ctx(mem, es))
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
     assert row["reason"].startswith("from per-seed rows")
 
@@ -1097,7 +1141,7 @@ def test_hedges_g_claim_uses_only_the_comparison_with_supervised(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "RL-EoE vs RL-Step,rl_eoe,rl_step,10,-15.3,0.001,upper,101,10,10,6040,500,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10,)) + eoe_rows([101], (10,)))
-    row = check("f5-g-step-10", audit.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-step-10", f5_ctx(mem, es))
     assert row["verdict"] == "unsupported", (row["recomputed"], row["reason"])
 
 
@@ -1105,7 +1149,7 @@ def test_percent_more_efficient(tmp_path):
     # RL-Step 100 converged at N = 100 against supervised 10: ratio 10x, (10 - 1) x 100% = 900% more
     mem = mem_frame(tmp_path, [("supervised", 100, "", 10, True, "measured"),
                                ("rl_step", 100, "", 100, True, "measured")])
-    ctx = audit.Context(memorization=mem)
+    ctx = f5_ctx(mem)
     row = check("f5-909pct", ctx, claimed=900.0, claimed_text="900%")
     assert (row["verdict"], row["recomputed_value"], row["recomputed"]) == ("holds", pytest.approx(900.0), "900%")
     row = check("f5-909pct", ctx)  # the claimed 909%

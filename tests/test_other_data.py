@@ -24,6 +24,10 @@ from evalpatterns import chapters as registry
 from evalpatterns import findings
 from evalpatterns.words import roi as roi_words
 from evalpatterns import formatting as fmt
+from evalpatterns.findings import memorization as mem_finding
+from evalpatterns.findings.base import with_params
+from evalpatterns.words import memorization as mem_words
+from evalpatterns.words.audit import audit_values
 
 pytestmark = pytest.mark.book
 
@@ -140,10 +144,18 @@ def _distillation(p: dict) -> dict:
     return narrative.distillation_values(distillation.transitions(log, p["complete_below"], p["partial_drop"]), log)
 
 
+def _memorization_result(p: dict):
+    """Finding 5's result on the chapter's data files and parameters ``p``."""
+    data = {k: io.load(k, p[f"{k}_csv"]) for k in mem_finding.DATA}
+    return mem_finding.analyse(data, with_params(mem_finding.Params, p))
+
+
 def _memorization(p: dict) -> dict:
-    episodes = memorization.episodes_table(io.load("memorization", p["memorization_csv"]))
-    return narrative.memorization_values(episodes, memorization.sl_advantage(episodes),
-                                         memorization.scaling_fits(episodes), p["bars_n"])
+    return mem_words.values(_memorization_result(p))
+
+
+def _memorization_audit(p: dict, result):
+    return audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results([result]), finding=5)
 
 
 def _recomputed(mem, published):
@@ -182,10 +194,8 @@ def library_values(chapter_id: str, p: dict) -> dict:
                 "n_steps_total": len(io.load("distillation", p["distillation_csv"])),
                 **narrative.claims_values(_audit(4, p))}
     if chapter_id == "sl-vs-rl":
-        mem = io.load("memorization", p["memorization_csv"])
-        published = io.load("effect_sizes", p["effect_sizes_csv"])
-        return {**_memorization(p), **narrative.effect_size_values(published, _recomputed(mem, published), mem),
-                **narrative.claims_values(_audit(5, p))}
+        result = _memorization_result(p)
+        return {**mem_words.values(result), **audit_values(_memorization_audit(p, result), own_data=False)}
     if chapter_id == "summary":
         out = {}
         for prefix, values in (("f1", _capability(p)), ("f2", _collapse(p)), ("f3", _roi(p)),
@@ -229,15 +239,11 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
                 "tbl-severity": (tables.severity_table(runs), len(runs)),
                 "tbl-claims-distillation": (tables.claims_display(audited), len(audited))}
     if chapter_id == "sl-vs-rl":
-        mem = io.load("memorization", p["memorization_csv"])
-        published = io.load("effect_sizes", p["effect_sizes_csv"])
-        episodes = memorization.episodes_table(mem)
-        advantage = memorization.sl_advantage(episodes)
-        fits = memorization.scaling_fits(episodes)
-        effects = tables.effect_size_display(published, _recomputed(mem, published))
-        audited = _audit(5, p)
-        return {"tbl-episodes": (tables.episodes_display(episodes, advantage), len(advantage)),
-                "tbl-scaling": (tables.scaling_display(fits), len(fits)),
+        result = _memorization_result(p)
+        effects = tables.effect_size_display(result.effect_sizes, result.seed_effects)
+        audited = _memorization_audit(p, result)
+        return {"tbl-episodes": (tables.episodes_display(result.episodes, result.advantage), len(result.advantage)),
+                "tbl-scaling": (tables.scaling_display(result.fits), len(result.fits)),
                 # one record per comparison shown: recomputed ones included, not only the published file
                 "tbl-effect-sizes": (effects, len(effects)),
                 "tbl-claims-memorization": (tables.claims_display(audited), len(audited))}
@@ -362,7 +368,9 @@ def test_new_numbers_reach_every_finding(book):
     assert "3x" in " ".join(seen["mode-collapse"]) and "1e-5" in " ".join(seen["mode-collapse"])
     assert {"1h 23m", "7m", "+33", "+3.0", "11x", "130x", "55%"} <= set(seen["model-switch-roi"])
     assert "80x" in " ".join(seen["hybrid-distillation"]) and "step 30" in " ".join(seen["hybrid-distillation"])
-    assert {"40", "405", "25x", "12,125", "735x"} <= set(seen["sl-vs-rl"])
+    # at N = 40: supervised 16.5 (mean of 4 seeds), RL-EoE 405 (405 / 16.5 = 24.5x), RL-Step 12,125 (734.8x)
+    bars = next(t for t in seen["sl-vs-rl"] if t.startswith("At N = 40,"))
+    assert all(x in bars for x in ("16.5 episodes", "405 (24.5x as many", "12,125 (735x as many")), bars
     assert {"+33", "1h 23m", "60", "735x"} <= set(seen["summary"])
 
 
@@ -548,7 +556,7 @@ def test_one_point_says_the_fit_needs_two(unusual):
     run = unusual("one-point")
     assert run.results["rl_eoe_fit_note"].startswith("cannot fit: 1 point")
     assert run.results["rl_eoe_exponent"] == "n/a"
-    assert run.results["rl_eoe_advantage_text"] == "18x"  # 240 / 13 at N = 20
+    assert run.results["rl_eoe_advantage_text"] == "18.5x"  # 240 / 13 = 18.46 at N = 20, three significant digits
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and "RL-EoE" in scaling, scaling
     assert "exponent is n/a" not in scaling and not re.search(r"\bn/a\b", scaling), scaling
@@ -565,6 +573,7 @@ def test_every_rl_run_censored_gives_lower_bounds(unusual):
     rows = html_table(run.soup, "tbl-episodes")[1:]
     assert all(row[2].endswith("+ ep") and row[3].endswith("+ ep") for row in rows)
     assert all(all(part.endswith("x+") for part in row[4].split(" / ")) for row in rows)
-    assert "417x+" in run.pasted and "667x+" in run.pasted
+    bars = next(t for t in run.pasted if t.startswith("At N = 20,"))
+    assert "5,000+ (417x+ as many, a lower bound" in bars and "8,000+ (667x+ as many, a lower bound" in bars, bars
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and not re.search(r"\bn/a\b", scaling), scaling

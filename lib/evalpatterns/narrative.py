@@ -12,7 +12,6 @@ import math
 import pandas as pd
 
 from . import formatting as fmt
-from .memorization import METHOD_LABELS
 
 
 def _count(n: int, noun: str) -> str:
@@ -167,53 +166,6 @@ def distillation_values(transitions: pd.DataFrame, log: pd.DataFrame | None = No
                  spike_step_text=fmt.NA, spike_eval_before_text=fmt.NA, spike_eval_after_text=fmt.NA,
                  spike_severity="unknown")
     return v
-
-
-def memorization_values(table: pd.DataFrame, advantage: pd.DataFrame, fits: pd.DataFrame, n: int) -> dict:
-    """Finding 5: the SL advantage at N = ``n`` and the fitted exponents."""
-    v = {"bars_n": int(n), "bars_n_text": fmt.number(n)}
-    at = table[table["n_values"] == n].set_index("method")
-    adv = advantage[advantage["n_values"] == n].set_index("method")
-    for m in METHOD_LABELS:
-        if m in at.index:
-            v[f"{m}_episodes"] = _f(at.loc[m, "episodes"])
-            v[f"{m}_episodes_text"] = fmt.episodes(at.loc[m, "episodes"], bool(at.loc[m, "lower_bound"]))
-        else:
-            v[f"{m}_episodes"], v[f"{m}_episodes_text"] = None, fmt.NA
-        if m in adv.index:
-            v[f"{m}_advantage"] = _f(adv.loc[m, "ratio"])
-            v[f"{m}_advantage_text"] = fmt.ratio(adv.loc[m, "ratio"], lower_bound=bool(adv.loc[m, "ratio_is_lower_bound"]))
-            v[f"{m}_advantage_is_lower_bound"] = bool(adv.loc[m, "ratio_is_lower_bound"])
-        elif m != "supervised":
-            v[f"{m}_advantage"], v[f"{m}_advantage_text"] = None, fmt.NA
-    for r in fits.itertuples():
-        v[f"{r.method}_fit_text"] = (f"exponent {fmt.decimal(r.exponent, 2)}, {r.complexity} ({r.reason})" if r.fitted
-                                     else r.reason)
-        v[f"{r.method}_exponent"] = _f(r.exponent)
-        v[f"{r.method}_exponent_text"] = fmt.decimal(r.exponent, 2)
-        v[f"{r.method}_complexity"] = r.complexity
-        v[f"{r.method}_fit_note"] = r.reason
-    v["n_lower_bounds"] = int(table["lower_bound"].sum())
-    v["n_points"] = int(len(table))
-    v["all_rl_censored"] = bool(table.loc[table["method"] != "supervised", "lower_bound"].all())
-    sup = table[table["method"] == "supervised"]["episodes"]
-    v["supervised_constant"] = bool(len(sup) > 0 and sup.nunique() == 1)
-    v["supervised_episodes_range_text"] = (fmt.number(sup.min()) if sup.nunique() == 1
-                                           else f"{fmt.number(sup.min())}\u2013{fmt.number(sup.max())}")
-    return v
-
-
-def effect_size_values(published: pd.DataFrame, recomputed: pd.DataFrame, mem: pd.DataFrame) -> dict:
-    """Finding 5's effect sizes: recomputed from per-seed rows where they exist, else only published."""
-    n_seed_rows = int(mem["seed"].notna().sum())
-    if len(recomputed):
-        text = (f"Hedges' g is recomputed from the {fmt.number(n_seed_rows)} per-seed rows, with a 95% confidence "
-                f"interval, for {len(recomputed)} comparison{'s' if len(recomputed) != 1 else ''}")
-    else:
-        text = ("There are no per-seed episode counts to recompute Hedges' g from, so the published values are shown "
-                "as published, without an interval")
-    return {"n_seed_rows": n_seed_rows, "n_recomputed": int(len(recomputed)), "n_published": int(len(published)),
-            "effect_size_text": text}
 
 
 def claims_values(audited: pd.DataFrame, prefix: str = "claims") -> dict:
