@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from .findings import distillation as distillation_finding
 from .findings import roi as roi_finding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,10 +111,6 @@ COLLAPSE_ACCURACY = Parameter("collapse_accuracy", "float", 0.10,
                               "accuracy at or below which a run counts as collapsed", 0, 1)
 SMALL_B = Parameter("small_b", "float", 3.0, "the smaller model size compared, in billions of parameters", 0)
 LARGE_B = Parameter("large_b", "float", 8.0, "the larger model size compared, in billions of parameters", 0)
-COMPLETE_BELOW = Parameter("complete_below", "float", 0.01,
-                           "eval score at or below which every post-transition step means complete collapse", 0)
-PARTIAL_DROP = Parameter("partial_drop", "float", 0.25,
-                         "relative drop of eval score across the transition that counts as partial collapse", 0, 1)
 COMPLETE_ACCURACY = Parameter("complete_accuracy", "float", 0.05,
                               "accuracy at or below which a collapsed run with one repeated output counts as a "
                               "complete collapse", 0, 1)
@@ -134,14 +131,15 @@ CHAPTERS: tuple[Chapter, ...] = (
             (_data("mode_collapse"), _data("claims"), COLLAPSE_ACCURACY, COMPLETE_ACCURACY)),
     Chapter("model-switch-roi", "Finding 3: model switching against training",
             (_data("roi"), _data("claims")) + from_params(roi_finding.Params)),
-    Chapter("hybrid-distillation", "Finding 4: hybrid distillation collapse",
-            (_data("distillation"), _data("claims"), COMPLETE_BELOW, PARTIAL_DROP)),
+    Chapter("hybrid-distillation", distillation_finding.QUESTION,
+            (_data("distillation"), _data("claims")) + from_params(distillation_finding.Params)),
     Chapter("sl-vs-rl", "Finding 5: supervised learning against RL",
             (_data("memorization"), _data("effect_sizes"), _data("claims"), BARS_N, MIN_FIT_POINTS)),
     Chapter("summary", "Summary: the dashboard, five takeaways and the audit",
             (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
              _data("memorization"), _data("effect_sizes"), _data("claims"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
-             COMPLETE_ACCURACY) + from_params(roi_finding.Params) + (COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
+             COMPLETE_ACCURACY) + from_params(roi_finding.Params) + from_params(distillation_finding.Params)
+            + (BARS_N, MIN_FIT_POINTS),
             cost=2.0),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",
