@@ -21,6 +21,10 @@ from htmlcheck import expected_table, html_table
 from evalpatterns import (audit, build, capability, collapse, distillation, io, memorization, narrative, report,
                          roi, tables)
 from evalpatterns import chapters as registry
+from evalpatterns.findings import distillation as distillation_finding
+from evalpatterns.words import distillation as words_distillation
+from evalpatterns.page import data_files_values
+from evalpatterns.words.audit import audit_values
 from evalpatterns import formatting as fmt
 
 pytestmark = pytest.mark.book
@@ -140,6 +144,19 @@ def _distillation(p: dict) -> dict:
     return narrative.distillation_values(distillation.transitions(log, p["complete_below"], p["partial_drop"]), log)
 
 
+def _distillation_result(p: dict):
+    """Finding 4's result on the chapter's file and parameters (what the chapter's ``finding.analyse`` gives)."""
+    return distillation_finding.analyse(
+        io.load("distillation", p["distillation_csv"]),
+        distillation_finding.Params(complete_below=p["complete_below"], partial_drop=p["partial_drop"],
+                                    min_correlation_runs=p["min_correlation_runs"]))
+
+
+def _distillation_audit(p: dict, result):
+    claims = io.load("claims", p["claims_csv"])
+    return audit.audit(claims, audit.Context.from_results([result]), finding=distillation_finding.NUMBER)
+
+
 def _memorization(p: dict) -> dict:
     episodes = memorization.episodes_table(io.load("memorization", p["memorization_csv"]))
     return narrative.memorization_values(episodes, memorization.sl_advantage(episodes),
@@ -187,9 +204,10 @@ def library_values(chapter_id: str, p: dict) -> dict:
         return {**_roi(p), **narrative.interval_values(io.load("roi", p["roi_csv"]), "approach", "roi"),
                 **narrative.claims_values(_audit(3, p))}
     if chapter_id == "hybrid-distillation":
-        return {**_distillation(p), "complete_below": p["complete_below"],
-                "n_steps_total": len(io.load("distillation", p["distillation_csv"])),
-                **narrative.claims_values(_audit(4, p))}
+        result = _distillation_result(p)
+        own = data_files_values({"distillation": p["distillation_csv"]})
+        return {**words_distillation.values(result), **own,
+                **audit_values(_distillation_audit(p, result), own_data=own["book_data"])}
     if chapter_id == "sl-vs-rl":
         mem = io.load("memorization", p["memorization_csv"])
         published = io.load("effect_sizes", p["effect_sizes_csv"])
@@ -230,11 +248,10 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
                 "tbl-switch": (tables.switch_display(roi.switch_vs_training(table)), len(table)),
                 "tbl-claims-roi": (tables.claims_display(audited), len(audited))}
     if chapter_id == "hybrid-distillation":
-        log = io.load("distillation", p["distillation_csv"])
-        runs = distillation.transitions(log, p["complete_below"], p["partial_drop"])
-        spike = narrative.distillation_values(runs, log)["spike_run"]
-        audited = _audit(4, p)
-        return {"tbl-log-excerpt": (tables.log_excerpt(log, spike), int(log["run"].eq(spike).sum())),
+        result = _distillation_result(p)
+        log, runs, shown = result.log, result.transitions, result.excerpt_run
+        audited = _distillation_audit(p, result)
+        return {"tbl-log-excerpt": (tables.log_excerpt(log, shown), int(log["run"].eq(shown).sum())),
                 "tbl-severity": (tables.severity_table(runs), len(runs)),
                 "tbl-claims-distillation": (tables.claims_display(audited), len(audited))}
     if chapter_id == "sl-vs-rl":
