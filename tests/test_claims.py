@@ -755,11 +755,12 @@ def test_severity_correlation_judged_by_its_one_sided_p_value(four_runs):
     rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0], alternative="less")
     assert rho.statistic == pytest.approx(-0.8) and row["recomputed_value"] == pytest.approx(-0.8)
     assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.80"
-    # four runs: t = -0.8 sqrt(2 / 0.36) = -1.886 on 2 degrees of freedom, one-sided p = 0.1: not significant
-    assert rho.pvalue == pytest.approx(st.t.cdf(-0.8 * math.sqrt(2 / 0.36), 2)) and rho.pvalue > 0.05
+    # four runs, exact: of the 24 orderings of the finals, 4 give rho <= -0.8 (sum d^2 >= 18): p = 1/6, not significant
+    # (scipy's t approximation would give t = -0.8 sqrt(2 / 0.36) = -1.886 on 2 df, p = 0.1)
+    assert rho.pvalue == pytest.approx(st.t.cdf(-0.8 * math.sqrt(2 / 0.36), 2))
     assert row["verdict"] == "differs"
-    assert row["reason"] == ("gap against final eval over 4 runs: one-sided p = 0.1 for a larger gap giving a lower "
-                             "score")
+    assert row["reason"] == ("gap against final eval over 4 runs: one-sided p = 0.17 (exact) for a larger gap giving "
+                             "a lower score")
     # below min_correlation_runs (default 5) the claim is not judged
     row = check("f4-correlates", f4_ctx(four_runs))
     assert (row["verdict"], row["recomputed"]) == ("unsupported", "4 runs")
@@ -775,7 +776,7 @@ def test_a_tiny_negative_rho_over_many_runs_does_not_hold():
     gaps = list(range(1, 121))
     row = check("f4-correlates", f4_ctx(gap_runs(gaps, [((i * 17) % 121) / 1000 for i in gaps])))
     assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.01"
-    assert row["verdict"] == "differs" and "one-sided p = 0.45" in row["reason"]
+    assert row["verdict"] == "differs" and "one-sided p = 0.45 (t approximation)" in row["reason"]
 
 
 def test_severity_correlation_differs_when_eval_rises_with_the_gap():

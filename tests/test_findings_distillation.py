@@ -3,6 +3,7 @@ rule on hand-made logs (supported, contradicted, inconclusive), the correlation 
 one-sided p-value and a minimum of runs, the run the page quotes, and a property test on random logs."""
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -134,10 +135,19 @@ def test_correlation_holds_when_significant_in_the_claimed_direction():
     c = finding.analyse(_gap_runs(gaps, finals)).correlation
     # eval ranks 5 6 4 3 1 2 against gap ranks 1..6: d^2 = 16+16+1+1+16+16 = 66, rho = 1 - 6 x 66 / 210 = -0.8857
     assert c.rho == pytest.approx(1 - 6 * 66 / 210)
-    # one-sided p from the t approximation scipy uses: t = rho sqrt(4 / (1 - rho^2)) on 4 degrees of freedom
-    t = c.rho * math.sqrt(4 / (1 - c.rho ** 2))
-    assert c.p_value == pytest.approx(st.t.cdf(t, 4))
+    # exact one-sided p: the share of the 720 orderings of the finals whose rho is at most -0.8857 (sum d^2 >= 66),
+    # counted here with scipy one ordering at a time: 12 / 720
+    below = sum(st.spearmanr(gaps, order).statistic <= c.rho + 1e-12 for order in itertools.permutations(finals))
+    assert below == 12 and c.p_value == pytest.approx(12 / 720) and c.exact
     assert c.p_value < 0.05 and c.judged and c.holds
+
+
+def test_exact_p_where_the_t_approximation_calls_a_perfect_order_certain():
+    # rho = -1 over 3 runs: 1 ordering of 6 is as low (p = 0.167, not the t approximation's 0); over 5 runs 1 / 120
+    three = finding.correlation_of(finding.analyse(_gap_runs([2, 4, 8], [0.3, 0.2, 0.1])).judged, 3)
+    assert (three.rho, three.p_value, three.holds) == (pytest.approx(-1.0), pytest.approx(1 / 6), False)
+    five = finding.correlation_of(finding.analyse(_gap_runs([2, 4, 8, 16, 32], [0.5, 0.4, 0.3, 0.2, 0.1])).judged, 5)
+    assert (five.p_value, five.holds) == (pytest.approx(1 / 120), True)
 
 
 def test_a_negative_rho_near_zero_does_not_hold():
@@ -146,7 +156,7 @@ def test_a_negative_rho_near_zero_does_not_hold():
     c = finding.analyse(_gap_runs(gaps, finals)).correlation
     expected = st.spearmanr(gaps, finals, alternative="less")
     assert c.n == 120 and c.rho == pytest.approx(-0.01176, abs=1e-5) == expected.statistic
-    assert c.p_value == pytest.approx(expected.pvalue) and c.p_value > 0.4
+    assert c.p_value == pytest.approx(expected.pvalue) and c.p_value > 0.4 and not c.exact  # t approximation
     assert c.judged and not c.holds
 
 

@@ -100,5 +100,5 @@ def severity_correlation(ctx: Context) -> Check:
     if c.rho is None:
         return unsupported(f"the gap or the final eval score is the same in all {c.n} runs", shown=count(c.n, "run"))
     return Check(c.rho, f"Spearman \u03c1 = {fmt.decimal(c.rho, 2)}",
-                 f"gap against final eval over {count(c.n, 'run')}: one-sided {p_text(c.p_value)} for a larger gap "
-                 f"giving a lower score", flag=c.holds)
+                 f"gap against final eval over {count(c.n, 'run')}: one-sided {p_text(c.p_value)} "
+                 f"({'exact' if c.exact else 't approximation'}) for a larger gap giving a lower score", flag=c.holds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .. import distillation
@@ -37,17 +38,24 @@ class Params:
         "the teacher/student gap is judged", 3)
 
 
+#: Up to this many runs the p-value of Spearman's rho is exact (every ordering of the runs is counted);
+#: above it, scipy's t approximation.
+EXACT_UP_TO = 8
+
+
 @dataclass(frozen=True)
 class Correlation:
     """Spearman's rho between the teacher/student gap and the final eval score over ``n`` runs, with the
-    one-sided p-value in the claimed direction (a larger gap, a lower final score: rho < 0). ``rho`` and
-    ``p_value`` are None when fewer than three runs have both or either does not vary; ``judged`` is False
-    when ``n`` is below ``min_runs``; ``holds`` when judged, rho < 0 and p < ALPHA."""
+    one-sided p-value in the claimed direction (a larger gap, a lower final score: rho < 0), exact up to
+    EXACT_UP_TO runs (``exact``). ``rho`` and ``p_value`` are None when fewer than three runs have both or
+    either does not vary; ``judged`` is False when ``n`` is below ``min_runs``; ``holds`` when judged,
+    rho < 0 and p < ALPHA."""
 
     n: int
     min_runs: int
     rho: float | None = None
     p_value: float | None = None
+    exact: bool = False
 
     @property
     def judged(self) -> bool:
@@ -125,17 +133,39 @@ def family_run(transitions: pd.DataFrame, family: str) -> pd.Series | None:
     return t.drop(columns="_judged").iloc[0]
 
 
+def spearman_less(x, y) -> tuple[float, float, bool]:
+    """Spearman's rho of ``x`` and ``y`` and the one-sided p-value of a rho this low or lower under no
+    association: exact for at most EXACT_UP_TO pairs (the share of all n! orderings of ``y`` against ``x``
+    whose rho is at most the observed one; ties keep their mid-ranks), else scipy.stats.spearmanr's t
+    approximation (alternative='less'). Returns (rho, p, exact).
+
+    Example: rho = -1 over 5 pairs has exact p = 1/120 = 0.0083 (the t approximation gives p = 0).
+    """
+    from scipy.stats import rankdata, spearmanr
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    rho = float(spearmanr(x, y).statistic)
+    if len(x) > EXACT_UP_TO:
+        return rho, float(spearmanr(x, y, alternative="less").pvalue), False
+    from itertools import permutations
+
+    rx, ry = rankdata(x), rankdata(y)
+    orderings = ry[np.array(list(permutations(range(len(ry)))))]
+    cx = rx - rx.mean()
+    cy = orderings - orderings.mean(axis=1, keepdims=True)
+    rhos = (cy @ cx) / np.sqrt((cx ** 2).sum() * (cy ** 2).sum(axis=1))
+    return rho, float(np.mean(rhos <= rho + 1e-12)), True
+
+
 def correlation_of(judged: pd.DataFrame, min_runs: int) -> Correlation:
     """Spearman's rho of the gap against the final eval score over the judged runs that have both, with the
-    one-sided p-value for rho < 0 (scipy.stats.spearmanr, alternative='less')."""
+    one-sided p-value for rho < 0 (:func:`spearman_less`)."""
     both = judged.dropna(subset=["gap", "eval_final"])
     n = len(both)
     if n < 3 or both["gap"].nunique() < 2 or both["eval_final"].nunique() < 2:
         return Correlation(n, int(min_runs))
-    from scipy.stats import spearmanr
-
-    r = spearmanr(both["gap"].astype(float), both["eval_final"].astype(float), alternative="less")
-    return Correlation(n, int(min_runs), float(r.statistic), float(r.pvalue))
+    rho, p, exact = spearman_less(both["gap"], both["eval_final"])
+    return Correlation(n, int(min_runs), rho, p, exact)
 
 
 def _share(k: int, n: int) -> Share:

@@ -207,9 +207,10 @@ def correlation_text(result: Result) -> str:
         return f"Over {runs}, the gap or the final eval score does not vary, so no correlation can be measured"
     what = ("the data show it: a larger gap goes with a lower final score" if c.holds else
             f"the data do not show it at the {ALPHA:g} level")
+    how = "exact, over every ordering of the runs" if c.exact else "from the t approximation"
     return (f"Over {runs}, Spearman's \u03c1 between the gap and the final eval score is {fmt.decimal(c.rho, 2)} "
-            f"(one-sided {p_text(c.p_value)}, testing the claimed direction: a larger gap, a lower final score); "
-            + what)
+            f"(one-sided {p_text(c.p_value)}, {how}, testing the claimed direction: a larger gap, a lower final "
+            "score); " + what)
 
 
 def values(result: Result) -> dict:
