@@ -247,3 +247,23 @@ def test_random_logs_never_raise_and_the_words_agree_with_the_numbers(log, compl
     if r.spike is not None and not pd.isna(r.spike["kl_spike_ratio"]):
         assert v["spike_ratio_text"] in v["transition_text"]
     assert np.isfinite(r.conclusion.statistic) if n else r.conclusion.statistic is None
+    if n:
+        assert f"complete in {k} of {n} run" in v["opening_text"]
+    if sev.nunique() > 1:
+        said = v["severity_text"].split(". ")[0]
+        assert said.startswith(f"Of the {len(sev)} runs, ")
+        parts = said.split(", ", 1)[1].replace(" and ", ", ").split(", ")
+        assert sum(int(part.split()[0]) for part in parts) == len(sev)
+    k_at, m = int(r.rises["at_transition"].sum()), len(r.rises)
+    if m == 1:
+        assert (" is the largest rise" in v["rise_text"]) == bool(k_at)
+    elif m:
+        head = "both" if k_at == m == 2 else f"all {m}" if k_at == m else f"{k_at} of {m}"
+        assert v["rise_text"].startswith(f"In {head} runs logging KL")
+
+
+def test_an_empty_log_is_inconclusive():
+    r = finding.analyse(POST.iloc[0:0])
+    assert r.conclusion.verdict == INCONCLUSIVE and r.excerpt_run is None and r.spike is None
+    v = words.values(r)
+    assert (v["severity_text"], v["steps_text"]) == ("The log holds no run", "The log holds no step")
