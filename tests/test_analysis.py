@@ -506,6 +506,24 @@ def test_severity_thresholds(log):
     assert distillation.transitions(qwen, complete_below=0.25).iloc[0]["severity"] == "complete"
 
 
+def test_kl_rises_on_the_real_log(log):
+    rises = distillation.kl_rises(log, distillation.transitions(log)).set_index("run")
+    # Llama: KL 0.015 (step 40) -> 5.4453 (step 50) = +5.4303, then 4.80, 4.40, 4.3808: only falls after it
+    llama, qwen = rises.loc["llama-hybrid-seed8"], rises.loc["qwen-hybrid"]
+    assert (llama["before_step"], llama["rise_at"]) == (40, pytest.approx(5.4303))
+    assert pd.isna(llama["largest_other_rise"]) and llama["at_transition"]
+    # Qwen: 0.02 -> 0.2299 = +0.2099 against 0.01, 0.01, 0.00 before and 0.17, 0.20, 0.20, 0.15 after
+    assert (qwen["rise_at"], qwen["largest_other_rise"]) == (pytest.approx(0.2099), pytest.approx(0.20))
+    assert qwen["at_transition"]
+
+
+def test_kl_rises_skips_runs_without_kl_on_both_sides(log):
+    only_after = log[log["run"] == "qwen-hybrid"].assign(kl=lambda f: f["kl"].where(f["step"] >= 50))
+    rises = distillation.kl_rises(only_after, distillation.transitions(only_after))
+    assert rises.empty and list(rises.columns) == ["run", "transition_step", "before_step", "kl_before", "kl_at",
+                                                   "rise_at", "largest_other_rise", "at_transition"]
+
+
 def test_phase_steps(log):
     ps = distillation.phase_steps(log).set_index(["run", "phase"])
     assert tuple(ps.loc[("llama-hybrid-seed8", "off_policy")]) == (0, 40)

@@ -25,7 +25,10 @@ from evalpatterns import findings
 from evalpatterns.findings import collapse as collapse_finding
 from evalpatterns.findings import memorization as mem_finding
 from evalpatterns.findings import roi as roi_finding
+from evalpatterns.findings import distillation as f4
 from evalpatterns.stats import within_each_others_interval
+
+import distlogs as dl
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 KINDS = ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")
@@ -208,6 +211,7 @@ REAL = [
     ("f3-days", "unsupported", NAN, "cannot be computed"),
     # Finding 4. 5.4453 / 0.015 = 363.02, not 361; 0.015 as printed is 0.0145 .. 0.0155, and
     # 5.4453 / 0.0155 = 351.3 <= 361 <= 5.4453 / 0.0145 = 375.5
+    ("f4-headline", "holds", NAN, "supported"),           # Llama complete, Qwen partial: 1 complete, 2 of 2 collapse
     ("f4-kl-spike", "rounding", 5.4453 / 0.015, "363x"),
     ("f4-kl-before", "holds", 0.015, "0.015"),
     ("f4-kl-before-meta", "differs", 0.015, "0.015"),     # the meta-analysis's 0 against the post's 0.015
@@ -215,14 +219,14 @@ REAL = [
     ("f4-transition", "holds", 50.0, "step 50"),          # both runs' first on-policy step
     # Llama: 0.015 -> 5.4453 at step 50; Qwen: 0.02 -> 0.2299 (+0.2099) at 50 beats +0.20 at 70 and 80
     ("f4-spike-at-transition", "holds", 1.0, "2 of 2 runs"),
-    ("f4-gap-llama", "holds", 70.0, "70.0x"),
+    ("f4-gap-llama", "holds", 70.0, "70x"),
     ("f4-gap-qwen", "holds", 7.5, "7.5x"),
     ("f4-result-llama", "holds", 0.0, "0.000"),
     ("f4-result-qwen-low", "holds", 0.057, "0.057"),      # 0.057 -> 0.06
     ("f4-result-qwen-high", "holds", 0.211, "0.211"),     # 0.211 -> 0.21
     ("f4-severity-llama", "holds", NAN, "Complete"),      # every score after <= 0.01
     ("f4-severity-qwen", "holds", NAN, "Partial"),        # 0.057 < 0.518 * 0.75 = 0.3885, and 0.211 > 0.01
-    ("f4-correlates", "unsupported", NAN, "2 runs"),      # a rank correlation on two runs means nothing
+    ("f4-correlates", "unsupported", NAN, "2 runs"),      # fewer than min_correlation_runs = 5
     # Finding 5
     ("f5-headline", "holds", NAN, "supported"),            # RL needed more episodes in all 12 comparisons
     ("f5-sl-10", "holds", 11.0, "11 ep"),
@@ -299,7 +303,8 @@ def test_real_claim_verdict_and_value(real_audit, claim_id, verdict, value, show
     ("f3-qwen", ["46/50", "81.2% to 96.8%"]),
     ("f3-size", ["32B / 7B", "within the rounding of the inputs"]),
     ("f4-kl-spike", ["5.4453 / 0.015", "llama-hybrid-seed8", "within the rounding of the inputs"]),
-    ("f4-correlates", ["2 runs: a correlation needs at least three"]),
+    ("f4-correlates", ["2 runs with a gap and a final eval score", "judged on at least 5 (min_correlation_runs)"]),
+    ("f4-spike-at-transition", ["largest rise in 2 of 2 runs logging KL on both sides"]),
     ("f5-step-100", ["lower bound"]),
     ("f5-909pct", ["(ratio \u2212 1) \u00d7 100% more", "the ratio itself, 909x, written as a percent"]),
     ("f5-g-eoe-10", ["no per-seed episode counts or published means and SDs"]),
@@ -782,71 +787,110 @@ def test_capability_value_of_a_figure_row_is_unsupported_with_the_value_shown(tm
 
 
 # -- Finding 4: distillation -----------------------------------------------------------------------------------
+# The checks read findings.distillation's Result; the logs are built by tests/distlogs.py.
 
-DIST_HEADER = "run,family,student,teacher,gap,seed,step,phase,loss,score,kl,eval_score,status,source\n"
-
-
-def dist_run(name, family, gap, kl_before, kl_at, eval_before, evals_after) -> str:
-    rows = [f"{name},{family},S,T,{gap},1,40,off_policy,,,{kl_before},{eval_before},measured,s"]
-    for i, e in enumerate(evals_after):
-        kl = kl_at if i == 0 else kl_at * 0.9
-        rows.append(f"{name},{family},S,T,{gap},1,{50 + 10 * i},on_policy,,,{kl},{e},measured,s")
-    return "\n".join(rows) + "\n"
+def f4_ctx(log: pd.DataFrame, **params) -> audit.Context:
+    return audit.Context.from_results([f4.analyse(log, f4.Params(**params))])
 
 
-def dist_frame(tmp_path, *runs: str) -> pd.DataFrame:
-    return load_text(tmp_path, "distillation", DIST_HEADER + "".join(runs))
+def gap_runs(gaps, finals) -> pd.DataFrame:
+    return dl.log(*[dl.collapsing(f"r{i:03d}", gap=g, before=0.6, after=(e,)) for i, (g, e) in enumerate(zip(gaps, finals))])
 
 
 @pytest.fixture
-def four_runs(tmp_path):
+def four_runs():
     # gaps 2, 7.5, 20, 70 with final eval 0.30, 0.06, 0.10, 0.00; Llama's KL 0.02 -> 7.22 = 361x exactly
-    return dist_frame(tmp_path,
-                      dist_run("a", "Tiny", 2, 0.02, 0.2, 0.40, [0.35, 0.30]),
-                      dist_run("b", "Qwen", 7.5, 0.02, 0.2, 0.52, [0.21, 0.06]),
-                      dist_run("c", "Mid", 20, 0.02, 0.2, 0.45, [0.20, 0.10]),
-                      dist_run("d", "Llama", 70, 0.02, 7.22, 0.27, [0.0, 0.0]))
+    return dl.log(dl.collapsing("a", "Tiny", 2, 0.40, (0.35, 0.30), kl=(0.02, 0.2)),
+                  dl.collapsing("b", "Qwen", 7.5, 0.52, (0.21, 0.06), kl=(0.02, 0.2)),
+                  dl.collapsing("c", "Mid", 20, 0.45, (0.20, 0.10), kl=(0.02, 0.2)),
+                  dl.collapsing("d", "Llama", 70, 0.27, (0.0, 0.0), kl=(0.02, 7.22)))
 
 
-def test_severity_correlation_computed_from_three_or_more_runs(four_runs):
+def test_severity_correlation_judged_by_its_one_sided_p_value(four_runs):
     # ranks of gap 1 2 3 4, of final eval 4 2 3 1: d = -3 0 0 3, rho = 1 - 6 x 18 / (4 x 15) = -0.8
-    ctx = audit.Context(distillation=four_runs)
-    row = check("f4-correlates", ctx)
-    rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0]).statistic
-    assert rho == pytest.approx(-0.8)
-    assert row["recomputed_value"] == pytest.approx(rho)
-    assert row["verdict"] == "holds"  # severity rises (final eval falls) with the gap
+    row = check("f4-correlates", f4_ctx(four_runs, min_correlation_runs=4))
+    rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0], alternative="less")
+    assert rho.statistic == pytest.approx(-0.8) and row["recomputed_value"] == pytest.approx(-0.8)
     assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.80"
-    assert row["reason"] == "gap against final eval over 4 runs"
+    # four runs, exact: of the 24 orderings of the finals, 4 give rho <= -0.8 (sum d^2 >= 18): p = 1/6, not significant
+    # (scipy's t approximation would give t = -0.8 sqrt(2 / 0.36) = -1.886 on 2 df, p = 0.1)
+    assert rho.pvalue == pytest.approx(st.t.cdf(-0.8 * math.sqrt(2 / 0.36), 2))
+    assert row["verdict"] == "differs"
+    assert row["reason"] == ("gap against final eval over 4 runs: one-sided p = 0.17 (exact) for a larger gap giving "
+                             "a lower score")
+    # below min_correlation_runs (default 5) the claim is not judged
+    row = check("f4-correlates", f4_ctx(four_runs))
+    assert (row["verdict"], row["recomputed"]) == ("unsupported", "4 runs")
 
 
-def test_severity_correlation_differs_when_eval_rises_with_the_gap(tmp_path):
-    log = dist_frame(tmp_path, dist_run("a", "A", 2, 0.02, 0.2, 0.4, [0.3, 0.0]),
-                     dist_run("b", "B", 7.5, 0.02, 0.2, 0.4, [0.3, 0.1]),
-                     dist_run("c", "C", 70, 0.02, 0.2, 0.4, [0.3, 0.2]))
-    row = check("f4-correlates", audit.Context(distillation=log))
+def test_severity_correlation_holds_when_significant():
+    # rho = -1 over five runs: one-sided p = 0 < 0.05
+    row = check("f4-correlates", f4_ctx(gap_runs([2, 4, 8, 16, 32], [0.4, 0.3, 0.2, 0.1, 0.0])))
+    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(-1.0))
+
+
+def test_a_tiny_negative_rho_over_many_runs_does_not_hold():
+    gaps = list(range(1, 121))
+    row = check("f4-correlates", f4_ctx(gap_runs(gaps, [((i * 17) % 121) / 1000 for i in gaps])))
+    assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.01"
+    assert row["verdict"] == "differs" and "one-sided p = 0.45 (t approximation)" in row["reason"]
+
+
+def test_severity_correlation_differs_when_eval_rises_with_the_gap():
+    row = check("f4-correlates", f4_ctx(gap_runs([2, 7.5, 70], [0.0, 0.1, 0.2]), min_correlation_runs=3))
     assert row["recomputed_value"] == pytest.approx(1.0)  # 0.0, 0.1, 0.2 in the order of the gaps
     assert row["verdict"] == "differs"
 
 
 def test_kl_spike_holds_and_transition_and_severities(four_runs):
-    ctx = audit.Context(distillation=four_runs)
+    ctx = f4_ctx(four_runs)
     spike = check("f4-kl-spike", ctx)
     assert (spike["verdict"], spike["recomputed_value"]) == ("holds", pytest.approx(361.0))  # 7.22 / 0.02
     assert check("f4-transition", ctx)["verdict"] == "holds"          # step 50 in every run
     assert check("f4-severity-llama", ctx)["recomputed"] == "Complete"  # 0.0, 0.0 <= 0.01
     assert check("f4-severity-qwen", ctx)["recomputed"] == "Partial"    # 0.06 < 0.52 x 0.75 = 0.39
     assert check("f4-spike-at-transition", ctx)["verdict"] == "holds"
+    # d complete; b and c partial (0.06 < 0.39, 0.10 < 0.45 x 0.75 = 0.3375); a not (0.30 is not below 0.30)
+    assert check("f4-headline", ctx)["verdict"] == "holds"
+
+
+def test_families_match_without_regard_to_case():
+    ctx = f4_ctx(dl.log(dl.collapsing("x", "llama", 70, 0.27, (0.0, 0.0)), dl.collapsing("y", "QWEN", 7.5, 0.5, (0.2,))))
+    assert check("f4-severity-llama", ctx)["verdict"] == "holds"
+    assert check("f4-gap-qwen", ctx)["verdict"] == "holds"
+    assert "x" in check("f4-result-llama", ctx)["reason"]
+
+
+def test_kl_at_the_transition_is_found_without_a_kl_before_it():
+    # KL logged at step 50 only: the KL at the transition is known (not "no KL logged at a transition"); no ratio
+    ctx = f4_ctx(dl.log(dl.run("solo", "Llama", 70, off=((40, None, 0.27),), on=((50, 5.4453, 0.0), (60, None, 0.0)))))
+    at = check("f4-kl-at", ctx)
+    assert (at["verdict"], at["recomputed"]) == ("holds", "5.4453")
+    spike = check("f4-kl-spike", ctx)
+    assert spike["verdict"] == "unsupported" and "the KL before it is not logged" in spike["reason"]
+    assert check("f4-kl-before", ctx)["reason"] == "no off-policy KL is logged before the transition of solo"
+    # a single KL value in the run: nothing to compare, no crash
+    row = check("f4-spike-at-transition", ctx)
+    assert row["verdict"] == "unsupported"
+
+
+def test_spike_is_judged_at_the_transition_not_on_a_later_fall():
+    # KL 0.02 -> 0.5 at step 50, then falls: the jump at the transition is the largest rise; a run logging KL only
+    # after its transition is not judged at all
+    ctx = f4_ctx(dl.log(dl.collapsing("a"), dl.run("b", off=((40, None, 0.4),), on=((50, 0.5, 0.0), (60, 0.4, 0.0)))))
+    row = check("f4-spike-at-transition", ctx)
+    assert (row["verdict"], row["recomputed"]) == ("holds", "1 of 1 run")
+    # a later rise larger than the jump at the transition makes it differ
+    ctx = f4_ctx(dl.log(dl.run("c", off=((40, 0.1, 0.4),), on=((50, 0.2, 0.0), (60, 1.0, 0.0)))))
+    assert check("f4-spike-at-transition", ctx)["verdict"] == "differs"
 
 
 def test_severity_follows_its_parameters():
     # real Qwen: highest eval after the transition 0.211; with "complete" at <= 0.25 it counts as complete
-    ctx = audit.Context(distillation=real("distillation"), params={"complete_below": 0.25})
-    row = check("f4-severity-qwen", ctx)
+    row = check("f4-severity-qwen", f4_ctx(real("distillation"), complete_below=0.25))
     assert (row["verdict"], row["recomputed"]) == ("differs", "Complete")
     # and with partial meaning a 95% drop (0.057 is not below 0.518 x 0.05 = 0.0259) Qwen shows no collapse
-    ctx = audit.Context(distillation=real("distillation"), params={"partial_drop": 0.95})
-    row = check("f4-severity-qwen", ctx)
+    row = check("f4-severity-qwen", f4_ctx(real("distillation"), partial_drop=0.95))
     assert (row["verdict"], row["recomputed"]) == ("differs", "None")
 
 

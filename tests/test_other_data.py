@@ -23,6 +23,10 @@ from evalpatterns import (audit, build, capability, collapse, distillation, io, 
 from evalpatterns import chapters as registry
 from evalpatterns import findings
 from evalpatterns.words import roi as roi_words
+from evalpatterns.findings import distillation as distillation_finding
+from evalpatterns.words import distillation as words_distillation
+from evalpatterns.page import data_files_values
+from evalpatterns.words.audit import audit_values
 from evalpatterns import formatting as fmt
 from evalpatterns.findings import memorization as mem_finding
 from evalpatterns.findings.base import with_params
@@ -148,6 +152,17 @@ def _memorization_result(p: dict):
     """Finding 5's result on the chapter's data files and parameters ``p``."""
     data = {k: io.load(k, p[f"{k}_csv"]) for k in mem_finding.DATA}
     return mem_finding.analyse(data, with_params(mem_finding.Params, p))
+def _distillation_result(p: dict):
+    """Finding 4's result on the chapter's file and parameters (what the chapter's ``finding.analyse`` gives)."""
+    return distillation_finding.analyse(
+        io.load("distillation", p["distillation_csv"]),
+        distillation_finding.Params(complete_below=p["complete_below"], partial_drop=p["partial_drop"],
+                                    min_correlation_runs=p["min_correlation_runs"]))
+
+
+def _distillation_audit(p: dict, result):
+    claims = io.load("claims", p["claims_csv"])
+    return audit.audit(claims, audit.Context.from_results([result]), finding=distillation_finding.NUMBER)
 
 
 def _memorization(p: dict) -> dict:
@@ -190,9 +205,10 @@ def library_values(chapter_id: str, p: dict) -> dict:
         return {**_roi(p), **narrative.interval_values(io.load("roi", p["roi_csv"]), "approach", "roi"),
                 **narrative.claims_values(_audit(3, p))}
     if chapter_id == "hybrid-distillation":
-        return {**_distillation(p), "complete_below": p["complete_below"],
-                "n_steps_total": len(io.load("distillation", p["distillation_csv"])),
-                **narrative.claims_values(_audit(4, p))}
+        result = _distillation_result(p)
+        own = data_files_values({"distillation": p["distillation_csv"]})
+        return {**words_distillation.values(result), **own,
+                **audit_values(_distillation_audit(p, result), own_data=own["book_data"])}
     if chapter_id == "sl-vs-rl":
         result = _memorization_result(p)
         return {**mem_words.values(result), **audit_values(_memorization_audit(p, result), own_data=False)}
@@ -231,11 +247,10 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
                 "tbl-switch": (tables.switch_display(result.summary), len(result.table)),
                 "tbl-claims-roi": (tables.claims_display(audited), len(audited))}
     if chapter_id == "hybrid-distillation":
-        log = io.load("distillation", p["distillation_csv"])
-        runs = distillation.transitions(log, p["complete_below"], p["partial_drop"])
-        spike = narrative.distillation_values(runs, log)["spike_run"]
-        audited = _audit(4, p)
-        return {"tbl-log-excerpt": (tables.log_excerpt(log, spike), int(log["run"].eq(spike).sum())),
+        result = _distillation_result(p)
+        log, runs, shown = result.log, result.transitions, result.excerpt_run
+        audited = _distillation_audit(p, result)
+        return {"tbl-log-excerpt": (tables.log_excerpt(log, shown), int(log["run"].eq(shown).sum())),
                 "tbl-severity": (tables.severity_table(runs), len(runs)),
                 "tbl-claims-distillation": (tables.claims_display(audited), len(audited))}
     if chapter_id == "sl-vs-rl":

@@ -173,7 +173,7 @@ def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
         return f"\u2192 {lo}" if lo == hi else f"\u2192 {lo}\u2013{hi}"
 
     return pd.DataFrame({
-        "Gap": [f"{fmt.ratio(r.gap, 1 if r.gap != round(r.gap) else 0)} ({r.student} \u2192 {r.teacher})"
+        "Gap": [f"{fmt.ratio(r.gap)} ({r.student} \u2192 {r.teacher})"
                 for r in t.itertuples()],
         "Family": t["family"],
         "Transition step": t["transition_step"].map(lambda s: "none" if pd.isna(s) else str(int(s))),
