@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from .findings import capability as capability_finding
 from .findings import roi as roi_finding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,8 +109,6 @@ def from_params(params_cls) -> tuple[Parameter, ...]:
 
 COLLAPSE_ACCURACY = Parameter("collapse_accuracy", "float", 0.10,
                               "accuracy at or below which a run counts as collapsed", 0, 1)
-SMALL_B = Parameter("small_b", "float", 3.0, "the smaller model size compared, in billions of parameters", 0)
-LARGE_B = Parameter("large_b", "float", 8.0, "the larger model size compared, in billions of parameters", 0)
 COMPLETE_BELOW = Parameter("complete_below", "float", 0.01,
                            "eval score at or below which every post-transition step means complete collapse", 0)
 PARTIAL_DROP = Parameter("partial_drop", "float", 0.25,
@@ -128,8 +127,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             + (Parameter("book_parameters", "str", "{}",
                          "JSON of every chapter's parameters, filled in by `evalpatterns build` for the front "
                          "page's record of what the book was built from"),)),
-    Chapter("capability-cliff", "Finding 1: the 3B capability cliff",
-            (_data("capability"), _data("claims"), SMALL_B, LARGE_B)),
+    Chapter("capability-cliff", capability_finding.QUESTION,
+            (_data("capability"), _data("claims")) + from_params(capability_finding.Params)),
     Chapter("mode-collapse", "Finding 2: mode collapse is a threshold",
             (_data("mode_collapse"), _data("claims"), COLLAPSE_ACCURACY, COMPLETE_ACCURACY)),
     Chapter("model-switch-roi", "Finding 3: model switching against training",
@@ -140,8 +139,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             (_data("memorization"), _data("effect_sizes"), _data("claims"), BARS_N, MIN_FIT_POINTS)),
     Chapter("summary", "Summary: the dashboard, five takeaways and the audit",
             (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
-             _data("memorization"), _data("effect_sizes"), _data("claims"), SMALL_B, LARGE_B, COLLAPSE_ACCURACY,
-             COMPLETE_ACCURACY) + from_params(roi_finding.Params) + (COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
+             _data("memorization"), _data("effect_sizes"), _data("claims")) + from_params(capability_finding.Params)
+            + (COLLAPSE_ACCURACY, COMPLETE_ACCURACY) + from_params(roi_finding.Params) + (COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
             cost=2.0),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",
