@@ -69,7 +69,8 @@ def _largest_text(g: pd.Series, small_b: float, large_b: float) -> str:
     if adv == 0:
         return f"the sizes score the same on every task, {g['task']} included"
     ahead, behind = (large_b, small_b) if adv > 0 else (small_b, large_b)
-    return (f"the largest gap, {fmt.number(abs(adv))} points on {g['task']}, is in favour of "
+    x = abs(adv)
+    return (f"the largest gap, {fmt.number(x, 0 if x >= 1 else min(fmt.significant_decimals(x, 2), 4))} points on {g['task']}, is in favour of "
             f"{fmt.size(ahead)} over {fmt.size(behind)}")
 
 

@@ -32,9 +32,21 @@ def better_label(advantage: float, better: str, worse: str) -> str:
     return better if advantage > 0 else worse if advantage < 0 else "the same"
 
 
+def points_text(x: float) -> str:
+    """The size of a gap in points: whole points, or two significant digits below one (``0.4``, never ``0``)."""
+    x = abs(float(x))
+    return fmt.number(x, 0 if x >= 1 or x == 0 else min(fmt.significant_decimals(x, 2), 4))
+
+
 def lower_note(higher_is_better: bool) -> str:
     """`` (lower is better)`` for a task whose lower scores are better, '' otherwise."""
     return "" if higher_is_better else " (lower is better)"
+
+
+def cliff_legend(small_b: float, n_both: int, n_tasks: int) -> str:
+    """The heat map's legend for the post's cliff line: how many of its tasks are measured at both sizes."""
+    of = f"{n_both} of {n_tasks} tasks" if n_tasks > 1 else "its one task" if n_both else "no task"
+    return f"the post's '{fmt.size(small_b)} cliff': measured at both sizes for {of}"
 
 
 def sizes(result: Result) -> tuple[str, str]:
@@ -54,7 +66,7 @@ def gap_text(result: Result) -> str:
     if adv == 0:
         lead = f"the two sizes score the same: {scores}"
     else:
-        lead = f"{ahead} is {fmt.number(abs(adv))} percentage points better than {behind} ({scores})"
+        lead = f"{ahead} is {points_text(adv)} percentage points better than {behind} ({scores})"
     if len(result.gaps) == 1:
         return f"On {task}, the one task measured at both sizes, {lead}"
     return f"The largest gap among the {count(len(result.gaps), 'task')} measured at both sizes is on {task}: {lead}"
@@ -68,8 +80,12 @@ def cliff_text(result: Result) -> str:
     rule = f"below half marks at {small}, at or above them at {large}"
     if n == 1:
         return f"The one task measured at both sizes {'shows' if k else 'does not show'} the cliff ({rule})"
-    head = (f"None of the {n} tasks measured at both sizes shows the cliff ({rule})" if not k else
-            f"{k} of the {n} tasks measured at both sizes {'shows' if k == 1 else 'show'} the cliff ({rule})")
+    if not k:
+        head = f"None of the {n} tasks measured at both sizes shows the cliff ({rule})"
+    elif k == n:
+        head = f"{'Both' if n == 2 else f'All {n}'} tasks measured at both sizes show the cliff ({rule})"
+    else:
+        head = f"{k} of the {n} tasks measured at both sizes {'shows' if k == 1 else 'show'} the cliff ({rule})"
     if not same:
         return f"{head}; the {large} model is better on every one"
     return f"{head}; the {small} model is at least as good as the {large} on {count(same, 'task')}"
@@ -133,12 +149,15 @@ def cells_text(result: Result) -> str:
     if n == 0:
         return "The data has no cell to draw"
     if measured == n:
-        return f"All {count(n, 'cell')} are measurements"
+        return "Its one cell is a measurement" if n == 1 else f"All {count(n, 'cell')} are measurements"
     other = m.loc[~m["status"].eq("measured"), "status"].value_counts()
     kinds = join([f"{k} {s}" for s, k in other.items()])
-    return (f"Of its {count(n, 'cell')}, {measured} {plural('is', measured)} "
-            f"{'a measurement' if measured == 1 else 'measurements'}; the other {n - measured} ({kinds}) "
-            f"{plural('is', n - measured)} hatched and labelled with what {'it is' if n - measured == 1 else 'they are'}")
+    rest = n - measured
+    hatched = f"{'is' if rest == 1 else 'are'} hatched and labelled with what {'it is' if rest == 1 else 'they are'}"
+    if measured == 0:
+        return f"No cell is a measurement: {'its one cell' if n == 1 else f'all {n} cells'} ({kinds}) {hatched}"
+    return (f"Of its {count(n, 'cell')}, {measured} {'is a measurement' if measured == 1 else 'are measurements'}; "
+            f"the other {'one' if rest == 1 else rest} ({kinds}) {hatched}")
 
 
 def evidence(result: Result) -> str:
@@ -172,10 +191,10 @@ def values(result: Result) -> dict:
         "gap_points": None if g is None else _f(g["gap_points"]),
         "gap_advantage_points": None if g is None else _f(g["advantage_points"]),
         "gap_favours": None if g is None else better_label(float(g["advantage_points"]), large, small),
-        "gap_points_text": None if g is None else fmt.number(abs(float(g["advantage_points"]))),
+        "gap_lead_points": None if g is None else abs(float(g["advantage_points"])),
         "gap_small": None if g is None else _f(g["small"]), "gap_large": None if g is None else _f(g["large"]),
         "change_task": None if c is None else str(c["task"]),
-        "change_size_text": None if c is None else fmt.size(c["params_b"]),
+        "change_size": None if c is None else fmt.size(c["params_b"]),
         "change_points": None if c is None else _f(c["change_points"]),
         "change_relative": None if c is None else _f(c["relative_change"]),
         "change_direction": None if c is None else change_word(bool(c["improved"]), bool(c["regressed"])),
