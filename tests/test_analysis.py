@@ -149,7 +149,45 @@ def test_training_change_without_both_stages_is_empty(cap):
     only_base = cap[cap["stage"] == "base"]
     tc = capability.training_change(only_base)
     assert tc.empty
-    assert {"change_points", "relative_change", "regressed"} <= set(tc.columns)
+    assert {"change_points", "relative_change", "improved", "regressed", "higher_is_better"} <= set(tc.columns)
+
+
+def test_direction_of_better_defaults_to_higher_and_is_per_task(tmp_path):
+    cap = load_text(tmp_path, "capability", "project,task,params_b,stage,value,scale_max,higher_is_better,status,"
+                    "source\nP,Break,3,base,0.65,1,false,measured,s\nP,Break,8,base,0.35,1,,measured,s\n"
+                    "P,A,3,base,0.3,1,,measured,s\nP,A,8,base,0.7,1,,measured,s\n")
+    # Break's one given value holds for its empty row; A gives none: higher is better
+    assert list(capability.higher_is_better(cap)) == [False, False, True, True]
+    assert capability.higher_is_better(real("capability")).all()  # the column is absent: true
+    gaps = unchanged(capability.size_gaps, cap).set_index("task")
+    # Break: raw 100 (0.35 - 0.65) = -30 points; lower is better, so the 8B model leads by +30; 3B has 35% of full
+    # marks (fails), 8B 65% (passes): a cliff. A: 0.3 -> 0.7, +40, a cliff.
+    assert gaps.loc["Break", "gap_points"] == pytest.approx(-30.0)
+    assert gaps.loc["Break", "advantage_points"] == pytest.approx(30.0)
+    assert list(gaps.loc["Break", ["small_passes", "large_passes", "cliff"]]) == [False, True, True]
+    assert gaps.loc["A", "advantage_points"] == pytest.approx(40.0) and gaps.loc["A", "cliff"]
+    assert capability.marks(0.35, False) == pytest.approx(0.65) and capability.marks(0.35, True) == 0.35
+
+
+def test_training_change_reads_the_direction_of_better(tmp_path):
+    cap = load_text(tmp_path, "capability", "project,task,params_b,stage,value,scale_max,higher_is_better,status,"
+                    "source\nP,Break,8,base,0.65,1,false,measured,s\nP,Break,8,trained,0.35,1,false,measured,s\n"
+                    "P,A,3,base,0.5,1,,measured,s\nP,A,3,trained,0.5,1,,measured,s\n")
+    tc = capability.training_change(cap).set_index("task")
+    # a break rate falling 65% -> 35% improved: -30 points, relative -0.30 / 0.65 = -46.2%
+    assert tc.loc["Break", "change_points"] == pytest.approx(-30.0)
+    assert tc.loc["Break", "relative_change"] == pytest.approx(-0.30 / 0.65)
+    assert (bool(tc.loc["Break", "improved"]), bool(tc.loc["Break", "regressed"])) == (True, False)
+    # no change: neither improved nor regressed
+    assert (bool(tc.loc["A", "improved"]), bool(tc.loc["A", "regressed"])) == (False, False)
+
+
+def test_size_gaps_carry_counts_where_the_data_has_them(cap):
+    counted = cap.assign(n_correct=pd.array([40, 95] + [None] * (len(cap) - 2), dtype="Int64"),
+                         n_eval=pd.array([100, 100] + [None] * (len(cap) - 2), dtype="Int64"))
+    g = capability.size_gaps(counted).iloc[0]
+    assert (g["small_k"], g["small_n"], g["large_k"], g["large_n"]) == (40, 100, 95, 100)
+    assert pd.isna(capability.size_gaps(cap).iloc[0]["small_k"])
 
 
 def test_capability_matrix_one_cell_per_task_and_size(cap):

@@ -70,7 +70,10 @@ def test_capability_tables_match_the_data(book):
     derived = html_table(soup, "tbl-capability-derived")
     assert derived == expected_table(tables.gap_table(capability.size_gaps(cap), capability.training_change(cap)))
     assert derived[1][4] == "+55" and derived[2][4] == "\u221217"
-    assert "55" in pasted(soup)
+    assert derived[1][6] == "8B" and derived[2][6] == "base"  # which side is better
+    shown = " ".join(pasted(soup))
+    assert "8B is 55 percentage points better than 3B (95% at 8B against 40% at 3B)" in shown
+    assert "training the 3B model regressed it from 54% to 37%" in shown
 
 
 def test_collapse_table_and_bracket(book):

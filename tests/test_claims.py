@@ -11,6 +11,7 @@ independently with scipy.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 from pathlib import Path
@@ -26,6 +27,7 @@ from evalpatterns.findings import collapse as collapse_finding
 from evalpatterns.findings import memorization as mem_finding
 from evalpatterns.findings import roi as roi_finding
 from evalpatterns.findings import distillation as f4
+from evalpatterns.findings import capability as cap_finding
 from evalpatterns.stats import within_each_others_interval
 
 import distlogs as dl
@@ -131,10 +133,11 @@ def test_verdict_counts_on_real_data(real_audit):
     assert list(counts.columns) == ["Verdict", "Claims"]
     assert list(counts["Verdict"]) == list(audit.VERDICTS)
     assert int(counts["Claims"].sum()) == len(REGISTER) == 90
-    # 61 hold, 3 differ by rounding (f3-roi-a1, f3-size, f4-kl-spike), 6 differ (f1-regression, f3-roi-ratio,
-    # f4-kl-before-meta, f5-909pct, f5-909pct-meta, f5-r2-sl), 20 unsupported (listed in REAL below)
-    assert dict(zip(counts["Verdict"], counts["Claims"])) == {"holds": 61, "rounding": 3, "differs": 6,
-                                                              "unsupported": 20}
+    # 62 hold, 3 differ by rounding (f3-roi-a1, f3-size, f4-kl-spike), 6 differ (f3-roi-ratio,
+    # f4-kl-before-meta, f5-909pct, f5-909pct-meta, f5-r2-sl), 21 unsupported (listed in REAL below)
+    # Finding 1: f1-regression holds (17 points), f1-headline is unsupported (inconclusive)
+    assert dict(zip(counts["Verdict"], counts["Claims"])) == {"holds": 62, "rounding": 3, "differs": 5,
+                                                              "unsupported": 21}
 
 
 def test_verdict_counts_lists_every_verdict_with_zeros():
@@ -153,16 +156,19 @@ REAL = [
     ("f0-runs", "unsupported", NAN, "cannot be computed"),
     ("f0-projects", "unsupported", NAN, "cannot be computed"),  # no project column in any data file
     # Finding 1. Only structured output is measured at both 3B and 8B (the other 8B cells are pending), and the
-    # 1B rows are illustrative: one task, no measurement below 3B: too few to call a threshold consistent.
-    ("f1-threshold", "unsupported", 3.0, "1 task(s)"),
+    # 1B rows are illustrative: one task, no measurement below 3B: too few to call a threshold consistent, and
+    # the finding's conclusion (the cliff on every one of at least 2 tasks) is inconclusive.
+    ("f1-headline", "unsupported", NAN, "inconclusive"),
+    ("f1-threshold", "unsupported", 3.0, "1 task"),
     ("f1-so-3b", "holds", 40.0, "40%"),        # 0.40 / 1 = 40%
     ("f1-so-8b", "holds", 95.0, "95%"),        # 0.95 / 1 = 95%
     ("f1-cd-base", "holds", 54.0, "54%"),
     ("f1-cd-trained", "holds", 37.0, "37%"),
     ("f1-gan", "holds", 2.8, "2.8/10"),        # the raw score on its 0-10 scale
     ("f1-gap", "holds", 55.0, "+55"),          # 100 (0.95 - 0.40) = 55 points
-    # (54 - 37) / 54 = 17 / 54 = 31.48% relative: the post's "17%" is the drop in points, not a regression of 17%
-    ("f1-regression", "differs", 100 * 17 / 54, "31.5%"),
+    # the one rule for a change in a percentage written with %: percentage points. 54 - 37 = 17 points (relative
+    # to the start it would be 17 / 54 = 31.48%), as "+19%" and "+0.5%" of Finding 3 are points
+    ("f1-regression", "holds", 17.0, "17 points"),
     # Finding 2. Headline: 2 collapsed above the 5e-6..5e-5 bracket, 1 converged below; Fisher's exact p = 1/3
     # (one of the C(3, 2) = 3 placements of two collapses puts both above): consistent, but inconclusive
     ("f2-headline", "unsupported", NAN, "inconclusive"),
@@ -284,10 +290,11 @@ def test_real_claim_verdict_and_value(real_audit, claim_id, verdict, value, show
     assert row["recomputed"] == shown
 
 
-@pytest.mark.parametrize("claim_id, words", [
+REASON_WORDS = [
     ("f0-runs", ["no record of the 250+ runs themselves"]),
-    ("f1-threshold", ["1 task measured at both 3B and 8B", "0 measurement below 3B"]),
-    ("f1-regression", [f"(54% {MINUS} 37%) / 54%", "the drop in percentage points, 17"]),
+    ("f1-headline", ["only 1 task is measured at both 3B and 8B", "in favour of 8B over 3B"]),
+    ("f1-threshold", ["1 task measured at both 3B and 8B", "0 measurements below 3B"]),
+    ("f1-regression", [f"54% {MINUS} 37% = 17 percentage points", "relative to the starting score it is 31.5%"]),
     ("f2-a2-acc", ["4/200", "0.8% to 5%"]),
     ("f2-a3-acc", ["0/200", "0% to 1.9%"]),
     ("f2-a4-acc", ["147/200", "67% to 79.1%"]),
@@ -314,7 +321,10 @@ def test_real_claim_verdict_and_value(real_audit, claim_id, verdict, value, show
     ("f5-r2-sl", ["do not vary with N"]),
     ("f5-r2-eoe", ["3 points: too few"]),
     ("f5-constant", ["11 episodes at each of 6 problem sizes"]),
-])
+]
+
+
+@pytest.mark.parametrize("claim_id, words", REASON_WORDS)
 def test_real_claim_reason_names_its_arithmetic(real_audit, claim_id, words):
     reason = real_audit.loc[claim_id, "reason"]
     for w in words:
@@ -754,33 +764,86 @@ def test_collapsed_span(tmp_path):
 CAP_HEADER = "project,task,params_b,stage,value,scale_max,status,source\n"
 
 
+def cap_ctx(cap: pd.DataFrame, **params) -> audit.Context:
+    """The audit's context on Finding 1's result for ``cap`` (the checks read that result, nothing else)."""
+    return audit.Context.from_results([cap_finding.analyse(cap, cap_finding.Params(**params))])
+
+
+@pytest.mark.parametrize("claim_id, verdict, value, shown", [r for r in REAL if r[0].startswith("f1-")],
+                         ids=[r[0] for r in REAL if r[0].startswith("f1-")])
+def test_real_capability_claims_on_the_findings_result(claim_id, verdict, value, shown):
+    row = check(claim_id, cap_ctx(real("capability")))
+    assert (row["verdict"], row["recomputed"]) == (verdict, shown), row["reason"]
+    if math.isnan(value):
+        assert math.isnan(row["recomputed_value"])
+    else:
+        assert row["recomputed_value"] == pytest.approx(value, rel=1e-9)
+    for claim_id_, words in REASON_WORDS:
+        if claim_id_ == claim_id:
+            assert all(w in row["reason"] for w in words), (words, row["reason"])
+
+
 @pytest.mark.parametrize("b_at_3, verdict", [(0.2, "holds"), (0.6, "differs")])
 def test_capability_threshold_decidable_with_two_tasks(tmp_path, b_at_3, verdict):
     # task A: 30% at 3B, 90% at 8B; task B: 20% (or 60%) at 3B, 80% at 8B; a measured 1B row too.
     # both fail below half marks at 3B and pass at 8B -> holds; B passing at 3B -> 1 of 2 -> differs
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,A,1,base,0.1,1,measured,s\nP,A,3,base,0.3,1,measured,s\n"
                     f"P,A,8,base,0.9,1,measured,s\nP,B,3,base,{b_at_3},1,measured,s\nP,B,8,base,0.8,1,measured,s\n")
-    row = check("f1-threshold", audit.Context(capability=cap))
+    row = check("f1-threshold", cap_ctx(cap))
     assert row["verdict"] == verdict
     assert row["recomputed"] == ("2 of 2 tasks" if verdict == "holds" else "1 of 2 tasks")
 
 
+def test_capability_checks_read_the_result_not_their_own_computation(tmp_path):
+    cap = load_text(tmp_path, "capability", CAP_HEADER + "P,A,1,base,0.1,1,measured,s\nP,A,3,base,0.3,1,measured,s\n"
+                    "P,A,8,base,0.9,1,measured,s\nP,B,3,base,0.2,1,measured,s\nP,B,8,base,0.8,1,measured,s\n")
+    result = cap_finding.analyse(cap)
+    # a result whose gaps say task B has no cliff: the threshold check follows the result
+    edited = dataclasses.replace(result, gaps=result.gaps.assign(cliff=result.gaps["task"].eq("A")))
+    row = audit_one(claim("f1-threshold"), audit.Context.from_results([edited]))
+    assert (row["verdict"], row["recomputed"]) == ("differs", "1 of 2 tasks")
+    # the finding's own sizes (1B and 3B here), not defaults: A's gap is 100 (0.3 - 0.1) = 20 points
+    row = check("f1-gap", cap_ctx(cap, small_b=1.0, large_b=3.0), args="task=A")
+    assert row["recomputed_value"] == pytest.approx(20.0) and "3B is better" in row["reason"]
+
+
 @pytest.mark.parametrize("trained, verdict, value", [
-    # (0.54 - 0.4482) / 0.54 = 17.0% relative: the claim holds
-    (0.4482, "holds", 100 * (0.54 - 0.4482) / 0.54),
-    (0.37, "differs", 100 * 17 / 54),       # 31.5%
+    (0.37, "holds", 17.0),                 # 54 - 37 = 17 points: "17%" of a percentage is points
+    (0.4482, "differs", 100 * (0.54 - 0.4482)),  # 9.18 points
+    (0.71, "differs", -17.0),              # training improved it by 17 points: a regression of -17
 ])
-def test_relative_regression(tmp_path, trained, verdict, value):
+def test_training_regression_in_points(tmp_path, trained, verdict, value):
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Character distillation,3,base,0.54,1,measured,s\n"
                     f"P,Character distillation,3,trained,{trained},1,measured,s\n")
-    row = check("f1-regression", audit.Context(capability=cap))
+    row = check("f1-regression", cap_ctx(cap))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(value)
 
 
+@pytest.mark.parametrize("trained, verdict, value", [
+    # (0.54 - 0.4482) / 0.54 = 17.0% relative: a claim marked unit=relative holds
+    (0.4482, "holds", 100 * (0.54 - 0.4482) / 0.54),
+    (0.37, "differs", 100 * 17 / 54),       # 31.5%
+])
+def test_training_regression_relative_when_the_claim_says_so(tmp_path, trained, verdict, value):
+    cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Character distillation,3,base,0.54,1,measured,s\n"
+                    f"P,Character distillation,3,trained,{trained},1,measured,s\n")
+    row = check("f1-regression", cap_ctx(cap), args="task=Character distillation;params_b=3;unit=relative")
+    assert row["verdict"] == verdict
+    assert row["recomputed_value"] == pytest.approx(value)
+
+
+def test_training_regression_follows_the_direction_of_better(tmp_path):
+    # a break rate (lower is better) rising from 20% to 37% is a 17-point regression
+    cap = load_text(tmp_path, "capability", "project,task,params_b,stage,value,scale_max,higher_is_better,status,"
+                    "source\nP,Break,3,base,0.20,1,false,measured,s\nP,Break,3,trained,0.37,1,false,measured,s\n")
+    row = check("f1-regression", cap_ctx(cap), args="task=Break;params_b=3")
+    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(17.0))
+
+
 def test_capability_value_of_a_figure_row_is_unsupported_with_the_value_shown(tmp_path):
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Structured output (judging),3,base,0.4,1,figure,s\n")
-    row = check("f1-so-3b", audit.Context(capability=cap))
+    row = check("f1-so-3b", cap_ctx(cap))
     assert row["verdict"] == "unsupported"
     assert row["recomputed_value"] == pytest.approx(40.0)
     assert row["reason"] == "the value is figure, not a measurement"

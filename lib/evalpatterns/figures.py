@@ -428,6 +428,8 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
     their colour and tagged, so the colour scale only ever shows measurements. A dashed line marks the
     post's "cliff" between the two ``cliff_between`` sizes, with the number of tasks measured at both.
     """
+    from .words.capability import cliff_legend
+
     sizes, tasks = sorted(matrix["params_b"].unique()), list(dict.fromkeys(matrix["task"]))
     cmap, norm = mpl.colormaps[theme.HEATMAP_CMAP], mpl.colors.Normalize(0, 1)
     for r in matrix.itertuples():
@@ -448,8 +450,7 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
         ax.axhline(y, color=theme.INK, linestyle="--", lw=2, zorder=5)
         both = _measured_at_both(matrix, cliff_between)
         handles.append(Line2D([], [], color=theme.INK, linestyle="--", lw=2,
-                              label=f"the post's '{fmt.size(cliff_between[0])} cliff': measured at both sizes "
-                                    f"for {len(both)} of {len(tasks)} tasks"))
+                              label=cliff_legend(cliff_between[0], len(both), len(tasks))))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 if not compact else -0.2),
               ncols=1 if compact else 2, fontsize=8 if compact else 9.5, frameon=False, handleheight=1.6,
               handlelength=2.4)

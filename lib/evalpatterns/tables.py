@@ -47,13 +47,19 @@ def claims_display(audited: pd.DataFrame) -> pd.DataFrame:
 def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
     """Finding 1's table: each task's score at the two sizes, training changes and what is not measured.
 
-    Only tasks with at least one measured value at either size are listed (as in the post).
+    Only tasks with at least one measured value at either size are listed (as in the post). A task whose
+    lower scores are better says so, and its training change is named in that direction.
     """
+    from .capability import higher_is_better
+    from .words.capability import change_word, lower_note
+
     rows = []
+    direction = higher_is_better(capability)
     measured_tasks = capability.loc[capability["status"].eq("measured") &
                                     capability["params_b"].isin([small_b, large_b]), ["project", "task"]]
     for project, task in measured_tasks.drop_duplicates().itertuples(index=False):
         part = capability[(capability["project"] == project) & (capability["task"] == task)]
+        higher = bool(direction[part.index[0]])
         cells = []
         for size in (small_b, large_b):
             at = part[part["params_b"] == size].set_index("stage")
@@ -66,24 +72,31 @@ def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: floa
             at = at[at["status"].eq("measured")]
             if {"base", "trained"} <= set(at.index):
                 b, t = at.loc["base"], at.loc["trained"]
-                word = "regressed" if t["value"] < b["value"] else "improved"
+                better = (t["value"] / t["scale_max"] - b["value"] / b["scale_max"]) * (1 if higher else -1)
                 cells.append(f"{_score(b['value'], b['scale_max'])} \u2192 {_score(t['value'], t['scale_max'])} "
-                             f"({word})")
+                             f"({change_word(better > 0, better < 0)})")
             else:
                 r = at.iloc[0]
                 cells.append(_score(r["value"], r["scale_max"]))
-        rows.append([project, task, *cells])
+        rows.append([project, task + lower_note(higher), *cells])
     return pd.DataFrame(rows, columns=["Project", "Task", f"{fmt.size(small_b)} performance",
                                        f"{fmt.size(large_b)} performance"])
 
 
 def gap_table(gaps: pd.DataFrame, changes: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
-    """Derived columns of Finding 1: the size gap in points and the training change in points and percent."""
-    rows = [[r.task, f"{fmt.size(small_b)} \u2192 {fmt.size(large_b)}", fmt.pct(r.small), fmt.pct(r.large),
-             fmt.points(r.gap_points), "\u2014"] for r in gaps.itertuples()]
-    rows += [[r.task, f"{fmt.size(r.params_b)} base \u2192 trained", fmt.pct(r.base), fmt.pct(r.trained),
-              fmt.points(r.change_points), fmt.pct(r.relative_change, 1)] for r in changes.itertuples()]
-    return pd.DataFrame(rows, columns=["Task", "Comparison", "From", "To", "Change (points)", "Relative change"])
+    """Derived columns of Finding 1: the size gap in points and the training change in points and percent, and
+    which side is better in the task's direction of better."""
+    from .words.capability import better_label, lower_note
+
+    rows = [[r.task + lower_note(r.higher_is_better), f"{fmt.size(small_b)} \u2192 {fmt.size(large_b)}",
+             fmt.pct(r.small), fmt.pct(r.large), fmt.points(r.gap_points), "\u2014",
+             better_label(r.advantage_points, fmt.size(large_b), fmt.size(small_b))] for r in gaps.itertuples()]
+    rows += [[r.task + lower_note(r.higher_is_better), f"{fmt.size(r.params_b)} base \u2192 trained", fmt.pct(r.base),
+              fmt.pct(r.trained), fmt.points(r.change_points),
+              "\u2014" if pd.isna(r.relative_change) else fmt.pct(r.relative_change, 1),
+              "trained" if r.improved else "base" if r.regressed else "the same"] for r in changes.itertuples()]
+    return pd.DataFrame(rows, columns=["Task", "Comparison", "From", "To", "Change (points)", "Relative change",
+                                       "Better"])
 
 
 def collapse_table(classified: pd.DataFrame) -> pd.DataFrame:
