@@ -1,4 +1,4 @@
-"""Tests of the claims audit (evalpatterns.claims) and of the sentences built from it (narrative).
+"""Tests of the claims audit (evalpatterns.audit) and of the counts built from it (words.audit).
 
 Part 1 runs the audit on the real data and checks the verdict and recomputed value of every claim of
 ``data/claims.csv`` against a number worked by hand in a comment. Part 2 builds small datasets that produce
@@ -21,14 +21,14 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from evalpatterns import audit, io, narrative
+from evalpatterns import audit, io
 from evalpatterns import findings
 from evalpatterns.findings import collapse as collapse_finding
 from evalpatterns.findings import memorization as mem_finding
-from evalpatterns.findings import roi as roi_finding
 from evalpatterns.findings import distillation as f4
 from evalpatterns.findings import capability as cap_finding
 from evalpatterns.stats import within_each_others_interval
+from evalpatterns.words.audit import audit_values
 
 import distlogs as dl
 
@@ -1312,15 +1312,6 @@ def test_within_each_others_interval_skips_unknown_denominators():
     assert within_each_others_interval([], [], []) == []
 
 
-def test_interval_values_on_real_roi():
-    v = narrative.interval_values(real("roi"), "approach", "roi")
-    # baseline 146/200 and attempt 4 147/200 overlap; 4/200, 0/200 and 46/50 are apart; attempt 1 (0-3%) has no
-    # denominator and is skipped
-    assert v == {"roi_overlap_text": "DeepSeek-R1-32B baseline and Training Attempt 4 lie within each other's 95% "
-                                     "interval, so the data cannot tell them apart",
-                 "roi_n_overlap": 1, "roi_confidence_text": "95%"}
-
-
 def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overlap():
     from evalpatterns.words import collapse as collapse_words
 
@@ -1332,47 +1323,25 @@ def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overla
     assert st.fisher_exact([[4, 196], [0, 200]]).pvalue == pytest.approx(0.1231, abs=1e-4)
 
 
-def test_interval_values_several_pairs_and_no_denominators():
-    frame = pd.DataFrame({"name": ["a", "b", "c", "d"], "n_correct": [146, 147, 4, 5], "n_eval": [200, 200, 200, 200]})
-    # 4/200 (2%, 0.78% .. 5.03%) and 5/200 (2.5%, 1.07% .. 5.72%) overlap too
-    v = narrative.interval_values(frame, "name", "p")
-    assert v["p_n_overlap"] == 2
-    assert v["p_overlap_text"] == ("a and b; c and d lie within each other's 95% interval, so the data cannot tell "
-                                   "each pair apart")
-    none = narrative.interval_values(frame.assign(n_correct=np.nan), "name", "p")
-    assert none == {"p_overlap_text": "No denominators are recorded, so no interval can be drawn", "p_n_overlap": 0,
-                    "p_confidence_text": "95%"}
-    missing = narrative.interval_values(frame.drop(columns=["n_correct", "n_eval"]), "name", "p")
-    assert missing["p_n_overlap"] == 0
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Part 4: the counts and sentence the chapters show
 # --------------------------------------------------------------------------------------------------------------
 
-def test_claims_values_on_real_data(real_audit):
-    v = narrative.claims_values(real_audit.reset_index(drop=True))
-    assert v == {"claims_n": 90, "claims_holds": 61, "claims_rounding": 3, "claims_differs": 6,
-                 "claims_unsupported": 20,
-                 "claims_text": "Of 90 claims checked, 61 hold, 3 differ only by rounding, 6 differ and 20 are "
-                                "unsupported"}
+def test_audit_values_on_real_data(real_audit):
+    v = audit_values(real_audit.reset_index(drop=True))
+    # 90 claims of the post and the five headline claims, each judged by its finding's conclusion
+    assert {k: v[f"claims_{k}"] for k in ("n", "holds", "rounding", "differs", "unsupported")} == {
+        "n": 95, "holds": 64, "rounding": 3, "differs": 5, "unsupported": 23}
+    assert v["claims_text"] == "Of 95 claims checked, 64 hold, 3 differ only by rounding, 5 differ and 23 are unsupported"
+    assert v["claims_title_text"] == "The post's claims, recomputed from its data"
     assert sum(v[f"claims_{k}"] for k in audit.VERDICTS) == v["claims_n"]
 
 
-def test_claims_values_of_one_finding_with_a_prefix(real_ctx):
-    # finding 3: 22 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
-    # threshold and the 3 days; the other 17 hold (11, and the four times and two range ends)
+def test_audit_values_of_one_finding_with_a_prefix(real_ctx):
+    # finding 3: 23 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
+    # threshold and the 3 days; the other 18 hold (the headline among them)
     part = audit.audit(REGISTER, real_ctx, finding=3)
-    v = narrative.claims_values(part, prefix="f3")
-    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (22, 17, 2, 1, 2)
-    assert v["f3_text"] == "Of 22 claims checked, 17 hold, 2 differ only by rounding, 1 differ and 2 are unsupported"
-
-
-def test_claims_values_small_and_empty():
-    v = narrative.claims_values(pd.DataFrame({"verdict": ["holds", "differs", "holds"]}), prefix="x")
-    assert v == {"x_n": 3, "x_holds": 2, "x_rounding": 0, "x_differs": 1, "x_unsupported": 0,
-                 "x_text": "Of 3 claims checked, 2 hold, 0 differ only by rounding, 1 differ and 0 are unsupported"}
-    empty = narrative.claims_values(pd.DataFrame({"verdict": pd.Series([], dtype=object)}))
-    assert empty["claims_n"] == 0
-    assert empty["claims_text"] == ("Of 0 claims checked, 0 hold, 0 differ only by rounding, 0 differ and 0 are "
-                                    "unsupported")
+    v = audit_values(part, prefix="f3", own_data=False)
+    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (23, 18, 2, 1, 2)
+    assert v["f3_text"] == "Of 23 claims checked, 18 hold, 2 differ only by rounding, 1 differs and 2 are unsupported"
+    assert v["f3_title_text"] == "The post's claims, tested against this data"

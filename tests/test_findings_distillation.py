@@ -4,7 +4,6 @@ one-sided p-value and a minimum of runs, the run the page quotes, and a property
 from __future__ import annotations
 
 import itertools
-import math
 from pathlib import Path
 
 import numpy as np

@@ -10,7 +10,7 @@ import pandas as pd
 
 
 # scipy.stats (through .stats) takes about half a second to import; it is imported on the first fit, not when
-# tables or narrative import METHOD_LABELS from here (so `evalpatterns build` never loads it).
+# tables or words import METHOD_LABELS from here (so `evalpatterns build` never loads it).
 def power_law_fit(*args, **kwargs):
     from .stats import power_law_fit as fit
 

@@ -1,7 +1,6 @@
 """Finding 4's sentences, written from :class:`evalpatterns.findings.distillation.Result`."""
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
