@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hs
 
 from evalpatterns import formatting as fmt
@@ -135,6 +135,10 @@ def test_seed_words_name_welch_and_the_interval(tmp_path):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=memorization_rows(), bars_n=hs.sampled_from((10, 100, 250)))
+# found by hypothesis: a mean of seeds below the supervised count (402 / 5,235 = 0.0768x), the seeds' note after it
+@example(rows=[("rl_step", 100, 1, 175, True, "measured"), ("rl_step", 100, 2, 338, True, "measured"),
+               ("rl_step", 100, 3, 693, True, "measured"), ("supervised", 100, None, 5235, True, "measured")],
+         bars_n=100)
 def test_property_sentences_agree_with_numbers(rows, bars_n):
     with tempfile.TemporaryDirectory() as tmp:
         r = run(mem_frame(Path(tmp), rows), bars_n=bars_n)
@@ -151,5 +155,5 @@ def test_property_sentences_agree_with_numbers(rows, bars_n):
         if not (a.ratio_is_lower_bound or a.ratio_is_upper_bound or a.ratio_unbounded):
             shown = fmt.ratio(a.ratio)
             assert f"{label} needed" in v["bars_text"] or f"{label} " in v["bars_text"]
-            fewer = f"({shown} as many: fewer than supervised learning)" in v["bars_text"]
+            fewer = f"({shown} as many: fewer than supervised learning" in v["bars_text"]
             assert fewer == (a.ratio < 1 and shown != "1x")

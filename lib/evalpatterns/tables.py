@@ -183,9 +183,9 @@ def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
 
 def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFrame:
     """Finding 5's table: episodes per method at each N, the SL advantage ratios, and where each row is from."""
-    wide = table.pivot(index="n_values", columns="method", values="episodes")
-    lb = table.pivot(index="n_values", columns="method", values="lower_bound")
     from .words.memorization import episodes_parts
+
+    wide = table.pivot(index="n_values", columns="method", values="episodes")
 
     cells_of = table.set_index(["n_values", "method"])
 

@@ -152,7 +152,7 @@ def effect_size_text(result: Result) -> str:
     if len(rec):
         seeds = rec["basis"].eq("per-seed rows").sum() if "basis" in rec else len(rec)
         basis = (f"from the {count(n_seed_rows, 'per-seed row')}" if seeds == len(rec) else
-                 f"from per-seed rows or published means and SDs" if seeds else "from published means and SDs")
+                 "from per-seed rows or published means and SDs" if seeds else "from published means and SDs")
         return (f"Hedges' g is recomputed {basis}, with a 95% confidence interval and Welch's t-test, for "
                 f"{count(len(rec), 'comparison')}")
     return ("There are no per-seed episode counts to recompute Hedges' g from, so the published values are shown "
