@@ -157,3 +157,21 @@ def test_property_sentences_agree_with_numbers(rows, bars_n):
             assert f"{label} needed" in v["bars_text"] or f"{label} " in v["bars_text"]
             fewer = f"({shown} as many: fewer than supervised learning" in v["bars_text"]
             assert fewer == (a.ratio < 1 and shown != "1x")
+
+
+def test_bar_chart_note_follows_the_ratio(tmp_path):
+    # the post: 10,000+ / 11 at N = 100, the largest ratio, a lower bound
+    post = finding.analyse({k: io.load(k, DATA / f"{k}.csv") for k in finding.DATA})
+    assert words.advantage_note(post.advantage, 100) == ("RL-Step needs 909x+\nthe episodes of supervised learning"
+                                                         "\n(+: it hit its budget, so this is a lower bound)")
+    assert words.advantage_note(post.advantage, 100, compact=True) == ("RL-Step needs 909x+\nthe episodes of "
+                                                                       "supervised learning")
+    assert words.advantage_note(post.advantage, 7) == ""
+    # RL faster: 120 / 200 = 0.6x at N = 100 is fewer, never an advantage; 1.45x keeps its digits; 1.002 is 1x
+    assert words.advantage_note(run(mem_frame(tmp_path, rl_faster())).advantage, 100) == (
+        "RL-Step needs 0.6x the episodes\nof supervised learning: fewer")
+    for rl, note in ((145, "RL-EoE needs 1.45x\nthe episodes of supervised learning"),
+                     (1002, "RL-EoE needs about as many\nepisodes as supervised learning")):
+        sl = 100 if rl == 145 else 1000
+        rows = [("supervised", 10, None, sl, True, "measured"), ("rl_eoe", 10, None, rl, True, "measured")]
+        assert words.advantage_note(run(mem_frame(tmp_path, rows)).advantage, 10) == note

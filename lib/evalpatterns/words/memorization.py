@@ -59,6 +59,31 @@ def relation(ratio: float, lower_bound: bool = False, upper_bound: bool = False)
     return f"{shown} as many" if ratio > 1 else f"{shown} as many: fewer than supervised learning"
 
 
+def advantage_note(advantage: pd.DataFrame, n_values: int, compact: bool = False) -> str:
+    """The bar chart's note: the largest advantage at ``n_values``, in words that follow the ratio
+    ('RL-Step needs 909x+\nthe episodes of supervised learning'; 'about as many' at 1x; 'fewer' below 1)."""
+    at_n = advantage[advantage["n_values"] == n_values]
+    if at_n.empty:
+        return ""
+    r = at_n.loc[at_n["ratio"].idxmax()]
+    label = METHOD_LABELS.get(r["method"], r["method"])
+    lb = bool(r["ratio_is_lower_bound"])
+    if bool(r["ratio_unbounded"]):
+        return f"{label} and supervised learning:\nboth counts are lower bounds"
+    shown = fmt.ratio(r["ratio"], lower_bound=lb)
+    if bool(r["ratio_is_upper_bound"]):
+        text = f"{label} needs at most {fmt.ratio(r['ratio'])}\nthe episodes of supervised learning"
+    elif shown == "1x" and not lb:
+        text = f"{label} needs about as many\nepisodes as supervised learning"
+    elif r["ratio"] < 1 and not lb:
+        text = f"{label} needs {shown} the episodes\nof supervised learning: fewer"
+    else:
+        text = f"{label} needs {shown}\nthe episodes of supervised learning"
+    if lb and not compact:
+        text += "\n(+: it hit its budget, so this is a lower bound)"
+    return text
+
+
 def bars_text(result: Result) -> str:
     """What the bar chart shows at N = bars_n, method by method, or why there is nothing to show."""
     n = int(result.params.bars_n)
