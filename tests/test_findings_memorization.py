@@ -77,8 +77,10 @@ def test_post_data_fits_measured_points_only(post):
     assert round(ref.slope, 2) == 0.39
     assert fits.loc["rl_eoe", "n_points"] == 3 and fits.loc["rl_eoe", "n_figure_points"] == 0
     # three converged values read off the figure (N = 25, 50, 250) are left out, and said to be
-    assert fits.loc["rl_eoe", "n_not_fitted_status"] == 3
+    assert fits.loc["rl_eoe", "n_figure_left_out"] == 3
     assert fits.loc["rl_step", "n_lower_bounds_left_out"] == 2 and not bool(fits.loc["rl_step", "fitted"])
+    # RL-Step's three values read off the figure (lower bounds at N = 25, 50, 250) are left out too, and counted
+    assert fits.loc["rl_step", "n_figure_left_out"] == 3
 
 
 def test_post_data_result_holds_the_published_effect_sizes_and_no_recomputed_ones(post):

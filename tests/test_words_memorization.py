@@ -59,7 +59,7 @@ def test_post_values(post_values):
                                      "needed more episodes in every one (6 of them rest on values read off a "
                                      "figure)")
     # the fit the chapter states is the claims audit's: measured points only, and the text says so
-    assert v["fit_basis_text"] == ("Each fit uses measured points only: the 6 values read off the post's figure are "
+    assert v["fit_basis_text"] == ("Each fit uses measured points only: the 9 values read off the post's figure are "
                                    "drawn but not fitted, and the claims audit below uses the same fits")
     assert v["rl_eoe_exponent_text"] == "0.39"
     assert v["rl_eoe_fit_text"].startswith("exponent 0.39 (95% CI \u22120.40 to 1.17), O(n^0.39), on 3 measured "

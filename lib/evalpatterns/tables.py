@@ -246,7 +246,7 @@ def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd
 
 def _figure_cell(fit) -> str:
     """Whether a fit used values read off a figure: ``2 fitted``, ``3 left out`` or ``none``."""
-    used, left = int(fit.get("n_figure_points", 0) or 0), int(fit.get("n_not_fitted_status", 0) or 0)
+    used, left = int(fit.get("n_figure_points", 0) or 0), int(fit.get("n_figure_left_out", 0) or 0)
     parts = ([f"{used} fitted"] if used else []) + ([f"{left} left out"] if left else [])
     return ", ".join(parts) or "none"
 

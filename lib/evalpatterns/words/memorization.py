@@ -132,8 +132,8 @@ def fit_text(fit: pd.Series, min_points: int) -> str:
     left = []
     if int(fit["n_lower_bounds_left_out"]):
         left.append(count(int(fit["n_lower_bounds_left_out"]), "lower bound"))
-    if int(fit.get("n_not_fitted_status", 0) or 0):
-        left.append(count(int(fit["n_not_fitted_status"]), "value") + " read off a figure")
+    if int(fit.get("n_figure_left_out", 0) or 0):
+        left.append(count(int(fit["n_figure_left_out"]), "value") + " read off a figure")
     return text + (f"; {join(left)} left out" if left else "")
 
 
@@ -148,7 +148,7 @@ def fit_basis_text(result: Result) -> str:
     """Which points the fits rest on (the table and the audit use these same fits)."""
     fits = result.fits
     fig = int(fits["n_figure_points"].sum()) if "n_figure_points" in fits else 0
-    skipped = int(fits["n_not_fitted_status"].sum()) if "n_not_fitted_status" in fits else 0
+    skipped = int(fits["n_figure_left_out"].sum()) if "n_figure_left_out" in fits else 0
     if fig:
         return (f"The fits include {count(fig, 'value')} read off the post's figure, marked in the table's "
                 f"\"Read off a figure\" column")
