@@ -237,7 +237,7 @@ def values(result: Result) -> dict:
     for m in METHOD_LABELS:
         if m in at.index:
             v[f"{m}_episodes"] = _f(at.loc[m, "episodes"])
-            v[f"{m}_episodes_text"] = fmt.episodes(at.loc[m, "episodes"], bool(at.loc[m, "lower_bound"]))
+            v[f"{m}_episodes_text"] = episodes_parts(at.loc[m])[0]
         else:
             v[f"{m}_episodes"], v[f"{m}_episodes_text"] = None, fmt.NA
         if m == REFERENCE:
