@@ -631,7 +631,7 @@ def test_scaling_fits_with_figure_points(mem):
     assert eoe["ci_high"] == pytest.approx(ref.slope + half, rel=1e-10)
     assert eoe["n_points"] == 6 and eoe["n_lower_bounds_left_out"] == 0
     # three of the six points were read off figure 1 (N = 25, 50, 250): the fit says so
-    assert eoe["n_figure_points"] == 3 and eoe["n_not_fitted_status"] == 0
+    assert eoe["n_figure_points"] == 3 and eoe["n_figure_left_out"] == 0
     # rl_step: only N=10 converged; the 5 budget-capped runs are lower bounds and are left out
     step = fits.loc["rl_step"]
     assert bool(step["fitted"]) is False
@@ -649,7 +649,7 @@ def test_scaling_fits_on_measured_points_only_by_default(mem):
     assert fits.loc["rl_eoe", "exponent"] == pytest.approx(ref.slope, rel=1e-10)
     assert fits.loc["rl_eoe", "n_points"] == 3
     # no figure point fitted; the three converged ones read off the figure are counted as left out
-    assert fits.loc["rl_eoe", "n_figure_points"] == 0 and fits.loc["rl_eoe", "n_not_fitted_status"] == 3
+    assert fits.loc["rl_eoe", "n_figure_points"] == 0 and fits.loc["rl_eoe", "n_figure_left_out"] == 3
     # measured rl_step: 100 and 500 are lower bounds
     assert fits.loc["rl_step", "n_lower_bounds_left_out"] == 2
 

@@ -106,19 +106,21 @@ def test_distillation_tables(book):
 
 
 def test_memorization_tables(book):
-    mem = io.load("memorization", DATA / "memorization.csv")
-    episodes = memorization.episodes_table(mem)
-    advantage = memorization.sl_advantage(episodes)
-    fits = memorization.scaling_fits(episodes)
+    from evalpatterns.findings import memorization as finding
+
+    result = finding.analyse({k: io.load(k, DATA / f"{k}.csv") for k in finding.DATA})
     soup = page(book, "sl-vs-rl")
     rows = html_table(soup, "tbl-episodes")
-    assert rows == expected_table(tables.episodes_display(episodes, advantage))
-    assert "27x / 909x+" in [r[4] for r in rows]
-    assert html_table(soup, "tbl-scaling") == expected_table(tables.scaling_display(fits))
-    published = io.load("effect_sizes", DATA / "effect_sizes.csv")
+    assert rows == expected_table(tables.episodes_display(result.episodes, result.advantage))
+    assert "27.4x / 909x+" in [r[4] for r in rows]  # 301 / 11 = 27.36 to three significant digits; 10,000+ / 11
+    scaling = html_table(soup, "tbl-scaling")
+    assert scaling == expected_table(tables.scaling_display(result.fits))
+    # one fit for the table and the claims: RL-EoE on its three measured points, 0.39; figure values left out
+    eoe = next(r for r in scaling if r[0] == "RL-EoE")
+    assert eoe[1] == "0.39" and "3 left out" in eoe
     assert html_table(soup, "tbl-effect-sizes") == expected_table(
-        tables.effect_size_display(published, memorization.effect_sizes_from_seeds(mem)))
-    assert "909x+" in pasted(soup)
+        tables.effect_size_display(result.effect_sizes, result.seed_effects))
+    assert any(t.startswith("The data support the post's claim") and "909x+" in t for t in pasted(soup))
 
 
 def test_summary_glues_match_the_chapters(book):

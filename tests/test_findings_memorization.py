@@ -77,8 +77,10 @@ def test_post_data_fits_measured_points_only(post):
     assert round(ref.slope, 2) == 0.39
     assert fits.loc["rl_eoe", "n_points"] == 3 and fits.loc["rl_eoe", "n_figure_points"] == 0
     # three converged values read off the figure (N = 25, 50, 250) are left out, and said to be
-    assert fits.loc["rl_eoe", "n_not_fitted_status"] == 3
+    assert fits.loc["rl_eoe", "n_figure_left_out"] == 3
     assert fits.loc["rl_step", "n_lower_bounds_left_out"] == 2 and not bool(fits.loc["rl_step", "fitted"])
+    # RL-Step's three values read off the figure (lower bounds at N = 25, 50, 250) are left out too, and counted
+    assert fits.loc["rl_step", "n_figure_left_out"] == 3
 
 
 def test_post_data_result_holds_the_published_effect_sizes_and_no_recomputed_ones(post):
@@ -131,7 +133,8 @@ def test_half_and_half_is_inconclusive(tmp_path):
             ("rl_eoe", 10, None, 100, True, "measured"), ("rl_eoe", 100, None, 5, True, "measured")]
     c = run(mem_frame(tmp_path, rows)).conclusion
     assert c.verdict == INCONCLUSIVE
-    assert c.reason.startswith("of 2 comparisons, RL needed 1 more and 1 as many or fewer")
+    assert c.reason == ("of 2 comparisons, RL needed 1 more and 1 as many or fewer: not every comparison shows "
+                        "RL needing more episodes, and not most show it needing no more")
     assert c.statistic == pytest.approx(0.5)  # at N = 100: 5 / 10
 
 
@@ -147,6 +150,25 @@ def test_direction_with_lower_bounds(tmp_path, rl, rl_conv, sl, sl_conv, directi
     rows = [("supervised", 10, None, sl, sl_conv, "measured"), ("rl_step", 10, None, rl, rl_conv, "measured")]
     r = run(mem_frame(tmp_path, rows), bars_n=10)
     assert list(r.comparisons["direction"]) == [direction]
+
+
+def test_two_lower_bounds_give_no_statistic(tmp_path):
+    # supervised 3+ and RL-Step 661+ at N = 10: 661 / 3 = 220 bounds nothing, so it is not the headline number
+    rows = [("supervised", 10, None, 3, False, "measured"), ("rl_step", 10, None, 661, False, "measured"),
+            ("rl_eoe", 10, None, 1, False, "measured")]
+    c = run(mem_frame(tmp_path, rows), bars_n=10).conclusion
+    assert c.verdict == INCONCLUSIVE and c.statistic is None
+    assert c.reason == ("of 2 comparisons, lower bounds leave the order open in 2: not every comparison shows "
+                        "RL needing more episodes, and not most show it needing no more")
+    assert c.shown.startswith("no bounded ratio")
+
+
+def test_headline_prefers_a_bounded_ratio(tmp_path):
+    # at N = 10: RL-Step 661+ against supervised 3+ (unbounded, 220x) and RL-EoE 30 against 3+ (at most 10x)
+    rows = [("supervised", 10, None, 3, False, "measured"), ("rl_step", 10, None, 661, False, "measured"),
+            ("rl_eoe", 10, None, 30, True, "measured")]
+    c = run(mem_frame(tmp_path, rows), bars_n=10).conclusion
+    assert c.statistic == pytest.approx(10.0) and c.shown.startswith("at most 10x the supervised episodes")
 
 
 def test_headline_falls_back_to_the_largest_n_with_comparisons(tmp_path):
@@ -233,11 +255,15 @@ def test_property_analyse_never_raises_and_follows_its_rule(rows, bars_n):
     n_more, n_not = int(d["direction"].eq(finding.MORE).sum()), int(d["direction"].eq(finding.NOT_MORE).sum())
     expected = SUPPORTED if n_more == k else CONTRADICTED if n_not > k / 2 else INCONCLUSIVE
     assert c.verdict == expected
-    # the statistic is the largest ratio at bars_n (or at the largest N compared)
-    at = d[d["n_values"] == bars_n]
-    at = at if len(at) else d[d["n_values"] == d["n_values"].max()]
-    assert c.statistic == pytest.approx(at["ratio"].max())
-    assert math.isfinite(c.statistic) and c.statistic > 0
     # a comparison counted as more never has RL at or below supervised
     more = d[d["direction"] == finding.MORE]
     assert (more["episodes"] > more["reference_episodes"]).all()
+    # the statistic is the largest bounded ratio at bars_n (or at the largest N with one); none without one
+    bounded = d[~d["ratio_unbounded"].astype(bool)]
+    if bounded.empty:
+        assert c.statistic is None
+        return
+    at = bounded[bounded["n_values"] == bars_n]
+    at = at if len(at) else bounded[bounded["n_values"] == bounded["n_values"].max()]
+    assert c.statistic == pytest.approx(at["ratio"].max())
+    assert math.isfinite(c.statistic) and c.statistic > 0

@@ -391,6 +391,16 @@ def test_roi_prose_describes_this_data(book):
 
 # -- single chapters on valid but unusual data ---------------------------------------------------------------
 
+def rl_faster_csv(folder) -> Path:
+    """memorization.csv (aggregates) telling Finding 5's opposite story: at every N both RL methods converged
+    in fewer episodes than supervised learning (supervised 100-400, RL-EoE 20-80, RL-Step 60-290)."""
+    rows = [[m, n, None, e, "true", "measured", "opposite story", ""]
+            for m, eps in (("supervised", (100, 200, 300, 400)), ("rl_eoe", (20, 40, 60, 80)),
+                           ("rl_step", (60, 120, 180, 290)))
+            for n, e in zip((10, 100, 500, 1000), eps)]
+    return otherdata._write(Path(folder) / "memorization.csv", otherdata.MEMORIZATION_HEADER, rows)
+
+
 CASES = {
     # name: (chapter, writer, overrides)
     "nothing-collapsed": ("mode-collapse", otherdata.nothing_collapsed_csv, {}),
@@ -399,6 +409,7 @@ CASES = {
     "no-kl": ("hybrid-distillation", otherdata.no_kl_csv, {}),
     "one-point": ("sl-vs-rl", otherdata.one_point_csv, {"bars_n": 20}),
     "all-censored": ("sl-vs-rl", otherdata.all_censored_csv, {"bars_n": 20}),
+    "rl-faster": ("sl-vs-rl", rl_faster_csv, {}),
 }
 
 
@@ -523,3 +534,18 @@ def test_every_rl_run_censored_gives_lower_bounds(unusual):
     assert "5,000+ (417x+ as many, a lower bound" in bars and "8,000+ (667x+ as many, a lower bound" in bars, bars
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and not re.search(r"\bn/a\b", scaling), scaling
+
+
+def test_rl_faster_page_says_the_data_contradict_the_claim(unusual):
+    run = unusual("rl-faster")
+    assert run.results["verdict"] == "contradicted"
+    assert run.soup.find("h1").get_text().startswith("Finding 5: does supervised learning memorise faster than RL?")
+    text = " ".join(run.prose)
+    assert text.startswith("The data contradict the post's claim: RL needed as many episodes as supervised learning "
+                           "or fewer in 8 of 8 comparisons (0.6x the supervised episodes for RL-Step at N = 100).")
+    # at N = 100: supervised 200, RL-EoE 40 (0.2x), RL-Step 120 (0.6x): fewer, never an advantage
+    assert "40 (0.2x as many: fewer than supervised learning)" in text
+    assert "120 (0.6x as many: fewer than supervised learning)" in text
+    assert "more episodes than supervised learning" not in text and "fewer episodes than RL" not in text
+    assert re.search(r"The verdict on this finding, by .+? ?: contradicted ?, because RL needed as many episodes as "
+                     r"supervised learning or fewer in 8 of 8 comparisons", text), text

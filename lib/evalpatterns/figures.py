@@ -472,16 +472,10 @@ def capability_heatmap(matrix: pd.DataFrame) -> Figure:
 # --- 6. SL vs RL bars ------------------------------------------------------------------------------------
 
 def _advantage_text(advantage: pd.DataFrame, n_values: int, compact: bool) -> str:
-    """'RL step-level needs 909x+ the episodes of supervised learning' for the largest ratio at ``n_values``."""
-    at_n = advantage[advantage["n_values"] == n_values]
-    if at_n.empty:
-        return ""
-    r = at_n.loc[at_n["ratio"].idxmax()]
-    ratio = fmt.ratio(r["ratio"], lower_bound=bool(r["ratio_is_lower_bound"]))
-    text = f"{_method_label(r['method'])} needs {ratio}\nthe episodes of supervised learning"
-    if r["ratio_is_lower_bound"] and not compact:
-        text += "\n(+: it hit its budget, so this is a lower bound)"
-    return text
+    """The note on the largest ratio at ``n_values`` (its words: :func:`evalpatterns.words.memorization.advantage_note`)."""
+    from .words.memorization import advantage_note
+
+    return advantage_note(advantage, n_values, compact)
 
 
 def draw_sl_vs_rl_bars(ax, episodes_table: pd.DataFrame, advantage: pd.DataFrame, n_values: int = 100,

@@ -146,11 +146,11 @@ def scaling_fits(table: pd.DataFrame, statuses: tuple[str, ...] = ("measured",),
     """Power-law exponent of episodes against N for each method, on converged points only.
 
     By default only measured points are fitted; pass ``statuses=("measured", "figure")`` to fit values read
-    off a figure too, which ``n_figure_points`` then counts (so a table can say so). Lower bounds are left
-    out (``n_lower_bounds_left_out`` counts them) and statuses outside ``statuses`` too
-    (``n_not_fitted_status`` counts the converged points left out for their status). Columns: method,
-    exponent, ci_low, ci_high, r_squared, n_points, n_lower_bounds_left_out, fitted, reason, complexity,
-    prefactor, n_figure_points, n_not_fitted_status.
+    off a figure too, which ``n_figure_points`` then counts (so a table can say so); ``n_figure_left_out``
+    counts the values read off a figure that were not fitted (lower bounds among them). Lower bounds are left
+    out (``n_lower_bounds_left_out`` counts those of a fitted status) and statuses outside ``statuses`` too.
+    Columns: method, exponent, ci_low, ci_high, r_squared, n_points, n_lower_bounds_left_out, fitted, reason,
+    complexity, prefactor, n_figure_points, n_figure_left_out.
     """
     rows = []
     for method, part in table.groupby("method", sort=False):
@@ -161,9 +161,9 @@ def scaling_fits(table: pd.DataFrame, statuses: tuple[str, ...] = ("measured",),
                      "n_lower_bounds_left_out": int(usable["lower_bound"].sum()),
                      "complexity": complexity_label(fit.exponent),
                      "n_figure_points": int(points["status"].eq("figure").sum()),
-                     "n_not_fitted_status": int((~part["status"].isin(statuses) & ~part["lower_bound"]).sum())})
+                     "n_figure_left_out": int((part["status"].eq("figure") & ~part["status"].isin(statuses)).sum())})
     cols = ["method", "exponent", "ci_low", "ci_high", "r_squared", "n_points", "n_lower_bounds_left_out",
-            "fitted", "reason", "complexity", "prefactor", "n_figure_points", "n_not_fitted_status"]
+            "fitted", "reason", "complexity", "prefactor", "n_figure_points", "n_figure_left_out"]
     order = {m: i for i, m in enumerate(METHOD_LABELS)}
     out = pd.DataFrame(rows, columns=[c for c in cols])
     return out.sort_values("method", key=lambda s: s.map(order).fillna(99)).reset_index(drop=True)

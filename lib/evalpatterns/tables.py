@@ -201,8 +201,9 @@ def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
 
 def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFrame:
     """Finding 5's table: episodes per method at each N, the SL advantage ratios, and where each row is from."""
-    wide = table.pivot(index="n_values", columns="method", values="episodes")
     from .words.memorization import episodes_parts
+
+    wide = table.pivot(index="n_values", columns="method", values="episodes")
 
     cells_of = table.set_index(["n_values", "method"])
 
@@ -263,7 +264,7 @@ def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd
 
 def _figure_cell(fit) -> str:
     """Whether a fit used values read off a figure: ``2 fitted``, ``3 left out`` or ``none``."""
-    used, left = int(fit.get("n_figure_points", 0) or 0), int(fit.get("n_not_fitted_status", 0) or 0)
+    used, left = int(fit.get("n_figure_points", 0) or 0), int(fit.get("n_figure_left_out", 0) or 0)
     parts = ([f"{used} fitted"] if used else []) + ([f"{left} left out"] if left else [])
     return ", ".join(parts) or "none"
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import formatting as fmt
 from .. import memorization as mem
-from ..words.common import count
+from ..words.common import count, join
 from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
 
 NUMBER = 5
@@ -93,18 +93,24 @@ def compare(episodes: pd.DataFrame, advantage: pd.DataFrame, seed_effects: pd.Da
 
 
 def headline_comparison(comparisons: pd.DataFrame, n: int) -> pd.Series | None:
-    """The comparison at N = ``n`` with the largest advantage; at the largest N with comparisons when ``n``
-    has none; None without comparisons."""
+    """The comparison at N = ``n`` with the largest advantage, among those whose ratio is bounded; at the
+    largest N with such a comparison when ``n`` has none; a comparison of two lower bounds when there is
+    nothing else; None without comparisons."""
     if comparisons.empty:
         return None
-    at = comparisons[comparisons["n_values"] == n]
+    bounded = comparisons[~comparisons["ratio_unbounded"].astype(bool)]
+    pool = bounded if len(bounded) else comparisons
+    at = pool[pool["n_values"] == n]
     if at.empty:
-        at = comparisons[comparisons["n_values"] == comparisons["n_values"].max()]
+        at = pool[pool["n_values"] == pool["n_values"].max()]
     return at.loc[at["ratio"].idxmax()]
 
 
 def shown(r: pd.Series) -> str:
     """``909x+ the supervised episodes for RL-Step at N = 100`` (with its interval where seeds exist)."""
+    if bool(r["ratio_unbounded"]):
+        return (f"no bounded ratio: {mem.METHOD_LABELS.get(r['method'], r['method'])} and supervised learning are "
+                f"both lower bounds at N = {fmt.number(r['n_values'])}")
     text = (f"{fmt.ratio(r['ratio'], lower_bound=bool(r['ratio_is_lower_bound']))} the supervised episodes for "
             f"{mem.METHOD_LABELS.get(r['method'], r['method'])} at N = {fmt.number(r['n_values'])}")
     if bool(r["ratio_is_upper_bound"]):
@@ -138,7 +144,8 @@ def conclude(comparisons: pd.DataFrame, headline: pd.Series | None) -> Conclusio
     n_more, n_not, n_open = int(d.eq(MORE).sum()), int(d.eq(NOT_MORE).sum()), int(d.eq(UNDETERMINED).sum())
     n_tested = int(comparisons["tested"].sum())
     p = headline["p_value"] if pd.notna(headline["p_value"]) else None
-    stat, text = float(headline["ratio"]), shown(headline)
+    stat = None if bool(headline["ratio_unbounded"]) else float(headline["ratio"])
+    text = shown(headline)
     if n_more == k:
         reason = f"RL needed more episodes than supervised learning in {_all(k, 'comparison')}"
         if n_tested:
@@ -148,11 +155,11 @@ def conclude(comparisons: pd.DataFrame, headline: pd.Series | None) -> Conclusio
     if n_not > k / 2:
         return Conclusion(CONTRADICTED, test, stat, text, f"RL needed as many episodes as supervised learning or "
                           f"fewer in {n_not} of {count(k, 'comparison')}", p)
-    parts = [f"{n_more} more", f"{n_not} as many or fewer"] + ([f"{n_open} left open by lower bounds"]
-                                                               if n_open else [])
-    return Conclusion(INCONCLUSIVE, test, stat, text, f"of {count(k, 'comparison')}, RL needed " +
-                      ", ".join(parts[:-1]) + " and " + parts[-1] + ": neither every comparison nor most of "
-                      "them agree", p)
+    parts = [f"{n} {what}" for n, what in ((n_more, "more"), (n_not, "as many or fewer")) if n]
+    open_ = f"lower bounds leave the order open in {n_open}" if n_open else ""
+    why = (f"RL needed {join(parts)}" + (f", and {open_}" if open_ else "")) if parts else open_
+    return Conclusion(INCONCLUSIVE, test, stat, text, f"of {count(k, 'comparison')}, {why}: not every "
+                      "comparison shows RL needing more episodes, and not most show it needing no more", p)
 
 
 def _all(k: int, noun: str) -> str:

@@ -59,6 +59,31 @@ def relation(ratio: float, lower_bound: bool = False, upper_bound: bool = False)
     return f"{shown} as many" if ratio > 1 else f"{shown} as many: fewer than supervised learning"
 
 
+def advantage_note(advantage: pd.DataFrame, n_values: int, compact: bool = False) -> str:
+    """The bar chart's note: the largest advantage at ``n_values``, in words that follow the ratio
+    ('RL-Step needs 909x+\nthe episodes of supervised learning'; 'about as many' at 1x; 'fewer' below 1)."""
+    at_n = advantage[advantage["n_values"] == n_values]
+    if at_n.empty:
+        return ""
+    r = at_n.loc[at_n["ratio"].idxmax()]
+    label = METHOD_LABELS.get(r["method"], r["method"])
+    lb = bool(r["ratio_is_lower_bound"])
+    if bool(r["ratio_unbounded"]):
+        return f"{label} and supervised learning:\nboth counts are lower bounds"
+    shown = fmt.ratio(r["ratio"], lower_bound=lb)
+    if bool(r["ratio_is_upper_bound"]):
+        text = f"{label} needs at most {fmt.ratio(r['ratio'])}\nthe episodes of supervised learning"
+    elif shown == "1x" and not lb:
+        text = f"{label} needs about as many\nepisodes as supervised learning"
+    elif r["ratio"] < 1 and not lb:
+        text = f"{label} needs {shown} the episodes\nof supervised learning: fewer"
+    else:
+        text = f"{label} needs {shown}\nthe episodes of supervised learning"
+    if lb and not compact:
+        text += "\n(+: it hit its budget, so this is a lower bound)"
+    return text
+
+
 def bars_text(result: Result) -> str:
     """What the bar chart shows at N = bars_n, method by method, or why there is nothing to show."""
     n = int(result.params.bars_n)
@@ -107,8 +132,8 @@ def fit_text(fit: pd.Series, min_points: int) -> str:
     left = []
     if int(fit["n_lower_bounds_left_out"]):
         left.append(count(int(fit["n_lower_bounds_left_out"]), "lower bound"))
-    if int(fit.get("n_not_fitted_status", 0) or 0):
-        left.append(count(int(fit["n_not_fitted_status"]), "value") + " read off a figure")
+    if int(fit.get("n_figure_left_out", 0) or 0):
+        left.append(count(int(fit["n_figure_left_out"]), "value") + " read off a figure")
     return text + (f"; {join(left)} left out" if left else "")
 
 
@@ -123,7 +148,7 @@ def fit_basis_text(result: Result) -> str:
     """Which points the fits rest on (the table and the audit use these same fits)."""
     fits = result.fits
     fig = int(fits["n_figure_points"].sum()) if "n_figure_points" in fits else 0
-    skipped = int(fits["n_not_fitted_status"].sum()) if "n_not_fitted_status" in fits else 0
+    skipped = int(fits["n_figure_left_out"].sum()) if "n_figure_left_out" in fits else 0
     if fig:
         return (f"The fits include {count(fig, 'value')} read off the post's figure, marked in the table's "
                 f"\"Read off a figure\" column")
@@ -212,7 +237,7 @@ def values(result: Result) -> dict:
     for m in METHOD_LABELS:
         if m in at.index:
             v[f"{m}_episodes"] = _f(at.loc[m, "episodes"])
-            v[f"{m}_episodes_text"] = fmt.episodes(at.loc[m, "episodes"], bool(at.loc[m, "lower_bound"]))
+            v[f"{m}_episodes_text"] = episodes_parts(at.loc[m])[0]
         else:
             v[f"{m}_episodes"], v[f"{m}_episodes_text"] = None, fmt.NA
         if m == REFERENCE:
