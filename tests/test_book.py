@@ -11,7 +11,7 @@ from PIL import Image
 
 from htmlcheck import expected_table, html_table
 
-from evalpatterns import (capability, collapse, distillation, io, memorization, roi, tables)
+from evalpatterns import (capability, collapse, distillation, io, roi, tables)
 from evalpatterns import chapters as registry
 from evalpatterns import findings
 from evalpatterns.words import roi as roi_words
