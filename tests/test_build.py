@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from evalpatterns import build, io, narrative, roi
+from evalpatterns.book import outputs
 from evalpatterns import chapters as registry
 from evalpatterns.schema import SCHEMAS
 
@@ -29,10 +30,20 @@ def broken_chapters(tmp_path, monkeypatch):
     return src
 
 
+def cell_of(source: Path, number: int) -> list[str]:
+    """The lines of code cell ``number`` (1-based) of a MyST notebook."""
+    import jupytext
+
+    cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
+    return cells[number - 1].source.splitlines()
+
+
 def test_failing_chapter_names_chapter_and_cell(broken_chapters, tmp_path):
     params = build.resolve_parameters("mode-collapse", {"mode_collapse_csv": str(ROOT / "data/mode_collapse.csv")})
-    with pytest.raises(build.BuildError, match=r"chapter 'mode-collapse' failed in code cell 2 of mode-collapse.md "
-                       r"\(starting `from evalpatterns import.*`\): ZeroDivisionError"):
+    line = next(i + 1 for i, text in enumerate(cell_of(broken_chapters / "chapters" / "mode-collapse.md", 2))
+                if "1 / 0" in text)
+    with pytest.raises(build.BuildError, match=rf"chapter 'mode-collapse' failed at line {line} of code cell 2 of "
+                       r"mode-collapse.md \(`bracket = 1 / 0`\): ZeroDivisionError: division by zero"):
         build.execute_chapter("mode-collapse", params, tmp_path / "out.ipynb")
     assert not (tmp_path / "out.ipynb").exists()
 
@@ -41,10 +52,12 @@ def test_failed_build_leaves_the_last_good_book(broken_chapters, tmp_path):
     out = tmp_path / "html"
     out.mkdir()
     (out / "index.html").write_text("the last good book")
+    outputs.write_marker(out, "build", ["index.html"], key="an older key")
     with pytest.raises(build.BuildError, match="mode-collapse"):
         build.build_book(data_dir=ROOT / "data", output=out, build_dir=tmp_path / "b", log=lambda *a: None)
     assert (out / "index.html").read_text() == "the last good book"
-    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".evalpatterns-output", "index.html"]
+    assert [p.name for p in (tmp_path / "b").iterdir()] == [".cache"]  # no staging folder left
 
 
 def test_bad_data_stops_the_build_before_anything_runs(tmp_path):
@@ -104,7 +117,8 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert data.read_bytes() == before
     assert {p.name for p in out.iterdir()} == {"model-switch-roi.ipynb", "model-switch-roi.html",
-                                               "model-switch-roi_files", "figures", "results.json"}
+                                               "model-switch-roi_files", "figures", "results.json",
+                                               ".evalpatterns-output"}
     assert (out / "figures" / "fig-roi.png").stat().st_size > 1000
     results = json.loads((out / "results.json").read_text())["results"]
     table = roi.roi_table(io.load("roi", data), 0.6)
@@ -196,12 +210,14 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
         (renderer.html / "index.html").write_text("book")
         return renderer.html
 
-    monkeypatch.setattr(build, "execute_all", fake_execute)
-    monkeypatch.setattr(build, "stage_pages", lambda *a, **k: None)
-    monkeypatch.setattr(build, "start_renderer", FakeRenderer)
-    monkeypatch.setattr(build, "render_book", fake_render)
-    monkeypatch.setattr(build, "renderer_ready", lambda renderer: None)
-    monkeypatch.setattr(build, "notebook_results", lambda path: {})
+    from evalpatterns.book import publish
+
+    monkeypatch.setattr(publish, "execute_all", fake_execute)
+    monkeypatch.setattr(publish, "stage_pages", lambda *a, **k: None)
+    monkeypatch.setattr(publish, "start_renderer", FakeRenderer)
+    monkeypatch.setattr(publish, "render_book", fake_render)
+    monkeypatch.setattr(publish, "renderer_ready", lambda renderer: None)
+    monkeypatch.setattr(publish, "notebook_results", lambda path: {})
     said = []
     out = tmp_path / "html"
     build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
