@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import tempfile
+from pathlib import Path
 
 
 class BuildError(RuntimeError):
@@ -49,9 +51,6 @@ def writable_folder(path, what: str) -> None:
     """BuildError unless ``path`` (a folder, perhaps not made yet) can be made and written: checked by making
     the folder's nearest existing ancestor's probe file, so that a read-only or full disk is found before any
     work is done."""
-    import tempfile
-    from pathlib import Path
-
     path = Path(path)
     probe_dir = path
     while not probe_dir.exists():
