@@ -2,7 +2,9 @@
 and `evalpatterns run` on other data gives the library's numbers."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from evalpatterns import build, io, narrative, roi
-from evalpatterns.book import outputs
+from evalpatterns.book import outputs, publish
 from evalpatterns import chapters as registry
 from evalpatterns.schema import SCHEMAS
 
@@ -187,7 +189,10 @@ def test_a_data_folder_without_claims_is_audited_against_the_books(tmp_path):
     assert out.returncode == 0, out.stdout
 
 
-def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
+@pytest.fixture
+def fake_steps(monkeypatch) -> dict:
+    """The build with its execution and rendering replaced by fakes (the HTML is one index.html): counts of
+    the calls."""
     calls = {"execute": 0, "render": 0}
 
     def fake_execute(jobs, cache_dir, workers=None, log=print, fresh_kernels=None):
@@ -207,10 +212,8 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
     def fake_render(renderer):
         calls["render"] += 1
         renderer.html.mkdir(parents=True)
-        (renderer.html / "index.html").write_text("book")
+        (renderer.html / "index.html").write_text(f"book {calls['render']}")
         return renderer.html
-
-    from evalpatterns.book import publish
 
     monkeypatch.setattr(publish, "execute_all", fake_execute)
     monkeypatch.setattr(publish, "stage_pages", lambda *a, **k: None)
@@ -218,12 +221,37 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(publish, "render_book", fake_render)
     monkeypatch.setattr(publish, "renderer_ready", lambda renderer: None)
     monkeypatch.setattr(publish, "notebook_results", lambda path: {})
+    return calls
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, fake_steps):
     said = []
     out = tmp_path / "html"
     build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
     build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
-    assert calls == {"execute": 1, "render": 1}
+    assert fake_steps == {"execute": 1, "render": 1}
     assert "is current" in said[-1]
     overrides = build.split_book_overrides([("mode-collapse.collapse_accuracy", "0.2")])
     build.build_book(overrides=overrides, output=out, build_dir=tmp_path / "b", log=said.append)
-    assert calls == {"execute": 2, "render": 2}
+    assert fake_steps == {"execute": 2, "render": 2}
+    assert (out / "index.html").read_text() == "book 2"
+    assert sorted(outputs.read_marker(out)["entries"]) == ["index.html", "results.json"]
+
+
+def test_a_disk_that_fills_while_the_book_is_published_leaves_the_previous_book(tmp_path, fake_steps,
+                                                                               monkeypatch):
+    out = tmp_path / "html"
+    build.build_book(output=out, build_dir=tmp_path / "b", log=lambda *a: None)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(folder, *a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / ".evalpatterns-output"))
+
+    monkeypatch.setattr(outputs, "write_marker", full)
+    overrides = build.split_book_overrides([("mode-collapse.collapse_accuracy", "0.2")])
+    with pytest.raises(build.BuildError, match=r"could not write the output: .*\.evalpatterns-output: No space left "
+                                               r"on device \(free some space"):
+        build.build_book(overrides=overrides, output=out, build_dir=tmp_path / "b", log=lambda *a: None)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == []  # no staging folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "html"]

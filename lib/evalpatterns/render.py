@@ -49,7 +49,7 @@ class Renderer:
         # killed when the process that started it dies (see evalpatterns.book.interrupt).
         self.proc = subprocess.Popen([sys.executable, "-m", "evalpatterns.render", json.dumps(spec)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, preexec_fn=lifeline_preexec)
+                                     text=True, start_new_session=True, preexec_fn=lifeline_preexec)
 
     @classmethod
     def for_book(cls, src: str | Path, out_dir: str | Path) -> "Renderer":

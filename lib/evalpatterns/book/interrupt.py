@@ -86,16 +86,23 @@ def signals_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _set_parent_death_signal(signum: int) -> bool:
+def _load_prctl():
+    """libc's prctl, looked up now, in the parent: a child between fork and exec must not load libraries."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        return False
+        return None
+
+
+_PRCTL = _load_prctl()
+
+
+def _set_parent_death_signal(signum: int) -> bool:
+    return _PRCTL is not None and _PRCTL(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
 
 
 def lifeline(signum: int = signal.SIGKILL, parent: int | None = None) -> None:
@@ -112,9 +119,8 @@ def lifeline(signum: int = signal.SIGKILL, parent: int | None = None) -> None:
 
 
 def lifeline_preexec() -> None:
-    """``preexec_fn`` for a child process that must not outlive its parent: its own session (so a terminal's
-    signals reach only the main process), and SIGKILL when the parent dies."""
-    os.setsid()
+    """``preexec_fn`` for a child process that must not outlive its parent: SIGKILL when the parent dies.
+    Start it with ``start_new_session=True`` too, so that a terminal's signals reach only the main process."""
     _set_parent_death_signal(signal.SIGKILL)
 
 
