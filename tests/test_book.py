@@ -211,7 +211,7 @@ def test_code_is_hidden_one_click_away_and_no_launch_buttons(book):
 def test_repository_button_only_when_the_repository_is_known(tmp_path, monkeypatch):
     import yaml
 
-    from evalpatterns import build as b
+    from evalpatterns.book import stage as b
 
     monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
     monkeypatch.delenv("EVALPATTERNS_REPOSITORY", raising=False)
