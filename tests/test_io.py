@@ -712,7 +712,8 @@ def test_roi_range_column_absent_row_needs_an_accuracy(tmp_path):
     assert_reported(p, path, 3, "accuracy", "an accuracy, or both accuracy_low and accuracy_high")
 
 
-MC_HEADER = "attempt,model,learning_rate,lora_rank,accuracy,accuracy_low,accuracy_high,n_eval,stderr,eval_set,status,source"
+MC_HEADER = ("attempt,model,learning_rate,lora_rank,accuracy,accuracy_low,accuracy_high,n_eval,stderr,eval_set,"
+             "status,source")
 
 
 def test_mode_collapse_attempt_known_only_as_a_range(tmp_path):
@@ -774,7 +775,8 @@ def test_distillation_downstream_file(tmp_path):
                     "hybrid,Llama,gsm8k,1,,,,,,measured,run log\n"
                     "hybrid,Llama,gsm8k,1,0.5,,,60,50,measured,run log\n")
     _, problems = checked("distillation_downstream", bad)
-    assert [(p.line, p.column) for p in problems] == [(2, "accuracy"), (3, "method, family, task, seed"), (3, "n_correct")]
+    assert [(p.line, p.column) for p in problems] == [
+        (2, "accuracy"), (3, "method, family, task, seed"), (3, "n_correct")]
 
 
 def test_effect_sizes_without_n_values(tmp_path):

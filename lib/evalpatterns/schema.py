@@ -91,7 +91,8 @@ def _measure(rate: str, what: str, **bounds) -> tuple[Column, ...]:
     """The optional columns that say how well a stored rate is known: a range when only a range was reported,
     the number of items (and correct items), its standard error and the eval set it was measured on."""
     return (
-        Column(f"{rate}_low", "float", f"low end of a reported range of {what} (such as 0-3%)", required=False, **bounds),
+        Column(f"{rate}_low", "float", f"low end of a reported range of {what} (such as 0-3%)", required=False,
+               **bounds),
         Column(f"{rate}_high", "float", f"high end of a reported range of {what}", required=False,
                **bounds),
         Column("n_correct", "int", "items answered correctly", required=False, minimum=0),
@@ -253,7 +254,8 @@ EFFECT_SIZES = Schema(
                required=False, minimum=1),
         Column("hedges_g", "float", "Hedges' g, a minus b, in pooled standard deviations"),
         Column("p_value", "float", "p-value (or its bound)", **RATE),
-        Column("p_value_bound", "str", "'upper' when the source gives only p < p_value", required=False, allowed=("upper", "exact")),
+        Column("p_value_bound", "str", "'upper' when the source gives only p < p_value", required=False,
+               allowed=("upper", "exact")),
         Column("mean_a", "float", "published mean episodes of method a", required=False, minimum=0),
         Column("sd_a", "float", "published SD of method a", required=False, minimum=0),
         Column("n_a", "int", "seeds of method a", required=False, minimum=2),
