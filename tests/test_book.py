@@ -13,6 +13,7 @@ from htmlcheck import expected_table, html_table
 
 from evalpatterns import (capability, collapse, distillation, io, memorization, narrative, roi, tables)
 from evalpatterns import chapters as registry
+from evalpatterns import results as results_json
 
 ROOT = registry.ROOT
 DATA = ROOT / "data"
@@ -153,8 +154,11 @@ def test_figures_and_tables_are_referenced_from_prose(book):
 
 
 def test_results_json_holds_every_glued_value(book):
-    results = json.loads((book / "results.json").read_text())
-    assert set(results) == {c.id for c in registry.CHAPTERS}
+    document = json.loads((book / "results.json").read_text())
+    assert results_json.problems(document) == []
+    assert set(document["chapters"]) == {c.id for c in registry.CHAPTERS}
+    results = {chapter: record["results"] for chapter, record in document["chapters"].items()}
+    assert document["chapters"]["model-switch-roi"]["parameters"]["baseline_accuracy"] == 0.73
     table = roi.roi_table(io.load("roi", DATA / "roi.csv"))
     values = narrative.roi_values(io.load("roi", DATA / "roi.csv"), table, roi.switch_vs_training(table), 0.73)
     for key in ("roi_ratio", "gain_ratio", "training_minutes"):

@@ -12,6 +12,7 @@ import pytest
 
 from evalpatterns import build, io, narrative, roi
 from evalpatterns import chapters as registry
+from evalpatterns import results as results_json
 from evalpatterns.schema import SCHEMAS
 
 ROOT = registry.ROOT
@@ -106,7 +107,10 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
     assert {p.name for p in out.iterdir()} == {"model-switch-roi.ipynb", "model-switch-roi.html",
                                                "model-switch-roi_files", "figures", "results.json"}
     assert (out / "figures" / "fig-roi.png").stat().st_size > 1000
-    results = json.loads((out / "results.json").read_text())["results"]
+    document = json.loads((out / "results.json").read_text())
+    assert results_json.problems(document) == [] and document["version"] == 1  # the shape build writes per chapter
+    assert document["parameters"]["baseline_accuracy"] == 0.6 and document["figures"][0] == "figures/fig-roi.png"
+    results = document["results"]
     table = roi.roi_table(io.load("roi", data), 0.6)
     expected = narrative.roi_values(io.load("roi", data), table, roi.switch_vs_training(table), 0.6)
     # training: 40 + 20 = 60 minutes, best 62% -> +2 points; switch +20 points in 10 minutes

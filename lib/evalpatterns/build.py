@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import chapters as registry
+from . import results as results_json
 from .io import file_sha256, validate
 from .kernels import KernelError, WarmKernel
 from .render import Renderer, RenderError
@@ -494,8 +495,10 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
             stage_pages(executed, src, {j.chapter: j.parameters for j in jobs})
             log("rendering with jupyter-book")
             html = render_book(renderer)
-        results = {chapter: notebook_results(path) for chapter, path in executed.items()}
-        (html / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        parameters = {j.chapter: j.parameters for j in jobs}
+        results_json.write(html / "results.json", results_json.book_document(
+            {chapter: results_json.chapter_record(chapter, parameters[chapter], notebook_results(path))
+             for chapter, path in executed.items()}))
         (html / BUILD_KEY).write_text(key)
         swap_into_place(html, output)
     return output
@@ -536,9 +539,8 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
         nb_path = tmp / f"{chapter_id}.ipynb"
         results = notebook_results(nb_path)
         figures = _export_figures(nb_path, tmp / "figures")
-        (tmp / "results.json").write_text(json.dumps({"chapter": chapter_id, "parameters": params,
-                                                      "results": results, "figures": figures},
-                                                     indent=2, default=str))
+        results_json.write(tmp / "results.json",
+                           results_json.run_document(results_json.chapter_record(chapter_id, params, results, figures)))
         for name in (f"{chapter_id}.ipynb", "results.json"):
             os.replace(tmp / name, output / name)
         if (output / "figures").exists():

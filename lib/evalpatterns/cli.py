@@ -160,6 +160,31 @@ def _import_parser(sub) -> None:
     i.set_defaults(func=cmd_import)
 
 
+def cmd_notebook(args) -> int:
+    """Write a chapter as a Jupyter notebook that papermill can run from any folder (data paths made absolute)."""
+    from .notebook import write_notebook
+
+    try:
+        if args.data_dir and not Path(args.data_dir).is_dir():
+            return _fail(f"{args.data_dir}: expected a folder of data files; found no such folder", 2)
+        path = write_notebook(args.chapter, args.to, args.data_dir)
+    except KeyError as exc:
+        return _fail(exc.args[0], 2)
+    except (ValueError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"wrote {path}; run it with: papermill {path} OUT.ipynb -p NAME VALUE ...")
+    return 0
+
+
+def _notebook_parser(sub) -> None:
+    n = sub.add_parser("notebook", help="a chapter as a Jupyter notebook for papermill",
+                       description=cmd_notebook.__doc__)
+    n.add_argument("chapter", help="chapter id (see `evalpatterns list`)")
+    n.add_argument("--to", required=True, metavar="FILE.ipynb", help="the notebook to write")
+    n.add_argument("--data-dir", help="a folder of data files named as in data/ (default: data/)")
+    n.set_defaults(func=cmd_notebook)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="evalpatterns", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -188,6 +213,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
     b.set_defaults(func=cmd_build)
     _import_parser(sub)
+    _notebook_parser(sub)
     return ap
 
 
