@@ -31,3 +31,15 @@ def test_an_unknown_scorer_and_a_log_without_samples(tmp_path):
     empty.write_text('{"version": 2, "status": "error", "eval": {"task": "t", "model": "m-1B"}, "samples": []}')
     with pytest.raises(ImportFailure, match="holds no scored samples \\(status error\\)"):
         import_into("inspect", [empty], tmp_path / "b", Mapping("inspect", "capability"))
+
+
+def test_other_json_files_in_a_folder_of_logs_are_passed_over(tmp_path):
+    sources.inspect_eval(tmp_path)
+    (tmp_path / "notes.json").write_text('{"note": "not a log"}')
+    done = import_into("inspect", [tmp_path], tmp_path / "data",
+                       Mapping("inspect", "distillation_downstream", set={"method": "hybrid"}))
+    down = io.load("distillation_downstream", done.data_file)
+    assert down[["method", "family", "task", "accuracy", "n_correct", "n_eval"]].values.tolist() == [
+        ["hybrid", "Qwen", "gsm8k", 0.92, 46, 50]]
+    with pytest.raises(ImportFailure, match="expected an Inspect log"):  # but one named on its own is refused
+        import_into("inspect", [tmp_path / "notes.json"], tmp_path / "x", Mapping("inspect", "capability"))

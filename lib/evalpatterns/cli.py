@@ -134,8 +134,10 @@ def cmd_import(args) -> int:
                          for p in registry.get(done.runnable[0]).data_parameters if not p.keep_default)
               + " --output OUT")
     else:
-        print(f"no chapter reads {done.data_file.name} alone yet; add the other files a chapter needs "
-              "(see `evalpatterns list`)")
+        kind = done.data_file.stem
+        readers = [c.id for c in registry.CHAPTERS if any(p.data == kind for p in c.data_parameters)]
+        print(f"chapters that read {done.data_file.name} need other files too: {', '.join(readers)} (see "
+              "`evalpatterns list`)" if readers else f"no chapter reads {done.data_file.name} yet")
     return 0
 
 

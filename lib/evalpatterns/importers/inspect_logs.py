@@ -23,8 +23,22 @@ SCORE = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
 
 
 def read(paths: list[Path], mapping: Mapping) -> pd.DataFrame:
-    logs = files(paths, ("*.eval", "*.json"))
-    return pd.DataFrame([_row(p, *_load(p), mapping.set.get("scorer")) for p in logs])
+    named = {p for p in paths if p.is_file()}
+    rows = []
+    for path in files(paths, ("*.eval", "*.json")):
+        if path not in named and path.suffix == ".json" and not _is_log(path):
+            continue  # another JSON file in a folder of logs
+        rows.append(_row(path, *_load(path), mapping.set.get("scorer")))
+    if not rows:
+        raise ImportFailure(f"{', '.join(map(str, paths))}: expected Inspect logs (*.eval, *.json); found none")
+    return pd.DataFrame(rows)
+
+
+def _is_log(path: Path) -> bool:
+    try:
+        return "eval" in read_json(path)
+    except ImportFailure:
+        return False
 
 
 def _load(path: Path) -> tuple[dict, list[dict]]:
