@@ -558,7 +558,7 @@ def test_no_kl_still_reports_the_transition(unusual):
 def test_one_point_says_the_fit_needs_two(unusual):
     run = unusual("one-point")
     assert run.results["rl_eoe_fit_note"].startswith("cannot fit: 1 point")
-    assert run.results["rl_eoe_exponent"] == "n/a"
+    assert run.results["rl_eoe_exponent"] is None  # results.json: null where the page shows "n/a"
     assert run.results["rl_eoe_advantage_text"] == "18x"  # 240 / 13 at N = 20
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and "RL-EoE" in scaling, scaling
