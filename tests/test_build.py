@@ -17,6 +17,7 @@ from evalpatterns.book import outputs, publish
 from evalpatterns import chapters as registry
 from evalpatterns import findings
 from evalpatterns.words import roi as roi_words
+from evalpatterns import results_json
 from evalpatterns.schema import SCHEMAS
 
 ROOT = registry.ROOT
@@ -124,7 +125,10 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
                                                "model-switch-roi_files", "figures", "results.json",
                                                ".evalpatterns-output"}
     assert (out / "figures" / "fig-roi.png").stat().st_size > 1000
-    results = json.loads((out / "results.json").read_text())["results"]
+    document = json.loads((out / "results.json").read_text())
+    assert results_json.problems(document) == [] and document["version"] == 1  # the shape build writes per chapter
+    assert document["parameters"]["baseline_accuracy"] == 0.6 and document["figures"][0] == "figures/fig-roi.png"
+    results = document["results"]
     expected = roi_words.values(findings.analyse("model-switch-roi", roi_csv=data, baseline_accuracy=0.6))
     # training: 40 + 20 = 60 minutes, best 62% -> +2 points; switch +20 points in 10 minutes
     assert results["training_minutes"] == 60 and results["training_gain_points"] == pytest.approx(2)

@@ -200,7 +200,7 @@ def mismatches(results: dict, expected: dict) -> list[str]:
     problems = []
     for name, value in expected.items():
         want = report.plain(value)
-        want = "n/a" if want is None else want
+        want = None if want == "n/a" else want  # results.json holds null where the page shows "n/a"
         if name not in results:
             problems.append(f"{name}: missing from results.json (the library gives {want!r})")
             continue
@@ -245,7 +245,9 @@ def book(data_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def results(book) -> dict:
-    return json.loads((book / "results.json").read_text())
+    """Each chapter's values and tables in the book's results.json."""
+    document = json.loads((book / "results.json").read_text())
+    return {chapter: record["results"] for chapter, record in document["chapters"].items()}
 
 
 def params(chapter_id: str, data_dir: Path) -> dict:
@@ -471,7 +473,7 @@ def _no_bracket(run: Run):
 def test_nothing_collapsed_claims_no_bracket(unusual):
     run = unusual("nothing-collapsed")
     assert (run.results["n_collapsed"], run.results["n_converged"]) == (0, 3)
-    assert run.results["smallest_collapsed"] == "n/a" and run.results["bracket_ratio"] == "n/a"
+    assert run.results["smallest_collapsed"] is None and run.results["bracket_ratio"] is None
     assert [r[-1] for r in html_table(run.soup, "tbl-collapse")[1:]] == ["NO", "NO", "NO"]
     _no_bracket(run)
     assert re.search(r"\bno run collapsed\b|\bnone of the runs collapsed\b", " ".join(run.prose), re.I)
@@ -480,7 +482,7 @@ def test_nothing_collapsed_claims_no_bracket(unusual):
 def test_all_collapsed_claims_no_bracket(unusual):
     run = unusual("all-collapsed")
     assert (run.results["n_collapsed"], run.results["n_converged"]) == (3, 0)
-    assert run.results["largest_converged"] == "n/a" and run.results["bracket_ratio"] == "n/a"
+    assert run.results["largest_converged"] is None and run.results["bracket_ratio"] is None
     assert [r[-1] for r in html_table(run.soup, "tbl-collapse")[1:]] == ["YES", "YES", "YES"]
     _no_bracket(run)
     assert re.search(r"\b(every|all( the)?) runs? collapsed\b", " ".join(run.prose), re.I)
@@ -500,7 +502,7 @@ def test_no_phase_change_says_there_is_no_transition(unusual):
 def test_no_kl_still_reports_the_transition(unusual):
     run = unusual("no-kl")
     assert run.results["n_with_transition"] == 1 and run.results["n_complete"] == 1
-    assert run.results["spike_ratio"] == "n/a"
+    assert run.results["spike_ratio"] is None
     rows = html_table(run.soup, "tbl-severity")
     assert len(rows) == 2 and rows[1][2] == "30" and rows[1][4] == "n/a" and rows[1][-1] == "Complete"
     text = " ".join(run.prose)
@@ -512,7 +514,7 @@ def test_no_kl_still_reports_the_transition(unusual):
 def test_one_point_says_the_fit_needs_two(unusual):
     run = unusual("one-point")
     assert run.results["rl_eoe_fit_note"].startswith("cannot fit: 1 point")
-    assert run.results["rl_eoe_exponent"] == "n/a"
+    assert run.results["rl_eoe_exponent"] is None  # results.json: null where there is no value
     assert run.results["rl_eoe_advantage_text"] == "18.5x"  # 240 / 13 = 18.46 at N = 20, three significant digits
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and "RL-EoE" in scaling, scaling

@@ -94,6 +94,91 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    """Write the data files of your own runs (and the mapping used, to repeat it) into a folder, validated."""
+    from .importers import ImportFailure, Mapping, import_into, reader
+    from .importers.mapping import pairs
+
+    try:
+        if args.mapping:
+            mapping = Mapping.from_file(args.mapping)
+            if mapping.source_kind != args.kind:
+                raise ImportFailure(f"{args.mapping} is a mapping for {mapping.source_kind}, not {args.kind}")
+        else:
+            mapping = Mapping(args.kind, args.target or reader(args.kind).TARGETS[0])
+        if args.target:
+            mapping.target = args.target
+        mapping.map.update(pairs(args.map, "--map"))
+        mapping.set.update(pairs(args.set, "--set"))
+        if args.runs:
+            mapping.runs = args.runs
+        done = import_into(args.kind, args.source, args.to, mapping)
+    except ImportFailure as exc:
+        return _fail(str(exc))
+    print(f"wrote {done.data_file}: {done.rows} row{'s' if done.rows != 1 else ''}, every one status=measured; "
+          f"valid against the data contract")
+    print(f"wrote {done.mapping_file}: the mapping used (repeat the import with --mapping {done.mapping_file})")
+    print(f"wrote {done.package_file}: the folder's Frictionless data package")
+    if done.runnable:
+        print("chapters that can now run on it: " + ", ".join(done.runnable))
+        print(f"  e.g. evalpatterns run {done.runnable[0]} "
+              + " ".join(f"--data {done.data_file.parent / (p.data + '.csv')}"
+                         for p in registry.get(done.runnable[0]).data_parameters if not p.keep_default)
+              + " --output OUT")
+    else:
+        kind = done.data_file.stem
+        readers = [c.id for c in registry.CHAPTERS if any(p.data == kind for p in c.data_parameters)]
+        print(f"chapters that read {done.data_file.name} need other files too: {', '.join(readers)} (see "
+              "`evalpatterns list`)" if readers else f"no chapter reads {done.data_file.name} yet")
+    return 0
+
+
+def _import_parser(sub) -> None:
+    from .importers import SOURCES
+    from .schema import SCHEMAS
+
+    i = sub.add_parser("import", help="turn your own runs (W&B, lm-eval, TensorBoard, MLflow, Inspect) into "
+                                      "data files", description=cmd_import.__doc__)
+    i.add_argument("kind", choices=list(SOURCES), help="what the sources are")
+    i.add_argument("source", nargs="+", help="files or folders to import")
+    i.add_argument("--to", required=True, metavar="DIR", help="folder to write the data files into (new, empty, "
+                                                               "or written by an earlier import)")
+    i.add_argument("--as", dest="target", choices=[k for k in SCHEMAS if k != "claims"],
+                   help="the data file to write (default: the source kind's usual one)")
+    i.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="take FIELD from the source's COLUMN; may repeat")
+    i.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="give FIELD (or an option such as metric) one value for every row; may repeat")
+    i.add_argument("--mapping", metavar="FILE.yml", help="the mapping of an earlier import (import-KIND.yml)")
+    i.add_argument("--runs", metavar="RUNS.csv", help="wandb-history: the runs table, joined for config fields")
+    i.set_defaults(func=cmd_import)
+
+
+def cmd_notebook(args) -> int:
+    """Write a chapter as a Jupyter notebook that papermill can run from any folder (data paths made absolute)."""
+    from .notebook import write_notebook
+
+    try:
+        if args.data_dir and not Path(args.data_dir).is_dir():
+            return _fail(f"{args.data_dir}: expected a folder of data files; found no such folder", 2)
+        path = write_notebook(args.chapter, args.to, args.data_dir)
+    except KeyError as exc:
+        return _fail(exc.args[0], 2)
+    except (ValueError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"wrote {path}; run it with: papermill {path} OUT.ipynb -p NAME VALUE ...")
+    return 0
+
+
+def _notebook_parser(sub) -> None:
+    n = sub.add_parser("notebook", help="a chapter as a Jupyter notebook for papermill",
+                       description=cmd_notebook.__doc__)
+    n.add_argument("chapter", help="chapter id (see `evalpatterns list`)")
+    n.add_argument("--to", required=True, metavar="FILE.ipynb", help="the notebook to write")
+    n.add_argument("--data-dir", help="a folder of data files named as in data/ (default: data/)")
+    n.set_defaults(func=cmd_notebook)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="evalpatterns", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -125,6 +210,8 @@ def parser() -> argparse.ArgumentParser:
                                        "when the checkout is read-only")
     b.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
     b.set_defaults(func=cmd_build)
+    _import_parser(sub)
+    _notebook_parser(sub)
     return ap
 
 

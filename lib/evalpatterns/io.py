@@ -33,6 +33,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 # pd.to_numeric does (both correctly). Not a leading "+": pd.to_numeric rounds "+3e69" differently from "3e69",
 # so such text, like any other, goes through pd.to_numeric exactly as before.
 PLAIN_NUMBER = r"^-?([0-9]{1,20}(\.[0-9]{0,30})?|\.[0-9]{1,30})([eE][+-]?[0-9]{1,4})?$"
+OPTIONAL_NEAR = 0.85  # how like an absent optional column another column's name must be to count as a misspelling
 EXACT_INT = 2.0 ** 53  # beyond this pd.to_numeric may keep an int64 that a float64 would round
 
 
@@ -331,9 +332,14 @@ def _check_columns(name: str, names: list[str], schema: Schema) -> list[Problem]
                 return [Problem(name, 1, None, "columns separated by commas",
                                 f"a header separated by {called}; save the file as CSV with commas "
                                 f"(columns {', '.join(schema.required_columns)})")]
-    for col in schema.required_columns:
-        if col not in present:
-            near = difflib.get_close_matches(col, [c for c in names if c not in schema.names], n=1)
+    others = [c for c in names if c not in schema.names]
+    for col in schema.names:
+        if col in present:
+            continue
+        required = col in schema.required_columns
+        # An optional column may be absent, but not misspelt: its values would be silently lost.
+        near = difflib.get_close_matches(col, others, n=1, cutoff=0.6 if required else OPTIONAL_NEAR)
+        if required or near:
             found = (f"no such column, but a column '{near[0]}' (did you mean '{col}'?)" if near
                      else "no such column")
             problems.append(Problem(name, 1, col, f"a column named '{col}'", found))
@@ -548,12 +554,18 @@ def _row_rules(name: str, frame: pd.DataFrame, schema: Schema) -> list[Problem]:
         report(frame["value"] > frame["scale_max"], "value", "value <= scale_max", ["value", "scale_max"])
     if {"n_correct", "n_eval"} <= cols:
         report(frame["n_correct"] > frame["n_eval"], "n_correct", "n_correct <= n_eval", ["n_correct", "n_eval"])
-    if schema.name == "roi":
+    if "accuracy or both of accuracy_low, accuracy_high" in schema.row_rules:
         no_value = frame["accuracy"].isna() & (frame["accuracy_low"].isna() | frame["accuracy_high"].isna())
         report(no_value, "accuracy", "an accuracy, or both accuracy_low and accuracy_high",
                ["accuracy", "accuracy_low", "accuracy_high"])
-        report(frame["accuracy_low"] > frame["accuracy_high"], "accuracy_low", "accuracy_low <= accuracy_high",
-               ["accuracy_low", "accuracy_high"])
+    for low in [c for c in frame.columns if c.endswith("_low") and c[:-4] + "_high" in cols]:
+        high = low[:-4] + "_high"
+        report(frame[low] > frame[high], low, f"{low} <= {high}", [low, high])
+    if "higher_is_better" in cols and {"project", "task"} <= cols:
+        said = frame[frame["higher_is_better"].notna()]
+        ways = said.groupby(["project", "task"])["higher_is_better"].transform("nunique")
+        report((ways > 1).reindex(frame.index, fill_value=False), "higher_is_better",
+               "one higher_is_better per (project, task)", ["project", "task", "higher_is_better"])
     return problems
 
 

@@ -21,20 +21,24 @@ STATUS_MEANING = {
 class Column:
     """One column of a data file.
 
-    ``kind`` is ``str``, ``float``, ``int`` or ``bool``. ``required`` means every row needs a value;
-    ``optional`` means the whole column may be absent from the file.
+    ``kind`` is ``str``, ``float``, ``int`` or ``bool``. ``required`` means every row needs a value; a column
+    that is not required may be left out of the file altogether (it is loaded as an empty column).
     """
 
     name: str
     kind: str
     description: str
     required: bool = True
-    optional: bool = False
     allowed: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
     exclusive_minimum: bool = False
     unit: str = ""
+
+    @property
+    def optional(self) -> bool:
+        """Whether the whole column may be absent from the file: any column that is not required."""
+        return not self.required
 
     def expectation(self) -> str:
         """A short phrase saying what a valid value of this column is."""
@@ -58,6 +62,7 @@ class Schema:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     row_rules: tuple[str, ...] = field(default=())
+    bundled: bool = True  # False: part of the contract, but data/ holds no such file (no chapter needs one)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -75,11 +80,29 @@ def _provenance() -> tuple[Column, ...]:
     return (
         Column("status", "str", "how the value is known", allowed=STATUSES),
         Column("source", "str", "where the value comes from: post table, meta-analysis, figure number"),
-        Column("note", "str", "free-text remark on the row", required=False, optional=True),
+        Column("note", "str", "free-text remark on the row", required=False),
     )
 
 
 RATE = dict(minimum=0.0, maximum=1.0, unit="fraction")
+
+
+def _measure(rate: str, what: str, **bounds) -> tuple[Column, ...]:
+    """The optional columns that say how well a stored rate is known: a range when only a range was reported,
+    the number of items (and correct items), its standard error and the eval set it was measured on."""
+    return (
+        Column(f"{rate}_low", "float", f"low end of a reported range of {what} (such as 0-3%)", required=False,
+               **bounds),
+        Column(f"{rate}_high", "float", f"high end of a reported range of {what}", required=False,
+               **bounds),
+        Column("n_correct", "int", "items answered correctly", required=False, minimum=0),
+        Column("n_eval", "int", "items evaluated", required=False, minimum=1),
+        Column("stderr", "float", f"standard error of {what}, on its scale", required=False,
+               minimum=0),
+        Column("eval_set", "str", f"name of the eval set {what} was measured on (e.g. a 50-question subset); "
+               "values from different eval sets are not directly comparable", required=False),
+    )
+
 
 CAPABILITY = Schema(
     "capability",
@@ -93,12 +116,14 @@ CAPABILITY = Schema(
         Column("value", "float", "score on the task, on the scale 0..scale_max", minimum=0),
         Column("scale_max", "float", "top of the score's scale: 1 for rates, 10 for a 0-10 score",
                minimum=0, exclusive_minimum=True),
-        Column("higher_is_better", "bool", "direction of better: false for a score where lower is better (a break "
-               "rate); absent or empty means true", required=False, optional=True),
+        Column("higher_is_better", "bool", "whether a higher value is better on this task; empty means true",
+               required=False),
+        *_measure("value", "the value", minimum=0),
         *_provenance(),
     ),
     key=("project", "task", "params_b", "stage"),
-    row_rules=("value <= scale_max",),
+    row_rules=("value <= scale_max", "n_correct <= n_eval", "value_low <= value_high",
+               "one higher_is_better per (project, task)"),
 )
 
 MODE_COLLAPSE = Schema(
@@ -113,22 +138,18 @@ MODE_COLLAPSE = Schema(
         Column("samples", "int", "training samples", required=False, minimum=1),
         Column("accuracy", "float", "validation accuracy; empty where no run exists or only a range is known",
                required=False, **RATE),
-        Column("accuracy_low", "float", "low end of a reported range such as 0-3%, when only a range is known",
-               required=False, optional=True, **RATE),
-        Column("accuracy_high", "float", "high end of a reported range", required=False, optional=True, **RATE),
-        Column("n_correct", "int", "questions answered correctly", required=False, optional=True, minimum=0),
-        Column("n_eval", "int", "questions evaluated", required=False, optional=True, minimum=1),
+        *_measure("accuracy", "the accuracy", **RATE),
         Column("sample_output", "str", "a typical model output, where reported", required=False),
-        Column("lora_alpha", "float", "LoRA alpha", required=False, optional=True, minimum=0),
-        Column("rslora", "bool", "rank-stabilised LoRA on", required=False, optional=True),
-        Column("epochs", "float", "training epochs", required=False, optional=True, minimum=0),
-        Column("effective_batch", "int", "effective batch size", required=False, optional=True, minimum=1),
-        Column("dropout", "float", "LoRA dropout", required=False, optional=True, **RATE),
-        Column("target_modules", "str", "LoRA target modules", required=False, optional=True),
+        Column("lora_alpha", "float", "LoRA alpha", required=False, minimum=0),
+        Column("rslora", "bool", "rank-stabilised LoRA on", required=False),
+        Column("epochs", "float", "training epochs", required=False, minimum=0),
+        Column("effective_batch", "int", "effective batch size", required=False, minimum=1),
+        Column("dropout", "float", "LoRA dropout", required=False, **RATE),
+        Column("target_modules", "str", "LoRA target modules", required=False),
         *_provenance(),
     ),
     key=("model", "learning_rate", "lora_rank", "attempt"),
-    row_rules=("n_correct <= n_eval",),
+    row_rules=("n_correct <= n_eval", "accuracy_low <= accuracy_high"),
 )
 
 ROI = Schema(
@@ -139,15 +160,12 @@ ROI = Schema(
         Column("approach", "str", "name of the attempt"),
         Column("kind", "str", "training attempt, model switch, or the baseline reference point",
                allowed=("training", "model_switch", "baseline")),
-        Column("model", "str", "model evaluated", required=False, optional=True),
-        Column("params_b", "float", "model size", required=False, optional=True, minimum=0,
+        Column("model", "str", "model evaluated", required=False),
+        Column("params_b", "float", "model size", required=False, minimum=0,
                exclusive_minimum=True, unit="billions of parameters"),
         Column("minutes", "float", "wall-clock time spent", minimum=0, unit="minutes"),
         Column("accuracy", "float", "accuracy reached; empty when only a range is known", required=False, **RATE),
-        Column("accuracy_low", "float", "low end of a reported range such as 0-3%", required=False, **RATE),
-        Column("accuracy_high", "float", "high end of a reported range", required=False, **RATE),
-        Column("n_correct", "int", "questions answered correctly", required=False, optional=True, minimum=0),
-        Column("n_eval", "int", "questions evaluated", required=False, optional=True, minimum=1),
+        *_measure("accuracy", "the accuracy", **RATE),
         *_provenance(),
     ),
     key=("approach",),
@@ -161,6 +179,8 @@ DISTILLATION = Schema(
     "Step log of hybrid (off-policy then on-policy) distillation runs (Finding 4).",
     (
         Column("run", "str", "run identifier"),
+        Column("method", "str", "distillation method or condition the run belongs to (several seeds of one "
+               "condition share it); empty when the study has one method", required=False),
         Column("family", "str", "model family"),
         Column("student", "str", "student model"),
         Column("teacher", "str", "teacher model"),
@@ -173,9 +193,35 @@ DISTILLATION = Schema(
         Column("kl", "float", "KL divergence student || teacher; empty where not logged", required=False,
                minimum=0),
         Column("eval_score", "float", "held-out evaluation score; empty where not logged", required=False),
+        *_measure("eval_score", "the evaluation score"),
         *_provenance(),
     ),
     key=("run", "step"),
+    row_rules=("n_correct <= n_eval", "eval_score_low <= eval_score_high"),
+)
+
+DISTILLATION_DOWNSTREAM = Schema(
+    "distillation_downstream",
+    "distillation_downstream.csv",
+    "Downstream accuracy of each distillation method on each task, by model family (Finding 4).",
+    (
+        Column("method", "str", "distillation method or condition, as in distillation.csv's method"),
+        Column("family", "str", "model family"),
+        Column("task", "str", "downstream task evaluated"),
+        Column("student", "str", "student model", required=False),
+        Column("teacher", "str", "teacher model", required=False),
+        Column("seed", "int", "random seed; empty for a single run or an aggregate over seeds", required=False),
+        Column("accuracy", "float", "accuracy on the task; empty when only a range is known", required=False,
+               **RATE),
+        *_measure("accuracy", "the accuracy", **RATE),
+        Column("higher_is_better", "bool", "whether a higher value is better on this task; empty means true",
+               required=False),
+        *_provenance(),
+    ),
+    key=("method", "family", "task", "seed"),
+    row_rules=("accuracy or both of accuracy_low, accuracy_high", "accuracy_low <= accuracy_high",
+               "n_correct <= n_eval"),
+    bundled=False,
 )
 
 MEMORIZATION = Schema(
@@ -200,21 +246,22 @@ EFFECT_SIZES = Schema(
     "Published effect sizes, for when the per-seed data to recompute them is absent (Finding 5).",
     (
         Column("comparison", "str", "what is compared"),
-        Column("method_a", "str", "first method", required=False, optional=True,
+        Column("method_a", "str", "first method", required=False,
                allowed=("supervised", "rl_eoe", "rl_step")),
-        Column("method_b", "str", "second method", required=False, optional=True,
+        Column("method_b", "str", "second method", required=False,
                allowed=("supervised", "rl_eoe", "rl_step")),
-        Column("n_values", "int", "problem size", minimum=1),
+        Column("n_values", "int", "problem size; empty (or absent) when the source does not give it",
+               required=False, minimum=1),
         Column("hedges_g", "float", "Hedges' g, a minus b, in pooled standard deviations"),
         Column("p_value", "float", "p-value (or its bound)", **RATE),
         Column("p_value_bound", "str", "'upper' when the source gives only p < p_value", required=False,
-               optional=True, allowed=("upper", "exact")),
-        Column("mean_a", "float", "published mean episodes of method a", required=False, optional=True, minimum=0),
-        Column("sd_a", "float", "published SD of method a", required=False, optional=True, minimum=0),
-        Column("n_a", "int", "seeds of method a", required=False, optional=True, minimum=2),
-        Column("mean_b", "float", "published mean episodes of method b", required=False, optional=True, minimum=0),
-        Column("sd_b", "float", "published SD of method b", required=False, optional=True, minimum=0),
-        Column("n_b", "int", "seeds of method b", required=False, optional=True, minimum=2),
+               allowed=("upper", "exact")),
+        Column("mean_a", "float", "published mean episodes of method a", required=False, minimum=0),
+        Column("sd_a", "float", "published SD of method a", required=False, minimum=0),
+        Column("n_a", "int", "seeds of method a", required=False, minimum=2),
+        Column("mean_b", "float", "published mean episodes of method b", required=False, minimum=0),
+        Column("sd_b", "float", "published SD of method b", required=False, minimum=0),
+        Column("n_b", "int", "seeds of method b", required=False, minimum=2),
         *_provenance(),
     ),
     key=("comparison", "n_values"),
@@ -241,5 +288,6 @@ CLAIMS = Schema(
 )
 
 SCHEMAS: dict[str, Schema] = {
-    s.name: s for s in (CAPABILITY, MODE_COLLAPSE, ROI, DISTILLATION, MEMORIZATION, EFFECT_SIZES, CLAIMS)
+    s.name: s for s in (CAPABILITY, MODE_COLLAPSE, ROI, DISTILLATION, DISTILLATION_DOWNSTREAM, MEMORIZATION,
+                         EFFECT_SIZES, CLAIMS)
 }

@@ -330,7 +330,7 @@ def schema_table(schema) -> pd.DataFrame:
     """A data file's columns: type, whether required, allowed values or range, unit and meaning."""
     rows = []
     for c in schema.columns:
-        required = "yes" if c.required else ("optional column" if c.optional else "may be empty")
+        required = "yes" if c.required else "optional column"
         allowed = c.expectation() if (c.allowed or c.minimum is not None) else ""
         rows.append([c.name, c.kind, required, allowed, c.unit, c.description])
     return pd.DataFrame(rows, columns=["Column", "Type", "Value required", "Allowed", "Unit", "Meaning"])

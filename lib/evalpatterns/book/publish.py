@@ -9,14 +9,14 @@ new book in place of the old (:func:`publish`) only when everything succeeded. `
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
 
+from .. import results_json
 from ..render import Renderer
 from . import interrupt, outputs
-from .errors import BuildError, reported, writable_folder
+from .errors import reported, writable_folder
 from .execute import execute_all
 from .plan import ROOT, book_key, check_book_data, jobs_for, repository_url, resolve_book
 from .results import notebook_results
@@ -127,8 +127,10 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
                 stage_pages(executed, src, {j.chapter: j.parameters for j in jobs})
                 log("rendering with jupyter-book")
                 html = render_book(renderer)
-            results = {chapter: notebook_results(path) for chapter, path in executed.items()}
-            (html / "results.json").write_text(json.dumps(results, indent=2, default=str))
+            parameters = {j.chapter: j.parameters for j in jobs}
+            results_json.write(html / "results.json", results_json.book_document(
+                {chapter: results_json.chapter_record(chapter, parameters[chapter], notebook_results(path))
+                 for chapter, path in executed.items()}))
             interrupt.hold("publish")
             swap_into_place(html, output, key)
     return output

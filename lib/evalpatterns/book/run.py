@@ -7,11 +7,11 @@ inside it and replaces only files it wrote before.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
 
+from .. import results_json
 from .. import chapters as registry
 from ..render import Renderer
 from . import interrupt, outputs
@@ -63,9 +63,8 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
             nb_path = tmp / f"{chapter_id}.ipynb"
             results = notebook_results(nb_path)
             figures = export_figures(nb_path, made / "figures")
-            (made / "results.json").write_text(json.dumps({"chapter": chapter_id, "parameters": params,
-                                                           "results": results, "figures": figures},
-                                                          indent=2, default=str))
+            results_json.write(made / "results.json", results_json.run_document(
+                results_json.chapter_record(chapter_id, params, results, figures)))
             os.replace(nb_path, made / f"{chapter_id}.ipynb")
             shutil.move(str(html.parent), str(made / f"{chapter_id}_files"))
             (made / f"{chapter_id}.html").write_text(
