@@ -473,8 +473,26 @@ def test_roi_prose_describes_this_data(book):
 
 # -- single chapters on valid but unusual data ---------------------------------------------------------------
 
+def no_cliff_csv(folder) -> Path:
+    """The opposite story for Finding 1: 3B at least as good as 8B on every task, one of them a break rate (lower
+    is better) that training at 8B lowered from 65% to 35%."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "capability.csv"
+    path.write_text("project,task,params_b,stage,value,scale_max,higher_is_better,status,source\n"
+                    "Lab,Structured output,3,base,0.82,1,,measured,test\n"
+                    "Lab,Structured output,8,base,0.80,1,,measured,test\n"
+                    "Lab,Tool calling,3,base,0.70,1,,measured,test\n"
+                    "Lab,Tool calling,8,base,0.66,1,,measured,test\n"
+                    "Lab,Break rate,3,base,0.30,1,false,measured,test\n"
+                    "Lab,Break rate,8,base,0.65,1,false,measured,test\n"
+                    "Lab,Break rate,8,trained,0.35,1,false,measured,test\n")
+    return path
+
+
 CASES = {
     # name: (chapter, writer, overrides)
+    "no-cliff": ("capability-cliff", no_cliff_csv, {}),
     "nothing-collapsed": ("mode-collapse", otherdata.nothing_collapsed_csv, {}),
     "all-collapsed": ("mode-collapse", otherdata.all_collapsed_csv, {}),
     "no-phase-change": ("hybrid-distillation", otherdata.no_phase_change_csv, {}),
@@ -604,3 +622,17 @@ def test_every_rl_run_censored_gives_lower_bounds(unusual):
     assert "417x+" in run.pasted and "667x+" in run.pasted
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and not re.search(r"\bn/a\b", scaling), scaling
+
+
+def test_no_cliff_is_contradicted_and_never_asserted(unusual):
+    run = unusual("no-cliff")
+    assert (run.results["verdict"], run.results["n_cliff"], run.results["n_small_as_good"]) == ("contradicted", 0, 3)
+    text = " ".join(run.prose)
+    assert text.startswith("The data contradict the post's claim: no task fails at 3B and passes at 8B")
+    # the largest gap by size is the break rate's 35 points, in favour of the smaller model
+    assert "on Break rate (lower is better): 3B is 35 percentage points better than 8B" in text
+    # training the 8B model lowered the break rate: an improvement, said of the 8B model
+    assert "training the 8B model improved it from 65% to 35%" in text and "regressed" not in text
+    # the closing verdict (glued spans are joined with spaces)
+    assert text.endswith(": contradicted , because no task fails at 3B and passes at 8B .")
+    assert not re.search(r"\bn/a\b", text)
