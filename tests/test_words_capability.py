@@ -86,7 +86,7 @@ def test_a_break_rate_falling_is_an_improvement():
     assert v["change_text"].startswith("On Break (lower is better), training the 3B model improved it from 65% to "
                                        "35%: \u221230 points, or 46.2% of where it started")
     assert v["change_direction"] == "improved"
-    assert v["direction_text"] == ("On Break a lower score is better, so its gaps, passes and training changes are "
+    assert v["direction_text"] == ("On Break, a lower score is better, so its gaps, passes and training changes are "
                                    "read that way")
     table = tables.capability_table(data)
     assert table.loc[0, "Task"] == "Break (lower is better)"
@@ -133,7 +133,7 @@ def test_sentences_agree_with_the_numbers(data):
     v = words.values(result)
     for name, text in texts(v).items():
         assert isinstance(text, str) and text, name
-        assert "n/a" not in text and not re.search(r"\b(nan|None)\b", text), (name, text)
+        assert "n/a" not in text and not re.search(r"\bnan\b|\bNone\b(?! of)", text), (name, text)
         assert not re.search(r"\b1 tasks\b|\b1 cells\b|\b1 changes\b|\b[02-9] task\b", text), (name, text)
     verdict = result.conclusion.verdict
     head = {SUPPORTED: "The data support", CONTRADICTED: "The data contradict",
@@ -149,6 +149,14 @@ def test_sentences_agree_with_the_numbers(data):
         if round(lead) > 0:
             better = "8B" if result.largest["advantage_points"] > 0 else "3B"
             assert f"{better} is {shown} percentage points better" in v["gap_text"]
+    if len(result.changes):
+        # the change described is the largest; its size is its own row's, its word follows the direction of better
+        c = result.changes.loc[result.changes["change_points"].abs().idxmax()]
+        better = c["change_points"] * (1 if c["higher_is_better"] else -1)
+        word = "improved" if better > 0 else "regressed" if better < 0 else "left unchanged"
+        assert f"training the {c['params_b']:g}B model {word} it" in v["change_text"], v["change_text"]
+    else:
+        assert v["change_text"].startswith("No task is measured both before and after training")
     if len(result.gaps) > 1:
         n = result.n_cliff
         total = len(result.gaps)

@@ -121,7 +121,7 @@ def direction_text(result: Result) -> str:
     lower = list(dict.fromkeys(result.data.loc[~higher_is_better(result.data), "task"]))
     if not lower:
         return "Every task is scored so that higher is better"
-    return (f"On {join(lower)} a lower score is better, so {'its' if len(lower) == 1 else 'their'} gaps, passes "
+    return (f"On {join(lower)}, a lower score is better, so {'its' if len(lower) == 1 else 'their'} gaps, passes "
             "and training changes are read that way")
 
 
