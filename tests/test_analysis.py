@@ -14,7 +14,7 @@ import pytest
 from scipy import stats as st
 
 from evalpatterns import capability, collapse, distillation, io, memorization, roi
-from evalpatterns.stats import hedges_g, hedges_g_from_stats
+from evalpatterns.stats import hedges_g, hedges_g_from_stats, ratio_of_means
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -292,6 +292,84 @@ def test_collapse_grid(runs):
     assert bool(cell["collapsed"]) is False and cell["accuracy"] == pytest.approx(0.735)
     assert pd.isna(row(grid, learning_rate=5e-6, lora_rank=128)["collapsed"])
     assert grid["learning_rate"].is_monotonic_increasing
+    assert (grid["outcome"] == "no run").sum() == 6 and not grid["is_range"].any()
+
+
+MC_RANGE = ("attempt,model,learning_rate,lora_rank,samples,accuracy,accuracy_low,accuracy_high,n_correct,n_eval,sample_output,status,source\n"
+            "1,M,2e-4,32,,,0.00,0.03,,,,measured,s\n"     # 0-3%: high end 3% <= 10%: collapsed
+            "2,M,1e-4,32,,,0.30,0.05,,,,measured,s\n"     # given high-to-low: read as 5-30%, across 10%: unknown
+            "3,M,5e-5,32,,,0.12,0.20,,,,measured,s\n"     # 12-20%: low end > 10%: converged
+            "4,M,5e-6,32,,0.735,,,147,200,,measured,s\n"
+            ",M,5e-6,64,,,,,,,,illustrative,s\n")
+
+
+def test_classify_collapse_keeps_range_only_accuracies(tmp_path):
+    c = unchanged(collapse.classify_collapse, load_text(tmp_path, "mode_collapse", MC_RANGE))
+    assert c["outcome"].tolist() == ["collapsed", "unknown", "converged", "converged", "no run"]
+    assert c["collapsed"].tolist() == [True, pd.NA, False, False, pd.NA]
+    assert c["is_range"].tolist() == [True, True, True, False, False]
+    assert (c.loc[1, "accuracy_low"], c.loc[1, "accuracy_high"]) == (0.05, 0.30)
+    assert (c.loc[3, "accuracy_low"], c.loc[3, "accuracy_high"]) == (0.735, 0.735)  # a point is its own range
+    # the unknown run is left out of the bracket: converged up to 5e-5, collapsed from 2e-4
+    b = collapse.lr_bracket(c)
+    assert (b.largest_converged, b.smallest_collapsed, b.n_collapsed, b.n_converged) == (5e-5, 2e-4, 1, 2)
+
+
+def test_severity_complete_partial_and_unknown(tmp_path):
+    c = collapse.classify_collapse(load_text(tmp_path, "mode_collapse", MC_RANGE))
+    # 0-3% is wholly at or below 5%: complete; a straddling or no run: NA; converged: none
+    assert collapse.severity(c, 0.05).tolist() == ["complete", None, "none", "none", None]
+    # at a 2% limit, 0-3% straddles it: unknown severity, never "partial"
+    assert collapse.severity(c, 0.02).tolist()[0] is None
+    real_runs = collapse.classify_collapse(real("mode_collapse"))
+    # 2% and 0% against 1%: 2% is partial, 0% complete (an accuracy of 0 is always complete)
+    sev = collapse.severity(real_runs, 0.01)
+    assert sev[real_runs["attempt"] == 2].item() == "partial" and sev[real_runs["attempt"] == 3].item() == "complete"
+    assert collapse.severity(real_runs, 0.0)[real_runs["attempt"] == 3].item() == "complete"
+    with pytest.raises(ValueError, match="fraction"):
+        collapse.severity(real_runs, -0.1)
+
+
+def test_intermediate_marks_gradual_degradation(tmp_path):
+    text = ("attempt,model,learning_rate,lora_rank,samples,accuracy,sample_output,status,source\n"
+            "1,M,5e-6,32,,0.735,,measured,s\n2,M,2e-5,32,,0.30,,measured,s\n3,M,3e-5,32,,0.40,,measured,s\n"
+            "4,M,5e-5,32,,0.0,,measured,s\n")
+    c = collapse.classify_collapse(load_text(tmp_path, "mode_collapse", text))
+    # half the best converged accuracy: 0.735 / 2 = 0.3675; 30% is below it (and above 10%), 40% is not
+    assert collapse.intermediate(c, 0.10).tolist() == [False, True, False, False]
+
+
+def test_separation_is_fishers_exact_test_against_the_bracket(runs):
+    c = collapse.classify_collapse(runs)
+    s = collapse.separation(c, collapse.lr_bracket(c))
+    assert s.table == ((2, 0), (0, 1)) and s.n_runs == 3
+    assert s.p_value == pytest.approx(st.fisher_exact([[2, 0], [0, 1]]).pvalue) == pytest.approx(1 / 3)
+    all_collapsed = collapse.classify_collapse(runs, collapse_accuracy=0.8)
+    assert collapse.separation(all_collapsed, collapse.lr_bracket(all_collapsed)) is None
+
+
+def test_accuracy_trend_picks_the_clearest_rise_and_fall(runs, tmp_path):
+    t = collapse.accuracy_trend(collapse.classify_collapse(runs))
+    # fall 147/200 at 5e-6 -> 0/200 at 5e-5 (the smallest p of the two falls); rise 0/200 -> 4/200
+    assert (t.fall.low_rate, t.fall.high_rate) == (5e-6, 5e-5)
+    assert t.fall.p_value == pytest.approx(st.fisher_exact([[147, 53], [0, 200]]).pvalue)
+    assert (t.rise.low_accuracy, t.rise.high_accuracy) == (0.0, 0.02)
+    assert t.rise.p_value == pytest.approx(st.fisher_exact([[0, 200], [4, 196]]).pvalue)
+    assert t.shape == "within noise"  # the rise's p = 0.12 >= 0.05
+    assert collapse.accuracy_trend(collapse.classify_collapse(runs), alpha=0.2).shape == "non-monotonic"
+    # without counts a change cannot be tested: the clearest is the largest, and the shape stays within noise
+    text = ("attempt,model,learning_rate,lora_rank,samples,accuracy,sample_output,status,source\n"
+            "1,M,1e-6,32,,0.7,,measured,s\n2,M,1e-5,32,,0.0,,measured,s\n3,M,1e-4,32,,0.5,,measured,s\n"
+            "4,M,1e-3,32,,0.1,,measured,s\n")
+    t = collapse.accuracy_trend(collapse.classify_collapse(load_text(tmp_path, "mode_collapse", text)))
+    assert (t.rise.low_accuracy, t.rise.high_accuracy) == (0.0, 0.5) and math.isnan(t.rise.p_value)
+    assert (t.fall.low_accuracy, t.fall.high_accuracy) == (0.7, 0.0)
+    assert t.shape == "within noise"
+    mono = ("attempt,model,learning_rate,lora_rank,samples,accuracy,sample_output,status,source\n"
+            "1,M,1e-6,32,,0.7,,measured,s\n2,M,1e-5,32,,0.5,,measured,s\n3,M,1e-4,32,,0.0,,measured,s\n")
+    t = collapse.accuracy_trend(collapse.classify_collapse(load_text(tmp_path, "mode_collapse", mono)))
+    assert t.rise is None and t.shape == "monotonic"
+    assert collapse.accuracy_trend(collapse.classify_collapse(runs[runs["attempt"] != 2])).shape == "too few"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -299,7 +377,7 @@ def test_collapse_grid(runs):
 # --------------------------------------------------------------------------------------------------------------
 
 def test_roi_table_changes_and_roi(roi_data):
-    t = unchanged(roi.roi_table, roi_data).set_index("approach")
+    t = unchanged(roi.roi_table, roi_data, 0.73).set_index("approach")
     assert list(t.index) == ["Training Attempt 1", "Training Attempt 2", "Training Attempt 3",
                              "Training Attempt 4", "Model Switch"]
     # against the 73% baseline, in points:
@@ -324,7 +402,7 @@ def test_roi_table_changes_and_roi(roi_data):
 
 
 def test_roi_table_rounds_to_the_posts_table(roi_data):
-    t = roi.roi_table(roi_data)
+    t = roi.roi_table(roi_data, 0.73)
     # the post prints -0.5, -2.2, -6.6, +0.2, +3.8
     assert [round(x, 1) for x in t["roi"]] == [-0.6, -2.2, -6.6, 0.2, 3.8]
 
@@ -343,7 +421,7 @@ def test_roi_baseline_must_be_a_fraction(roi_data, bad):
 
 
 def test_switch_vs_training(roi_data):
-    s = roi.switch_vs_training(roi.roi_table(roi_data))
+    s = roi.switch_vs_training(roi.roi_table(roi_data, 0.73))
     # 120 + 33 + 11 + 2.6 = 166.6 minutes ("2h 47m")
     assert s.training_minutes == pytest.approx(166.6)
     assert s.training_attempts == 4
@@ -363,7 +441,7 @@ def test_switch_vs_training(roi_data):
 
 
 def test_switch_vs_training_without_a_switch(roi_data):
-    t = roi.roi_table(roi_data[roi_data["kind"] != "model_switch"])
+    t = roi.roi_table(roi_data[roi_data["kind"] != "model_switch"], 0.73)
     s = roi.switch_vs_training(t)
     assert s.training_minutes == pytest.approx(166.6)
     assert math.isnan(s.switch_gain_points) and math.isnan(s.roi_ratio) and math.isnan(s.gain_ratio)
@@ -466,6 +544,24 @@ def test_severity_thresholds(log):
     assert distillation.transitions(qwen, complete_below=0.25).iloc[0]["severity"] == "complete"
 
 
+def test_kl_rises_on_the_real_log(log):
+    rises = distillation.kl_rises(log, distillation.transitions(log)).set_index("run")
+    # Llama: KL 0.015 (step 40) -> 5.4453 (step 50) = +5.4303, then 4.80, 4.40, 4.3808: only falls after it
+    llama, qwen = rises.loc["llama-hybrid-seed8"], rises.loc["qwen-hybrid"]
+    assert (llama["before_step"], llama["rise_at"]) == (40, pytest.approx(5.4303))
+    assert pd.isna(llama["largest_other_rise"]) and llama["at_transition"]
+    # Qwen: 0.02 -> 0.2299 = +0.2099 against 0.01, 0.01, 0.00 before and 0.17, 0.20, 0.20, 0.15 after
+    assert (qwen["rise_at"], qwen["largest_other_rise"]) == (pytest.approx(0.2099), pytest.approx(0.20))
+    assert qwen["at_transition"]
+
+
+def test_kl_rises_skips_runs_without_kl_on_both_sides(log):
+    only_after = log[log["run"] == "qwen-hybrid"].assign(kl=lambda f: f["kl"].where(f["step"] >= 50))
+    rises = distillation.kl_rises(only_after, distillation.transitions(only_after))
+    assert rises.empty and list(rises.columns) == ["run", "transition_step", "before_step", "kl_before", "kl_at",
+                                                   "rise_at", "largest_other_rise", "at_transition"]
+
+
 def test_phase_steps(log):
     ps = distillation.phase_steps(log).set_index(["run", "phase"])
     assert tuple(ps.loc[("llama-hybrid-seed8", "off_policy")]) == (0, 40)
@@ -513,8 +609,9 @@ def test_sl_advantage_reference_lower_bound_flips_the_bound(mem):
     assert bool(eoe["ratio_is_upper_bound"]) is True and bool(eoe["ratio_is_lower_bound"]) is False
 
 
-def test_scaling_fits(mem):
-    fits = memorization.scaling_fits(memorization.episodes_table(mem)).set_index("method")
+def test_scaling_fits_with_figure_points(mem):
+    fits = memorization.scaling_fits(memorization.episodes_table(mem), statuses=("measured", "figure")) \
+        .set_index("method")
     assert list(fits.index) == ["supervised", "rl_eoe", "rl_step"]
     # supervised: 11 episodes at every N -> exponent 0, constant time
     sup = fits.loc["supervised"]
@@ -533,6 +630,8 @@ def test_scaling_fits(mem):
     assert eoe["ci_low"] == pytest.approx(ref.slope - half, rel=1e-10)
     assert eoe["ci_high"] == pytest.approx(ref.slope + half, rel=1e-10)
     assert eoe["n_points"] == 6 and eoe["n_lower_bounds_left_out"] == 0
+    # three of the six points were read off figure 1 (N = 25, 50, 250): the fit says so
+    assert eoe["n_figure_points"] == 3 and eoe["n_not_fitted_status"] == 0
     # rl_step: only N=10 converged; the 5 budget-capped runs are lower bounds and are left out
     step = fits.loc["rl_step"]
     assert bool(step["fitted"]) is False
@@ -542,11 +641,15 @@ def test_scaling_fits(mem):
     assert math.isnan(step["exponent"]) and step["complexity"] == "-"
 
 
-def test_scaling_fits_on_measured_points_only(mem):
-    fits = memorization.scaling_fits(memorization.episodes_table(mem), statuses=("measured",)).set_index("method")
+def test_scaling_fits_on_measured_points_only_by_default(mem):
+    table = memorization.episodes_table(mem)
+    fits = memorization.scaling_fits(table).set_index("method")
+    pd.testing.assert_frame_equal(fits, memorization.scaling_fits(table, statuses=("measured",)).set_index("method"))
     ref = st.linregress(np.log10([10, 100, 500]), np.log10([101, 301, 451]))
     assert fits.loc["rl_eoe", "exponent"] == pytest.approx(ref.slope, rel=1e-10)
     assert fits.loc["rl_eoe", "n_points"] == 3
+    # no figure point fitted; the three converged ones read off the figure are counted as left out
+    assert fits.loc["rl_eoe", "n_figure_points"] == 0 and fits.loc["rl_eoe", "n_not_fitted_status"] == 3
     # measured rl_step: 100 and 500 are lower bounds
     assert fits.loc["rl_step", "n_lower_bounds_left_out"] == 2
 
@@ -584,7 +687,8 @@ def per_seed_text() -> str:
 def test_effect_sizes_from_seeds_equal_hedges_g_by_hand(tmp_path):
     seeds = load_text(tmp_path, "memorization", per_seed_text())
     es = unchanged(memorization.effect_sizes_from_seeds, seeds)
-    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b"]
+    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b",
+                                "p_value"]
     assert len(es) == 2  # rl_eoe at N=10 and N=100; rl_step has a single seed
     r10 = row(es, method_b="rl_eoe", n_values=10)
     expected = hedges_g([11, 12, 10, 13], [101, 95, 110, 99])
@@ -595,6 +699,9 @@ def test_effect_sizes_from_seeds_equal_hedges_g_by_hand(tmp_path):
     assert r10["ci_low"] == pytest.approx(expected.ci_low, rel=1e-12)
     assert r10["ci_high"] == pytest.approx(expected.ci_high, rel=1e-12)
     assert (r10["n_a"], r10["n_b"]) == (4, 4)
+    # Welch's t-test on the converged seeds, as scipy computes it
+    assert r10["p_value"] == pytest.approx(st.ttest_ind([11, 12, 10, 13], [101, 95, 110, 99], equal_var=False).pvalue,
+                                           rel=1e-10)
     # N=100: a = [11, 11, 12] mean 11.3333 var 0.3333; b = [290, 301, 312] mean 301 var 121
     # pooled var = (2*0.3333 + 2*121)/4 = 60.6667, s = 7.788881; d = -289.6667/7.788881 = -37.18980
     # J = 1 - 3/15 = 0.8; g = -29.75184
@@ -615,12 +722,32 @@ def test_episodes_table_from_seeds(tmp_path):
     assert sup["episodes"] == pytest.approx(11.5)
     assert sup["sd"] == pytest.approx(math.sqrt(5 / 3))
     assert bool(sup["lower_bound"]) is False
+    # the mean of four converged seeds has its t interval; a mean that is a lower bound has none
+    lo, hi = st.t.interval(0.95, 3, loc=11.5, scale=math.sqrt(5 / 3) / 2)
+    assert (sup["ci_low"], sup["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert math.isnan(eoe["ci_low"]) and math.isnan(eoe["ci_high"])
+    # RL-EoE at N = 100 (290, 301, 312) against supervised (11, 11, 12): the ratio's interval from ratio_of_means
+    adv = row(memorization.sl_advantage(t), method="rl_eoe", n_values=100)
+    q = ratio_of_means(34 / 3, math.sqrt(1 / 3), 3, 301, 11, 3)
+    assert adv["ratio"] == pytest.approx(301 / (34 / 3))
+    assert (adv["ratio_low"], adv["ratio_high"]) == (pytest.approx(q.low), pytest.approx(q.high))
+    # at N = 10 the RL-EoE mean is a lower bound: no interval on its ratio
+    assert math.isnan(row(memorization.sl_advantage(t), method="rl_eoe", n_values=10)["ratio_low"])
+
+
+def test_sl_advantage_when_supervised_has_no_count_at_that_n(tmp_path):
+    # regression: mapping an N without a supervised count into the bound flags raised a TypeError (Int64 and False)
+    text = ("method,n_values,seed,episodes,converged,status,source\n"
+            "supervised,10,,11,true,measured,s\nrl_eoe,100,,301,true,measured,s\n")
+    adv = memorization.sl_advantage(memorization.episodes_table(load_text(tmp_path, "memorization", text)))
+    assert adv.empty
 
 
 def test_effect_sizes_from_seeds_empty_without_per_seed_rows(mem):
     es = memorization.effect_sizes_from_seeds(mem)
     assert es.empty
-    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b"]
+    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b",
+                                "p_value"]
 
 
 def test_effect_sizes_from_seeds_skips_zero_variance(tmp_path):

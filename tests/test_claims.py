@@ -1,4 +1,4 @@
-"""Tests of the claims audit (evalpatterns.claims) and of the sentences built from it (narrative).
+"""Tests of the claims audit (evalpatterns.audit) and of the counts built from it (words.audit).
 
 Part 1 runs the audit on the real data and checks the verdict and recomputed value of every claim of
 ``data/claims.csv`` against a number worked by hand in a comment. Part 2 builds small datasets that produce
@@ -21,9 +21,16 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from evalpatterns import audit, io, narrative
+from evalpatterns import audit, io
+from evalpatterns import findings
+from evalpatterns.findings import collapse as collapse_finding
+from evalpatterns.findings import memorization as mem_finding
+from evalpatterns.findings import distillation as f4
 from evalpatterns.findings import capability as cap_finding
 from evalpatterns.stats import within_each_others_interval
+from evalpatterns.words.audit import audit_values
+
+import distlogs as dl
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 KINDS = ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")
@@ -67,9 +74,12 @@ def check(claim_id: str, ctx: audit.Context, **changes) -> pd.Series:
     return audit_one(claim(claim_id, **changes), ctx)
 
 
+
+
 @pytest.fixture(scope="module")
 def real_ctx() -> audit.Context:
-    return audit.Context(**{k: real(k) for k in KINDS})
+    """Every finding's result on the real data, with its default parameters."""
+    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in findings.modules()])
 
 
 @pytest.fixture(scope="module")
@@ -159,21 +169,23 @@ REAL = [
     # the one rule for a change in a percentage written with %: percentage points. 54 - 37 = 17 points (relative
     # to the start it would be 17 / 54 = 31.48%), as "+19%" and "+0.5%" of Finding 3 are points
     ("f1-regression", "holds", 17.0, "17 points"),
-    # Finding 2
+    # Finding 2. Headline: 2 collapsed above the 5e-6..5e-5 bracket, 1 converged below; Fisher's exact p = 1/3
+    # (one of the C(3, 2) = 3 placements of two collapses puts both above): consistent, but inconclusive
+    ("f2-headline", "unsupported", NAN, "inconclusive"),
     ("f2-a2-acc", "holds", 2.0, "2%"),         # 4 / 200
     ("f2-a3-acc", "holds", 0.0, "0%"),         # 0 / 200
     ("f2-a4-acc", "holds", 73.5, "73.5%"),     # 147 / 200
     ("f2-a2-collapsed", "holds", 1.0, "YES"),  # 2% <= 10%
     ("f2-a3-collapsed", "holds", 1.0, "YES"),  # 0% <= 10%
     ("f2-a4-collapsed", "holds", 0.0, "NO"),   # 73.5% > 10%
-    ("f2-complete", "holds", 1.0, "complete"),  # 0% <= 5% and one repeated output ("10000000")
+    ("f2-complete", "holds", 1.0, "complete"),  # 0% <= 5% (one repeated output, "10000000", reported beside)
     ("f2-10x", "holds", 10.0, "10x"),          # 5e-5 / 5e-6 = 10
     ("f2-lr-credit", "unsupported", NAN, "confounded"),
     ("f2-4x", "holds", 4.0, "4x"),             # 2e-4 / 5e-5 = 4
     ("f2-binary", "unsupported", NAN, "a 10x gap"),
-    # sorted by rate: 73.5% (5e-6), 0% (5e-5), 2% (2e-4): a rise from 0/200 to 4/200. Wilson 0/200 tops out at
-    # 1.88% < 2%, and 4/200 starts at 0.78% > 0%: neither lies in the other's interval, so the rise counts.
-    ("f2-nonmonotonic", "holds", 1.0, "non-monotonic"),
+    # sorted by rate: 73.5% (5e-6), 0% (5e-5), 2% (2e-4): a rise from 0/200 to 4/200. The two Wilson intervals
+    # do not overlap, but Fisher's exact test gives p = 0.12 >= 0.05: the rise is not told from sampling noise
+    ("f2-nonmonotonic", "unsupported", NAN, "within noise"),
     # Finding 3 (baseline 73%)
     ("f3-baseline-threshold", "unsupported", NAN, "1 baseline"),
     # the table's times and attempt 1's range, as transcribed: 120 min = 2h, 33, 11, 2.6 min; 0 and 3%
@@ -205,6 +217,7 @@ REAL = [
     ("f3-days", "unsupported", NAN, "cannot be computed"),
     # Finding 4. 5.4453 / 0.015 = 363.02, not 361; 0.015 as printed is 0.0145 .. 0.0155, and
     # 5.4453 / 0.0155 = 351.3 <= 361 <= 5.4453 / 0.0145 = 375.5
+    ("f4-headline", "holds", NAN, "supported"),           # Llama complete, Qwen partial: 1 complete, 2 of 2 collapse
     ("f4-kl-spike", "rounding", 5.4453 / 0.015, "363x"),
     ("f4-kl-before", "holds", 0.015, "0.015"),
     ("f4-kl-before-meta", "differs", 0.015, "0.015"),     # the meta-analysis's 0 against the post's 0.015
@@ -212,15 +225,16 @@ REAL = [
     ("f4-transition", "holds", 50.0, "step 50"),          # both runs' first on-policy step
     # Llama: 0.015 -> 5.4453 at step 50; Qwen: 0.02 -> 0.2299 (+0.2099) at 50 beats +0.20 at 70 and 80
     ("f4-spike-at-transition", "holds", 1.0, "2 of 2 runs"),
-    ("f4-gap-llama", "holds", 70.0, "70.0x"),
+    ("f4-gap-llama", "holds", 70.0, "70x"),
     ("f4-gap-qwen", "holds", 7.5, "7.5x"),
     ("f4-result-llama", "holds", 0.0, "0.000"),
     ("f4-result-qwen-low", "holds", 0.057, "0.057"),      # 0.057 -> 0.06
     ("f4-result-qwen-high", "holds", 0.211, "0.211"),     # 0.211 -> 0.21
     ("f4-severity-llama", "holds", NAN, "Complete"),      # every score after <= 0.01
     ("f4-severity-qwen", "holds", NAN, "Partial"),        # 0.057 < 0.518 * 0.75 = 0.3885, and 0.211 > 0.01
-    ("f4-correlates", "unsupported", NAN, "2 runs"),      # a rank correlation on two runs means nothing
+    ("f4-correlates", "unsupported", NAN, "2 runs"),      # fewer than min_correlation_runs = 5
     # Finding 5
+    ("f5-headline", "holds", NAN, "supported"),            # RL needed more episodes in all 12 comparisons
     ("f5-sl-10", "holds", 11.0, "11 ep"),
     ("f5-sl-100", "holds", 11.0, "11 ep"),
     ("f5-sl-500", "holds", 11.0, "11 ep"),
@@ -232,7 +246,7 @@ REAL = [
     ("f5-step-500", "holds", 50000.0, "50,000+ ep"),
     ("f5-adv-eoe-10", "holds", 101 / 11, "9.18x"),        # 9.18 -> 9
     ("f5-adv-step-10", "holds", 6040 / 11, "549x"),       # 549.09 -> 549
-    ("f5-adv-eoe-100", "holds", 301 / 11, "27x"),         # 27.36 -> 27
+    ("f5-adv-eoe-100", "holds", 301 / 11, "27.4x"),       # 27.36 -> 27 (shown to 3 significant digits)
     ("f5-adv-step-100", "holds", 10000 / 11, "909x+"),    # 909.09, a lower bound
     ("f5-adv-eoe-500", "holds", 451 / 11, "41x"),         # 41.0
     ("f5-adv-step-500", "holds", 50000 / 11, "4,545x+"),  # 4545.45, a lower bound
@@ -284,27 +298,29 @@ REASON_WORDS = [
     ("f2-a2-acc", ["4/200", "0.8% to 5%"]),
     ("f2-a3-acc", ["0/200", "0% to 1.9%"]),
     ("f2-a4-acc", ["147/200", "67% to 79.1%"]),
+    ("f2-headline", ["3 runs cannot rule out chance", "Fisher's exact p = 0.33", "10x bracket"]),
     ("f2-complete", ["limit 5%", "one repeated output"]),
     ("f2-10x", ["5e-5 / 5e-6"]),
     ("f2-4x", ["2e-4 / 5e-5, both collapsed"]),
     ("f2-binary", ["no run between 5e-6 and 5e-5", "10x gap"]),
-    ("f2-nonmonotonic", ["from 0% to 2%"]),
+    ("f2-nonmonotonic", ["rises from 0% at 5e-5 to 2% at 2e-4 (p = 0.12)", "cannot tell the rise from sampling noise"]),
     ("f3-roi-a1", [f"{MINUS}0.61 to {MINUS}0.58", "within the rounding of the inputs"]),
     ("f3-total-time", ["2h + 33m + 11m + 2.6m"]),
     ("f3-roi-ratio", ["the stated formula", "(19 / 5) / (0.5 / 166.6)", "19 / 0.5 = 38x", "time ignored"]),
     ("f3-qwen", ["46/50", "81.2% to 96.8%"]),
     ("f3-size", ["32B / 7B", "within the rounding of the inputs"]),
     ("f4-kl-spike", ["5.4453 / 0.015", "llama-hybrid-seed8", "within the rounding of the inputs"]),
-    ("f4-correlates", ["2 runs: a correlation needs at least three"]),
+    ("f4-correlates", ["2 runs with a gap and a final eval score", "judged on at least 5 (min_correlation_runs)"]),
+    ("f4-spike-at-transition", ["largest rise in 2 of 2 runs logging KL on both sides"]),
     ("f5-step-100", ["lower bound"]),
     ("f5-909pct", ["(ratio \u2212 1) \u00d7 100% more", "the ratio itself, 909x, written as a percent"]),
     ("f5-g-eoe-10", ["no per-seed episode counts or published means and SDs"]),
     ("f5-beta-sl", ["3 measured points", "95% CI 0.00 to 0.00", "fewer than 4"]),
     ("f5-beta-eoe", ["3 measured points", f"95% CI {MINUS}0.40 to 1.17", "too few points"]),
-    ("f5-beta-step", ["1 converged measured point(s), 2 lower bound(s)"]),
+    ("f5-beta-step", ["1 measured point and 2 lower bounds left out"]),
     ("f5-r2-sl", ["do not vary with N"]),
     ("f5-r2-eoe", ["3 points: too few"]),
-    ("f5-constant", ["over 6 problem sizes"]),
+    ("f5-constant", ["11 episodes at each of 6 problem sizes"]),
 ]
 
 
@@ -573,6 +589,11 @@ def mc_frame(tmp_path, *rows: str) -> pd.DataFrame:
     return load_text(tmp_path, "mode_collapse", MC_HEADER + "".join(r + "\n" for r in rows))
 
 
+def mc_ctx(frame: pd.DataFrame, **params) -> audit.Context:
+    """The audit's context on Finding 2's result for ``frame`` (parameters other than the defaults in ``params``)."""
+    return audit.Context.from_results([collapse_finding.analyse(frame, collapse_finding.Params(**params))])
+
+
 def run(attempt, lr, acc, k, out="", rank=32, samples=100):
     return (f"{attempt},M,{lr},{rank},{samples},{acc},{k},200,{out},32,false,5,1,0.1,q_proj v_proj,measured,s")
 
@@ -582,25 +603,25 @@ def test_lr_credit_holds_when_only_the_learning_rate_changed(tmp_path):
     # outside the bracket and is not a confound of it
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"),
                   run(2, "2e-4", 0.02, 4, "10000000", rank=128))
-    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", mc_ctx(mc))
     assert row["verdict"] == "holds"
     assert row["recomputed"] == "only the learning rate changed"
 
 
 def test_lr_credit_names_the_one_confound(tmp_path):
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000", rank=64))
-    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", mc_ctx(mc))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "between the runs at 5e-6 and 5e-5, LoRA rank changed too"
 
 
 def test_lr_credit_without_a_bracket_is_unsupported(tmp_path):
     mc = mc_frame(tmp_path, run(3, "5e-5", 0.0, 0, "10000000"), run(2, "2e-4", 0.02, 4, "10000000"))
-    row = check("f2-lr-credit", audit.Context(mode_collapse=mc))
+    row = check("f2-lr-credit", mc_ctx(mc))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "no pair of a converged and a collapsed run"
-    assert check("f2-10x", audit.Context(mode_collapse=mc))["verdict"] == "unsupported"
-    assert check("f2-binary", audit.Context(mode_collapse=mc))["verdict"] == "unsupported"
+    assert check("f2-10x", mc_ctx(mc))["verdict"] == "unsupported"
+    assert check("f2-binary", mc_ctx(mc))["verdict"] == "unsupported"
 
 
 @pytest.mark.parametrize("converged_lr, verdict, ratio", [
@@ -610,7 +631,7 @@ def test_lr_credit_without_a_bracket_is_unsupported(tmp_path):
 ])
 def test_lr_bracket_ratio_each_verdict(tmp_path, converged_lr, verdict, ratio):
     mc = mc_frame(tmp_path, run(4, converged_lr, 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"))
-    row = check("f2-10x", audit.Context(mode_collapse=mc))
+    row = check("f2-10x", mc_ctx(mc))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(ratio)
 
@@ -626,7 +647,7 @@ def test_collapse_binary_intermediate_run_inside_the_bracket_makes_the_claim_dif
     which contradicts "binary, not gradual"."""
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(5, "2e-5", 0.30, 60),
                   run(3, "5e-5", 0.0, 0, "10000000"), run(2, "2e-4", 0.02, 4, "10000000"))
-    row = check("f2-binary", audit.Context(mode_collapse=mc))
+    row = check("f2-binary", mc_ctx(mc))
     assert row["verdict"] == "differs", row["reason"]
     assert row["recomputed"] == "gradual"
 
@@ -637,7 +658,7 @@ def test_collapse_binary_clean_run_inside_the_gap_is_not_gradual(tmp_path, acc, 
     # never contradicts "binary"; whether a 2.5x bracket is fine enough to confirm it is the library's call
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(5, "2e-5", acc, k),
                   run(3, "5e-5", 0.0, 0, "10000000"))
-    row = check("f2-binary", audit.Context(mode_collapse=mc))
+    row = check("f2-binary", mc_ctx(mc))
     assert row["verdict"] in ("holds", "unsupported")
     assert row["recomputed"] != "gradual"
 
@@ -649,7 +670,7 @@ def test_collapse_binary_clean_run_inside_the_gap_is_not_gradual(tmp_path, acc, 
     ({"collapse_accuracy": 0.01, "complete_accuracy": 0.01}, "differs", "none"),  # 2% > 1%: not collapsed
 ])
 def test_complete_versus_partial_collapse_follows_its_parameter(params, verdict, shown):
-    ctx = audit.Context(mode_collapse=real("mode_collapse"), params=params)
+    ctx = mc_ctx(real("mode_collapse"), **params)
     row = check("f2-complete", ctx, args="attempt=2")
     assert row["verdict"] == verdict
     assert row["recomputed"] == shown
@@ -657,16 +678,54 @@ def test_complete_versus_partial_collapse_follows_its_parameter(params, verdict,
     assert f"the complete-collapse limit {100 * limit:g}%" in row["reason"]
 
 
-def test_complete_collapse_needs_one_repeated_output(tmp_path):
+def test_a_run_ending_at_zero_is_a_complete_collapse_without_a_repeated_output(tmp_path):
+    """Complete collapse as the datasheet defines it: accuracy at or below complete_accuracy; a run ending at
+    0.000 meets it whatever else is recorded, and is never labelled partial (a reported defect)."""
     mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, ""))
-    row = check("f2-complete", audit.Context(mode_collapse=mc))
-    assert row["verdict"] == "differs"
-    assert row["recomputed"] == "partial"
-    assert "no single repeated output recorded" in row["reason"]
+    for params in ({}, {"complete_accuracy": 0.0}):
+        row = check("f2-complete", mc_ctx(mc, **params))
+        assert (row["verdict"], row["recomputed"]) == ("holds", "complete")
+        assert "no single repeated output recorded" in row["reason"]
+
+
+def test_datasheet_defines_complete_collapse_so_that_zero_meets_it():
+    sheet = (DATA / "README.md").read_text()
+    assert "**Complete collapse**: a collapsed run whose accuracy" in sheet
+    assert "An accuracy of 0 (0.000) is always a complete collapse" in sheet
+
+
+@pytest.mark.parametrize("low, high, verdict, shown, reason", [
+    (0.0, 0.03, "holds", "YES", "accuracy 0\u20133% <= 10%"),     # high end 3% <= 10%: collapsed
+    (0.05, 0.30, "unsupported", "unknown", "straddles the collapse line 10%"),  # across 10%: unknown
+])
+def test_a_range_only_attempt_is_kept_and_judged_by_its_range(tmp_path, low, high, verdict, shown, reason):
+    mc = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0, "10000000"))
+    mc = pd.concat([mc, mc.iloc[[1]].assign(attempt=2, learning_rate=2e-4, accuracy=float("nan"),
+                                             accuracy_low=low, accuracy_high=high, n_correct=pd.NA, n_eval=pd.NA)],
+                   ignore_index=True)
+    row = check("f2-a2-collapsed", mc_ctx(mc))
+    assert (row["verdict"], row["recomputed"]) == (verdict, shown)
+    assert reason in row["reason"]
+    acc = check("f2-a2-acc", mc_ctx(mc))
+    assert acc["verdict"] == "unsupported" and "known only as the range" in acc["reason"]
+
+
+@pytest.mark.parametrize("rows, verdict, shown", [
+    # the post's three runs: consistent with a threshold, Fisher's p = 1/3: inconclusive, the claim unsupported
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.02, 4)], "unsupported", "inconclusive"),
+    # converged at 2e-4 above a collapse at 5e-5: no single threshold: contradicted, the claim differs
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.7, 140)], "differs", "contradicted"),
+    # 4 collapsed above 4 converged: Fisher's p = 2/70 < 0.05: supported, the claim holds
+    ([(i, lr, 0.01, 2) for i, lr in enumerate(("1e-4", "2e-4", "5e-4", "1e-3"))]
+     + [(i + 4, lr, 0.7, 140) for i, lr in enumerate(("1e-6", "2e-6", "5e-6", "1e-5"))], "holds", "supported"),
+])
+def test_headline_follows_the_conclusion(tmp_path, rows, verdict, shown):
+    row = check("f2-headline", mc_ctx(mc_frame(tmp_path, *[run(*r) for r in rows])))
+    assert (row["verdict"], row["recomputed"]) == (verdict, shown)
 
 
 def test_collapsed_label_follows_the_collapse_parameter():
-    ctx = audit.Context(mode_collapse=real("mode_collapse"), params={"collapse_accuracy": 0.01})
+    ctx = mc_ctx(real("mode_collapse"), collapse_accuracy=0.01)
     row = check("f2-a2-collapsed", ctx)  # 2% > 1%
     assert (row["verdict"], row["recomputed"]) == ("differs", "NO")
     assert row["reason"] == "accuracy 2% > 1%"
@@ -676,8 +735,11 @@ def test_collapsed_label_follows_the_collapse_parameter():
     # 73.5% (5e-6), 0.5% (5e-5, 1/200), 1% (2e-4, 2/200): Wilson 1/200 = 0.09% .. 2.78% holds 1%, and
     # 2/200 = 0.27% .. 3.57% holds 0.5%: the only rise is within noise
     ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.005, 1), (2, "2e-4", 0.01, 2)], "unsupported", "within noise"),
-    # 73.5%, 0%, 2%: 0/200 tops out at 1.88% < 2%: a rise beyond noise
-    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.02, 4)], "holds", "non-monotonic"),
+    # 73.5%, 0%, 2%: the intervals of 0/200 (to 1.88%) and 4/200 (from 0.78%) do not overlap, but Fisher's exact
+    # test gives p = 0.12: the rise is not told from noise (interval overlap alone would call it non-monotonic)
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.02, 4)], "unsupported", "within noise"),
+    # 73.5%, 0%, 20%: 0/200 against 40/200, Fisher's p < 0.0001, and the fall 147/200 -> 0/200 too: non-monotonic
+    ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.0, 0), (2, "2e-4", 0.2, 40)], "holds", "non-monotonic"),
     # 73.5%, 2%, 0%: accuracy only falls as the rate grows
     ([(4, "5e-6", 0.735, 147), (3, "5e-5", 0.02, 4), (2, "2e-4", 0.0, 0)], "differs", "monotonic"),
     # two runs are too few to tell
@@ -685,15 +747,15 @@ def test_collapsed_label_follows_the_collapse_parameter():
 ])
 def test_nonmonotonic_each_verdict(tmp_path, rows, verdict, shown):
     mc = mc_frame(tmp_path, *[run(*r) for r in rows])
-    row = check("f2-nonmonotonic", audit.Context(mode_collapse=mc))
+    row = check("f2-nonmonotonic", mc_ctx(mc))
     assert (row["verdict"], row["recomputed"]) == (verdict, shown)
 
 
 def test_collapsed_span(tmp_path):
     one = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0))
-    assert check("f2-4x", audit.Context(mode_collapse=one))["verdict"] == "unsupported"  # one collapsed run
+    assert check("f2-4x", mc_ctx(one))["verdict"] == "unsupported"  # one collapsed run
     three = mc_frame(tmp_path, run(4, "5e-6", 0.735, 147), run(3, "5e-5", 0.0, 0), run(2, "1e-4", 0.0, 0))
-    row = check("f2-4x", audit.Context(mode_collapse=three))
+    row = check("f2-4x", mc_ctx(three))
     assert (row["verdict"], row["recomputed_value"]) == ("differs", pytest.approx(2.0))  # 1e-4 / 5e-5
 
 
@@ -788,71 +850,110 @@ def test_capability_value_of_a_figure_row_is_unsupported_with_the_value_shown(tm
 
 
 # -- Finding 4: distillation -----------------------------------------------------------------------------------
+# The checks read findings.distillation's Result; the logs are built by tests/distlogs.py.
 
-DIST_HEADER = "run,family,student,teacher,gap,seed,step,phase,loss,score,kl,eval_score,status,source\n"
-
-
-def dist_run(name, family, gap, kl_before, kl_at, eval_before, evals_after) -> str:
-    rows = [f"{name},{family},S,T,{gap},1,40,off_policy,,,{kl_before},{eval_before},measured,s"]
-    for i, e in enumerate(evals_after):
-        kl = kl_at if i == 0 else kl_at * 0.9
-        rows.append(f"{name},{family},S,T,{gap},1,{50 + 10 * i},on_policy,,,{kl},{e},measured,s")
-    return "\n".join(rows) + "\n"
+def f4_ctx(log: pd.DataFrame, **params) -> audit.Context:
+    return audit.Context.from_results([f4.analyse(log, f4.Params(**params))])
 
 
-def dist_frame(tmp_path, *runs: str) -> pd.DataFrame:
-    return load_text(tmp_path, "distillation", DIST_HEADER + "".join(runs))
+def gap_runs(gaps, finals) -> pd.DataFrame:
+    return dl.log(*[dl.collapsing(f"r{i:03d}", gap=g, before=0.6, after=(e,)) for i, (g, e) in enumerate(zip(gaps, finals))])
 
 
 @pytest.fixture
-def four_runs(tmp_path):
+def four_runs():
     # gaps 2, 7.5, 20, 70 with final eval 0.30, 0.06, 0.10, 0.00; Llama's KL 0.02 -> 7.22 = 361x exactly
-    return dist_frame(tmp_path,
-                      dist_run("a", "Tiny", 2, 0.02, 0.2, 0.40, [0.35, 0.30]),
-                      dist_run("b", "Qwen", 7.5, 0.02, 0.2, 0.52, [0.21, 0.06]),
-                      dist_run("c", "Mid", 20, 0.02, 0.2, 0.45, [0.20, 0.10]),
-                      dist_run("d", "Llama", 70, 0.02, 7.22, 0.27, [0.0, 0.0]))
+    return dl.log(dl.collapsing("a", "Tiny", 2, 0.40, (0.35, 0.30), kl=(0.02, 0.2)),
+                  dl.collapsing("b", "Qwen", 7.5, 0.52, (0.21, 0.06), kl=(0.02, 0.2)),
+                  dl.collapsing("c", "Mid", 20, 0.45, (0.20, 0.10), kl=(0.02, 0.2)),
+                  dl.collapsing("d", "Llama", 70, 0.27, (0.0, 0.0), kl=(0.02, 7.22)))
 
 
-def test_severity_correlation_computed_from_three_or_more_runs(four_runs):
+def test_severity_correlation_judged_by_its_one_sided_p_value(four_runs):
     # ranks of gap 1 2 3 4, of final eval 4 2 3 1: d = -3 0 0 3, rho = 1 - 6 x 18 / (4 x 15) = -0.8
-    ctx = audit.Context(distillation=four_runs)
-    row = check("f4-correlates", ctx)
-    rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0]).statistic
-    assert rho == pytest.approx(-0.8)
-    assert row["recomputed_value"] == pytest.approx(rho)
-    assert row["verdict"] == "holds"  # severity rises (final eval falls) with the gap
+    row = check("f4-correlates", f4_ctx(four_runs, min_correlation_runs=4))
+    rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0], alternative="less")
+    assert rho.statistic == pytest.approx(-0.8) and row["recomputed_value"] == pytest.approx(-0.8)
     assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.80"
-    assert row["reason"] == "gap against final eval over 4 runs"
+    # four runs, exact: of the 24 orderings of the finals, 4 give rho <= -0.8 (sum d^2 >= 18): p = 1/6, not significant
+    # (scipy's t approximation would give t = -0.8 sqrt(2 / 0.36) = -1.886 on 2 df, p = 0.1)
+    assert rho.pvalue == pytest.approx(st.t.cdf(-0.8 * math.sqrt(2 / 0.36), 2))
+    assert row["verdict"] == "differs"
+    assert row["reason"] == ("gap against final eval over 4 runs: one-sided p = 0.17 (exact) for a larger gap giving "
+                             "a lower score")
+    # below min_correlation_runs (default 5) the claim is not judged
+    row = check("f4-correlates", f4_ctx(four_runs))
+    assert (row["verdict"], row["recomputed"]) == ("unsupported", "4 runs")
 
 
-def test_severity_correlation_differs_when_eval_rises_with_the_gap(tmp_path):
-    log = dist_frame(tmp_path, dist_run("a", "A", 2, 0.02, 0.2, 0.4, [0.3, 0.0]),
-                     dist_run("b", "B", 7.5, 0.02, 0.2, 0.4, [0.3, 0.1]),
-                     dist_run("c", "C", 70, 0.02, 0.2, 0.4, [0.3, 0.2]))
-    row = check("f4-correlates", audit.Context(distillation=log))
+def test_severity_correlation_holds_when_significant():
+    # rho = -1 over five runs: one-sided p = 0 < 0.05
+    row = check("f4-correlates", f4_ctx(gap_runs([2, 4, 8, 16, 32], [0.4, 0.3, 0.2, 0.1, 0.0])))
+    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(-1.0))
+
+
+def test_a_tiny_negative_rho_over_many_runs_does_not_hold():
+    gaps = list(range(1, 121))
+    row = check("f4-correlates", f4_ctx(gap_runs(gaps, [((i * 17) % 121) / 1000 for i in gaps])))
+    assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.01"
+    assert row["verdict"] == "differs" and "one-sided p = 0.45 (t approximation)" in row["reason"]
+
+
+def test_severity_correlation_differs_when_eval_rises_with_the_gap():
+    row = check("f4-correlates", f4_ctx(gap_runs([2, 7.5, 70], [0.0, 0.1, 0.2]), min_correlation_runs=3))
     assert row["recomputed_value"] == pytest.approx(1.0)  # 0.0, 0.1, 0.2 in the order of the gaps
     assert row["verdict"] == "differs"
 
 
 def test_kl_spike_holds_and_transition_and_severities(four_runs):
-    ctx = audit.Context(distillation=four_runs)
+    ctx = f4_ctx(four_runs)
     spike = check("f4-kl-spike", ctx)
     assert (spike["verdict"], spike["recomputed_value"]) == ("holds", pytest.approx(361.0))  # 7.22 / 0.02
     assert check("f4-transition", ctx)["verdict"] == "holds"          # step 50 in every run
     assert check("f4-severity-llama", ctx)["recomputed"] == "Complete"  # 0.0, 0.0 <= 0.01
     assert check("f4-severity-qwen", ctx)["recomputed"] == "Partial"    # 0.06 < 0.52 x 0.75 = 0.39
     assert check("f4-spike-at-transition", ctx)["verdict"] == "holds"
+    # d complete; b and c partial (0.06 < 0.39, 0.10 < 0.45 x 0.75 = 0.3375); a not (0.30 is not below 0.30)
+    assert check("f4-headline", ctx)["verdict"] == "holds"
+
+
+def test_families_match_without_regard_to_case():
+    ctx = f4_ctx(dl.log(dl.collapsing("x", "llama", 70, 0.27, (0.0, 0.0)), dl.collapsing("y", "QWEN", 7.5, 0.5, (0.2,))))
+    assert check("f4-severity-llama", ctx)["verdict"] == "holds"
+    assert check("f4-gap-qwen", ctx)["verdict"] == "holds"
+    assert "x" in check("f4-result-llama", ctx)["reason"]
+
+
+def test_kl_at_the_transition_is_found_without_a_kl_before_it():
+    # KL logged at step 50 only: the KL at the transition is known (not "no KL logged at a transition"); no ratio
+    ctx = f4_ctx(dl.log(dl.run("solo", "Llama", 70, off=((40, None, 0.27),), on=((50, 5.4453, 0.0), (60, None, 0.0)))))
+    at = check("f4-kl-at", ctx)
+    assert (at["verdict"], at["recomputed"]) == ("holds", "5.4453")
+    spike = check("f4-kl-spike", ctx)
+    assert spike["verdict"] == "unsupported" and "the KL before it is not logged" in spike["reason"]
+    assert check("f4-kl-before", ctx)["reason"] == "no off-policy KL is logged before the transition of solo"
+    # a single KL value in the run: nothing to compare, no crash
+    row = check("f4-spike-at-transition", ctx)
+    assert row["verdict"] == "unsupported"
+
+
+def test_spike_is_judged_at_the_transition_not_on_a_later_fall():
+    # KL 0.02 -> 0.5 at step 50, then falls: the jump at the transition is the largest rise; a run logging KL only
+    # after its transition is not judged at all
+    ctx = f4_ctx(dl.log(dl.collapsing("a"), dl.run("b", off=((40, None, 0.4),), on=((50, 0.5, 0.0), (60, 0.4, 0.0)))))
+    row = check("f4-spike-at-transition", ctx)
+    assert (row["verdict"], row["recomputed"]) == ("holds", "1 of 1 run")
+    # a later rise larger than the jump at the transition makes it differ
+    ctx = f4_ctx(dl.log(dl.run("c", off=((40, 0.1, 0.4),), on=((50, 0.2, 0.0), (60, 1.0, 0.0)))))
+    assert check("f4-spike-at-transition", ctx)["verdict"] == "differs"
 
 
 def test_severity_follows_its_parameters():
     # real Qwen: highest eval after the transition 0.211; with "complete" at <= 0.25 it counts as complete
-    ctx = audit.Context(distillation=real("distillation"), params={"complete_below": 0.25})
-    row = check("f4-severity-qwen", ctx)
+    row = check("f4-severity-qwen", f4_ctx(real("distillation"), complete_below=0.25))
     assert (row["verdict"], row["recomputed"]) == ("differs", "Complete")
     # and with partial meaning a 95% drop (0.057 is not below 0.518 x 0.05 = 0.0259) Qwen shows no collapse
-    ctx = audit.Context(distillation=real("distillation"), params={"partial_drop": 0.95})
-    row = check("f4-severity-qwen", ctx)
+    row = check("f4-severity-qwen", f4_ctx(real("distillation"), partial_drop=0.95))
     assert (row["verdict"], row["recomputed"]) == ("differs", "None")
 
 
@@ -867,6 +968,12 @@ def mem_frame(tmp_path, rows) -> pd.DataFrame:
     return load_text(tmp_path, "memorization", text)
 
 
+def f5_ctx(mem: pd.DataFrame, effect_sizes: pd.DataFrame | None = None, **params) -> audit.Context:
+    """The audit's context of Finding 5's result on ``mem`` (and ``effect_sizes``) with ``params``."""
+    data = {"memorization": mem} if effect_sizes is None else {"memorization": mem, "effect_sizes": effect_sizes}
+    return audit.Context.from_results([mem_finding.analyse(data, mem_finding.Params(**params))])
+
+
 def sl_constant(ns=(10, 100, 1000, 10000)):
     return [("supervised", n, "", 11, True, "measured") for n in ns]
 
@@ -874,7 +981,7 @@ def sl_constant(ns=(10, 100, 1000, 10000)):
 def test_lower_bound_claims(tmp_path):
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + [("rl_step", 100, "", 10000, False, "measured"),
                                                          ("rl_step", 10, "", 6040, True, "measured")])
-    ctx = audit.Context(memorization=mem)
+    ctx = f5_ctx(mem)
     # claimed as a lower bound (10,000+) and the data has one: holds
     assert check("f5-step-100", ctx)["verdict"] == "holds"
     # claimed as a value: the data has only a lower bound
@@ -896,7 +1003,7 @@ def test_ratio_over_a_reference_lower_bound_is_not_a_value(tmp_path):
     the advantage; the audit shows it as a plain value and lets "27x" hold."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_eoe", 100, "", 301, True, "measured")])
-    row = check("f5-adv-eoe-100", audit.Context(memorization=mem))
+    row = check("f5-adv-eoe-100", f5_ctx(mem))
     assert row["recomputed_value"] == pytest.approx(301 / 11)
     assert row["verdict"] in ("differs", "unsupported"), row["reason"]
 
@@ -907,7 +1014,7 @@ def test_ratio_of_two_lower_bounds_is_unsupported(tmp_path):
     "909x+" gets "differs" with the reason "the data has a measurement, not a lower bound", which is false."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_step", 100, "", 10000, False, "measured")])
-    row = check("f5-adv-step-100", audit.Context(memorization=mem))
+    row = check("f5-adv-step-100", f5_ctx(mem))
     assert row["verdict"] == "unsupported", row["reason"]
 
 
@@ -930,7 +1037,7 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
     ns = [10, 100, 1000, 10000]
     slope, r2, lo, hi = linregress_fit(ns, EOE_HOLDS)
     assert slope == pytest.approx(0.34787, abs=1e-5)
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
     row = check("f5-beta-eoe", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(slope, rel=1e-12)
@@ -949,7 +1056,7 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
 def test_exponent_differs_when_outside_its_interval(tmp_path):
     # 40, 100, 200, 1000 at N = 16, 100, 400, 10000 is 10 sqrt(N) exactly: slope 0.5, interval of zero width
     ns = [16, 100, 400, 10000]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(0.5)
     assert row["verdict"] == "differs"
@@ -965,7 +1072,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
     ns = [10, 100, 1000, 10000]
     slope, _, lo, hi = linregress_fit(ns, [100, 400, 300, 2000])
     assert round(slope, 2) == 0.38 and lo < 0.35 < hi
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(slope)
     assert row["verdict"] == "differs", row["reason"]
@@ -975,7 +1082,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
 def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     # 100, 224, 501 at N = 10, 100, 1000: slope (log10 501 - log10 100) / 2 = (2.69984 - 2) / 2 = 0.34992 -> 0.35
     ys = [100, 224, 501]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
     slope, *_ = linregress_fit([10, 100, 1000], ys)
     assert slope == pytest.approx(0.34992, abs=1e-5)
     row = check("f5-beta-eoe", ctx)
@@ -986,7 +1093,7 @@ def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     assert "too few points for an exponent (fewer than 4)" in row["reason"]
     assert check("f5-r2-eoe", ctx)["verdict"] == "unsupported"
     # the minimum is a parameter: with min_fit_points 3 the same fit is used and the claim holds
-    ctx3 = audit.Context(memorization=ctx.memorization, params={"min_fit_points": 3})
+    ctx3 = f5_ctx(ctx.memorization, min_fit_points=3)
     assert check("f5-beta-eoe", ctx3)["verdict"] == "holds"
 
 
@@ -995,7 +1102,7 @@ def test_exponent_leaves_out_lower_bounds_and_figure_points(tmp_path):
     # figure point at 30 that would pull the fit are left out
     rows = sl_constant() + [("rl_step", n, "", 600 * n, True, "measured") for n in (10, 100, 1000, 10000)]
     rows += [("rl_step", 50, "", 100, False, "measured"), ("rl_step", 30, "", 5, True, "figure")]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, rows))
+    ctx = f5_ctx(mem_frame(tmp_path, rows))
     beta = check("f5-beta-step", ctx)
     assert beta["recomputed_value"] == pytest.approx(1.0)
     assert beta["verdict"] == "differs"           # 1.00 against the claimed 1.05
@@ -1010,6 +1117,26 @@ def test_exponent_leaves_out_lower_bounds_and_figure_points(tmp_path):
     assert check("f5-r2-sl", ctx)["recomputed"] == "undefined"  # R^2 = 1 - 0/0
 
 
+def test_claim_and_table_use_one_fit_and_say_which_points(real_ctx, real_audit):
+    """Issue 10: the RL-EoE exponent was 0.42 in the scaling table (figure points fitted) and 0.39 in the claims
+    table. Both now read the finding's one fit, on measured points, and the table says the figure values were
+    left out; a fit that does use figure values says so in the claim's reason and in the table."""
+    import dataclasses
+
+    from evalpatterns import memorization, tables
+
+    shown = tables.scaling_display(real_ctx.fits).set_index("Method")
+    assert shown.loc["RL-EoE", "Exponent (\u03b2)"] == real_audit.loc["f5-beta-eoe", "recomputed"] == "0.39"
+    assert shown.loc["RL-EoE", "Read off a figure"] == "3 left out"
+    result = real_ctx.results[5]
+    with_figure = dataclasses.replace(result, fits=memorization.scaling_fits(result.episodes,
+                                                                              statuses=("measured", "figure")))
+    ctx = audit.Context.from_results([with_figure])
+    c = audit.exponent(ctx, "rl_eoe")
+    assert c.shown == "0.42" and c.reason.startswith("6 points, 3 of them read off a figure")
+    assert tables.scaling_display(with_figure.fits).set_index("Method").loc["RL-EoE", "Read off a figure"] == "3 fitted"
+
+
 SL_SEEDS = [100, 100, 110, 120, 120]  # mean 110, SD sqrt((100 + 100 + 0 + 100 + 100) / 4) = 10
 
 
@@ -1022,7 +1149,7 @@ def test_hedges_g_from_per_seed_rows_holds(tmp_path):
     # = 28 / 31 = 0.90323; g = -8.2194 -> -8.2. se = sqrt(10 / 25 + g^2 / 20) = sqrt(0.4 + 3.37789) = 1.94368;
     # 95% CI -8.2194 -/+ 1.95996 x 1.94368 = -12.029 .. -4.410
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    ctx = audit.Context(memorization=mem, effect_sizes=real("effect_sizes"))
+    ctx = f5_ctx(mem, real("effect_sizes"))
     row = check("f5-g-eoe-10", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
@@ -1030,10 +1157,12 @@ def test_hedges_g_from_per_seed_rows_holds(tmp_path):
     assert row["reason"] == f"from per-seed rows, 5 + 5 seeds, 95% CI {MINUS}12.0 to {MINUS}4.4"
     c = audit.hedges_g(ctx, "rl_eoe", "10")
     assert math.isnan(c.low) and math.isnan(c.high)  # the CI (-12.0289 .. -4.4098) is in the reason only
-    # the t-test on the same seeds: t = -91 / (10 sqrt(2/5)) = -14.39 on 8 df, p = 5.3e-7 < 0.001
+    # Welch's t-test on the same seeds: t = -91 / (10 sqrt(2/5)) = -14.39; equal SDs and sizes give Welch's
+    # df = 8, Student's: p = 5.3e-7 < 0.001
     p = check("f5-p", ctx)
     assert p["verdict"] == "holds"
-    assert p["recomputed_value"] == pytest.approx(st.ttest_ind(SL_SEEDS, [191, 191, 201, 211, 211]).pvalue)
+    assert p["recomputed_value"] == pytest.approx(
+        st.ttest_ind(SL_SEEDS, [191, 191, 201, 211, 211], equal_var=False).pvalue)
     assert p["recomputed_value"] == pytest.approx(5.319e-7, rel=1e-3)
 
 
@@ -1041,7 +1170,7 @@ def test_hedges_g_from_per_seed_rows_differs(tmp_path):
     # RL-EoE mean 310: d = -20, g = -20 x 28 / 31 = -18.06; se = sqrt(0.4 + 326.3 / 20) = 4.0886,
     # CI -26.08 .. -10.05: -8.2 is outside it
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [300, 300, 310, 320, 320]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
+    row = check("f5-g-eoe-10", f5_ctx(mem))
     assert row["verdict"] == "differs"
     assert row["recomputed_value"] == pytest.approx(-20 * 28 / 31)
 
@@ -1052,7 +1181,7 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
     claimed value is within the rounding of the inputs". RL-EoE mean 210: d = -10, g = -9.032 -> -9.0, not
     -8.2; CI -13.18 .. -4.88 holds -8.2. Per-seed values are not rounded inputs: the claim differs."""
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [200, 200, 210, 220, 220]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
+    row = check("f5-g-eoe-10", f5_ctx(mem))
     assert row["recomputed_value"] == pytest.approx(-10 * 28 / 31)
     assert row["verdict"] == "differs", row["reason"]
     assert "rounding of the inputs" not in row["reason"]
@@ -1060,11 +1189,25 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
 
 def test_p_value_differs_when_the_seeds_overlap(tmp_path):
     mem = mem_frame(tmp_path, seeds("supervised", [10, 11, 12]) + seeds("rl_eoe", [11, 12, 13]))
-    p = check("f5-p", audit.Context(memorization=mem))
-    # t = -1 / (1 x sqrt(2/3)) = -1.2247 on 4 df: p = 0.288
-    assert p["recomputed_value"] == pytest.approx(st.ttest_ind([10, 11, 12], [11, 12, 13]).pvalue)
+    p = check("f5-p", f5_ctx(mem))
+    # t = -1 / (1 x sqrt(2/3)) = -1.2247 on 4 df (Welch's df is 4 too, the SDs being equal): p = 0.288
+    assert p["recomputed_value"] == pytest.approx(st.ttest_ind([10, 11, 12], [11, 12, 13], equal_var=False).pvalue)
     assert p["recomputed_value"] == pytest.approx(0.288, abs=1e-3)
     assert p["verdict"] == "differs"
+
+
+def test_p_value_is_welchs_not_students(tmp_path):
+    # unequal spreads: supervised 10..14 (mean 12, var 2.5), RL-EoE 50, 100, 150 (mean 100, var 2500).
+    # Welch: se = sqrt(2.5/5 + 2500/3) = 28.876, t = -88 / 28.876 = -3.047, df = 833.83^2 / (0.5^2/4 + 833.33^2/2)
+    # = 2.002, p = 0.0928. Student's would pool: var 835, se = sqrt(835 (1/5 + 1/3)) = 21.103, t = -4.170 on 6 df,
+    # p = 0.0059. The audit reads Welch's from the result.
+    sl, rl = [10, 11, 12, 13, 14], [50, 100, 150]
+    welch, student = (st.ttest_ind(sl, rl, equal_var=v).pvalue for v in (False, True))
+    assert welch == pytest.approx(0.0928, abs=1e-4) and student == pytest.approx(0.0059, abs=1e-4)
+    mem = mem_frame(tmp_path, seeds("supervised", sl) + seeds("rl_eoe", rl))
+    p = check("f5-p", f5_ctx(mem))
+    assert p["recomputed_value"] == pytest.approx(welch, rel=1e-10)
+    assert p["reason"] == "Welch's t-test on 5 + 3 seeds, from per-seed rows"
 
 
 ES_HEADER = ("comparison,method_a,method_b,n_values,hedges_g,p_value,p_value_bound,mean_a,sd_a,n_a,mean_b,sd_b,n_b,"
@@ -1079,7 +1222,7 @@ def test_hedges_g_from_published_means_and_sds(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,100,-12.1,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + eoe_rows([101, 301], (10, 100)))
-    ctx = audit.Context(memorization=mem, effect_sizes=es)
+    ctx = f5_ctx(mem, es)
     row = check("f5-g-eoe-100", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-90 / math.sqrt(50.5) * 68 / 71)
@@ -1093,7 +1236,7 @@ def test_hedges_g_per_seed_rows_take_precedence_over_published_stats(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,10,-8.2,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-eoe-10", f5_ctx(mem, es))
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
     assert row["reason"].startswith("from per-seed rows")
 
@@ -1105,7 +1248,7 @@ def test_hedges_g_claim_uses_only_the_comparison_with_supervised(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "RL-EoE vs RL-Step,rl_eoe,rl_step,10,-15.3,0.001,upper,101,10,10,6040,500,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10,)) + eoe_rows([101], (10,)))
-    row = check("f5-g-step-10", audit.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-step-10", f5_ctx(mem, es))
     assert row["verdict"] == "unsupported", (row["recomputed"], row["reason"])
 
 
@@ -1113,7 +1256,7 @@ def test_percent_more_efficient(tmp_path):
     # RL-Step 100 converged at N = 100 against supervised 10: ratio 10x, (10 - 1) x 100% = 900% more
     mem = mem_frame(tmp_path, [("supervised", 100, "", 10, True, "measured"),
                                ("rl_step", 100, "", 100, True, "measured")])
-    ctx = audit.Context(memorization=mem)
+    ctx = f5_ctx(mem)
     row = check("f5-909pct", ctx, claimed=900.0, claimed_text="900%")
     assert (row["verdict"], row["recomputed_value"], row["recomputed"]) == ("holds", pytest.approx(900.0), "900%")
     row = check("f5-909pct", ctx)  # the claimed 909%
@@ -1169,63 +1312,36 @@ def test_within_each_others_interval_skips_unknown_denominators():
     assert within_each_others_interval([], [], []) == []
 
 
-def test_interval_values_on_real_roi():
-    v = narrative.interval_values(real("roi"), "approach", "roi")
-    # baseline 146/200 and attempt 4 147/200 overlap; 4/200, 0/200 and 46/50 are apart; attempt 1 (0-3%) has no
-    # denominator and is skipped
-    assert v == {"roi_overlap_text": "DeepSeek-R1-32B baseline and Training Attempt 4 lie within each other's 95% "
-                                     "interval, so the data cannot tell them apart",
-                 "roi_n_overlap": 1, "roi_confidence_text": "95%"}
+def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overlap():
+    from evalpatterns.words import collapse as collapse_words
 
-
-def test_interval_values_on_real_mode_collapse():
-    v = narrative.interval_values(real("mode_collapse"), "attempt", "mc")
-    # 4/200, 0/200, 147/200: no pair; the six cells without a run have no denominator
-    assert v["mc_n_overlap"] == 0
-    assert v["mc_overlap_text"].startswith("No two accuracies with known denominators lie within each other's")
-
-
-def test_interval_values_several_pairs_and_no_denominators():
-    frame = pd.DataFrame({"name": ["a", "b", "c", "d"], "n_correct": [146, 147, 4, 5], "n_eval": [200, 200, 200, 200]})
-    # 4/200 (2%, 0.78% .. 5.03%) and 5/200 (2.5%, 1.07% .. 5.72%) overlap too
-    v = narrative.interval_values(frame, "name", "p")
-    assert v["p_n_overlap"] == 2
-    assert v["p_overlap_text"] == ("a and b; c and d lie within each other's 95% interval, so the data cannot tell "
-                                   "each pair apart")
-    none = narrative.interval_values(frame.assign(n_correct=np.nan), "name", "p")
-    assert none == {"p_overlap_text": "No denominators are recorded, so no interval can be drawn", "p_n_overlap": 0,
-                    "p_confidence_text": "95%"}
-    missing = narrative.interval_values(frame.drop(columns=["n_correct", "n_eval"]), "name", "p")
-    assert missing["p_n_overlap"] == 0
+    v = collapse_words.values(collapse_finding.analyse(real("mode_collapse")))
+    # 4/200 and 0/200: Wilson intervals apart (0.78% > 0%, 1.88% < 2%), yet Fisher's p = 0.12
+    assert v["mc_n_overlap"] == 1
+    assert v["mc_overlap_text"] == "Fisher's exact test cannot tell attempt 2 and attempt 3 (p = 0.12) apart at the 0.05 level"
+    assert "larger than the sampling noise" not in v["mc_overlap_text"]
+    assert st.fisher_exact([[4, 196], [0, 200]]).pvalue == pytest.approx(0.1231, abs=1e-4)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Part 4: the counts and sentence the chapters show
 # --------------------------------------------------------------------------------------------------------------
 
-def test_claims_values_on_real_data(real_audit):
-    v = narrative.claims_values(real_audit.reset_index(drop=True))
-    assert v == {"claims_n": 90, "claims_holds": 61, "claims_rounding": 3, "claims_differs": 6,
-                 "claims_unsupported": 20,
-                 "claims_text": "Of 90 claims checked, 61 hold, 3 differ only by rounding, 6 differ and 20 are "
-                                "unsupported"}
+def test_audit_values_on_real_data(real_audit):
+    v = audit_values(real_audit.reset_index(drop=True))
+    # 90 claims of the post and the five headline claims, each judged by its finding's conclusion
+    assert {k: v[f"claims_{k}"] for k in ("n", "holds", "rounding", "differs", "unsupported")} == {
+        "n": 95, "holds": 64, "rounding": 3, "differs": 5, "unsupported": 23}
+    assert v["claims_text"] == "Of 95 claims checked, 64 hold, 3 differ only by rounding, 5 differ and 23 are unsupported"
+    assert v["claims_title_text"] == "The post's claims, recomputed from its data"
     assert sum(v[f"claims_{k}"] for k in audit.VERDICTS) == v["claims_n"]
 
 
-def test_claims_values_of_one_finding_with_a_prefix(real_ctx):
-    # finding 3: 22 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
-    # threshold and the 3 days; the other 17 hold (11, and the four times and two range ends)
+def test_audit_values_of_one_finding_with_a_prefix(real_ctx):
+    # finding 3: 23 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
+    # threshold and the 3 days; the other 18 hold (the headline among them)
     part = audit.audit(REGISTER, real_ctx, finding=3)
-    v = narrative.claims_values(part, prefix="f3")
-    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (22, 17, 2, 1, 2)
-    assert v["f3_text"] == "Of 22 claims checked, 17 hold, 2 differ only by rounding, 1 differ and 2 are unsupported"
-
-
-def test_claims_values_small_and_empty():
-    v = narrative.claims_values(pd.DataFrame({"verdict": ["holds", "differs", "holds"]}), prefix="x")
-    assert v == {"x_n": 3, "x_holds": 2, "x_rounding": 0, "x_differs": 1, "x_unsupported": 0,
-                 "x_text": "Of 3 claims checked, 2 hold, 0 differ only by rounding, 1 differ and 0 are unsupported"}
-    empty = narrative.claims_values(pd.DataFrame({"verdict": pd.Series([], dtype=object)}))
-    assert empty["claims_n"] == 0
-    assert empty["claims_text"] == ("Of 0 claims checked, 0 hold, 0 differ only by rounding, 0 differ and 0 are "
-                                    "unsupported")
+    v = audit_values(part, prefix="f3", own_data=False)
+    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (23, 18, 2, 1, 2)
+    assert v["f3_text"] == "Of 23 claims checked, 18 hold, 2 differ only by rounding, 1 differs and 2 are unsupported"
+    assert v["f3_title_text"] == "The post's claims, tested against this data"

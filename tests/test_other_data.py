@@ -9,6 +9,7 @@ They must be analysed, not crashed on, and the prose must say what that data sho
 """
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -18,14 +19,11 @@ from bs4 import BeautifulSoup
 
 import otherdata
 from htmlcheck import expected_table, html_table
-from evalpatterns import (audit, build, capability, collapse, distillation, io, memorization, narrative, report,
-                         roi, tables)
+from evalpatterns import audit, build, findings, io, memorization, report, tables
 from evalpatterns import chapters as registry
 from evalpatterns import formatting as fmt
 from evalpatterns import page as page_module
-from evalpatterns.findings import capability as cap_finding
-from evalpatterns.findings.base import with_params
-from evalpatterns.words import capability as cap_words
+from evalpatterns.words import summary as summary_words
 from evalpatterns.words.audit import audit_values
 
 pytestmark = pytest.mark.book
@@ -120,110 +118,38 @@ def post_numbers_in(text: str) -> list[str]:
 
 
 # -- the library's side: what each chapter should glue --------------------------------------------------------
-# Each function below makes the calls the chapter makes, with the same parameters, on the same files.
+# Every finding chapter makes the same calls (page.finding, page.show, page.audit); these make them again on the
+# same files and parameters, through the finding's one analysis.
 
-def _capability_result(p: dict):
-    """Finding 1's loaded data and result as its chapter makes them (Params from the chapter's parameters)."""
-    loaded = page_module.load(cap_finding.DATA, capability_csv=p["capability_csv"])
-    return loaded, cap_finding.analyse(loaded, with_params(cap_finding.Params, p))
-
-
-def _capability_audit(p: dict, result):
-    return audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results([result]), 1)
-
-
-def _capability_page(p: dict) -> dict:
-    """What the capability chapter glues: its words, the files it ran on, and the audit on its result."""
-    loaded, result = _capability_result(p)
-    return {**cap_words.values(result), **page_module.data_files_values(loaded.paths),
-            **audit_values(_capability_audit(p, result), own_data=False)}
+def _finding_page(chapter_id: str, p: dict):
+    """A finding chapter's data, result and audit, as the chapter makes them."""
+    module = findings.module(chapter_id)
+    data, result = page_module.finding(module, p)
+    audited = audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results([result]), module.NUMBER)
+    return data, result, audited
 
 
-def _capability(p: dict) -> dict:
-    """The summary's Finding 1 values (the summary still calls narrative.capability_values)."""
-    cap = io.load("capability", p["capability_csv"])
-    return narrative.capability_values(capability.size_gaps(cap, p["small_b"], p["large_b"]),
-                                       capability.training_change(cap), capability.capability_matrix(cap),
-                                       p["small_b"], p["large_b"])
-
-
-def _collapse(p: dict) -> dict:
-    runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
-    return narrative.collapse_values(collapse.lr_bracket(runs), runs, p["collapse_accuracy"])
-
-
-def _roi(p: dict) -> dict:
-    data = io.load("roi", p["roi_csv"])
-    table = roi.roi_table(data, p["baseline_accuracy"])
-    return narrative.roi_values(data, table, roi.switch_vs_training(table), p["baseline_accuracy"])
-
-
-def _distillation(p: dict) -> dict:
-    log = io.load("distillation", p["distillation_csv"])
-    return narrative.distillation_values(distillation.transitions(log, p["complete_below"], p["partial_drop"]), log)
-
-
-def _memorization(p: dict) -> dict:
-    episodes = memorization.episodes_table(io.load("memorization", p["memorization_csv"]))
-    return narrative.memorization_values(episodes, memorization.sl_advantage(episodes),
-                                         memorization.scaling_fits(episodes), p["bars_n"])
-
-
-def _recomputed(mem, published):
-    return memorization.recomputed_effect_sizes(mem, published)
-
-
-#: The chapter's data files and parameters handed to the claims audit, by finding (0: the summary, all).
-AUDIT_FRAMES = {1: ("capability",), 2: ("mode_collapse",), 3: ("roi",), 4: ("distillation",),
-                5: ("memorization", "effect_sizes"),
-                0: ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")}
-AUDIT_PARAMS = {1: ("small_b", "large_b"), 2: ("collapse_accuracy", "complete_accuracy"), 3: ("baseline_accuracy",),
-                4: ("complete_below", "partial_drop"), 5: ("min_fit_points",),
-                0: ("small_b", "large_b", "collapse_accuracy", "complete_accuracy", "baseline_accuracy",
-                    "complete_below", "partial_drop", "min_fit_points")}
-
-
-def _audit(finding: int, p: dict):
-    context = audit.Context(**{k: io.load(k, p[f"{k}_csv"]) for k in AUDIT_FRAMES[finding]},
-                             params={k: p[k] for k in AUDIT_PARAMS[finding]})
-    return audit.audit(io.load("claims", p["claims_csv"]), context, **({"finding": finding} if finding else {}))
-
-
-def _with_runs(p: dict):
-    runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
-    with_runs = runs[runs["collapsed"].notna()]
-    return with_runs.assign(label="attempt " + with_runs["attempt"].astype(str))
+def _words(chapter_id: str):
+    return importlib.import_module(f"evalpatterns.words.{findings.module(chapter_id).__name__.rsplit('.', 1)[1]}")
 
 
 def library_values(chapter_id: str, p: dict) -> dict:
     """Every value ``chapter_id`` glues, computed here from its data files and parameters ``p``."""
     if chapter_id == "introduction":
         frames = [io.load(q.data, p[q.name]) for q in registry.get("introduction").data_parameters]
-        return {"n_files": len(frames), "n_rows": sum(len(f) for f in frames),
+        params = {**json.loads(p["book_parameters"]).get("summary", {}), **p}
+        return {**summary_words.values(page_module.all_results(params)), "n_files": len(frames),
+                "n_rows": sum(len(f) for f in frames),
                 "n_measured": sum(int(f["status"].eq("measured").sum()) for f in frames)}
-    if chapter_id == "capability-cliff":
-        return _capability_page(p)
-    if chapter_id == "mode-collapse":
-        return {**_collapse(p), **narrative.interval_values(_with_runs(p), "label", "mc"),
-                **narrative.claims_values(_audit(2, p))}
-    if chapter_id == "model-switch-roi":
-        return {**_roi(p), **narrative.interval_values(io.load("roi", p["roi_csv"]), "approach", "roi"),
-                **narrative.claims_values(_audit(3, p))}
-    if chapter_id == "hybrid-distillation":
-        return {**_distillation(p), "complete_below": p["complete_below"],
-                "n_steps_total": len(io.load("distillation", p["distillation_csv"])),
-                **narrative.claims_values(_audit(4, p))}
-    if chapter_id == "sl-vs-rl":
-        mem = io.load("memorization", p["memorization_csv"])
-        published = io.load("effect_sizes", p["effect_sizes_csv"])
-        return {**_memorization(p), **narrative.effect_size_values(published, _recomputed(mem, published), mem),
-                **narrative.claims_values(_audit(5, p))}
+    if chapter_id in findings.CHAPTERS:
+        data, result, audited = _finding_page(chapter_id, p)
+        own = page_module.data_files_values(data.paths)
+        return {**_words(chapter_id).values(result), **own, **audit_values(audited, own_data=own["book_data"])}
     if chapter_id == "summary":
-        out = {}
-        for prefix, values in (("f1", _capability(p)), ("f2", _collapse(p)), ("f3", _roi(p)),
-                               ("f4", _distillation(p)), ("f5", _memorization(p))):
-            out.update({f"{prefix}_{k}": v for k, v in values.items()})
-        return {**out, **narrative.claims_values(_audit(0, p), prefix="all_claims")}
+        results = page_module.all_results(p)
+        audited = audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results(results))
+        own = page_module.data_files_values({k: p[f"{k}_csv"] for k in registry.DATA_KINDS})["book_data"]
+        return {**summary_words.values(results), **audit_values(audited, prefix="all_claims", own_data=own)}
     raise KeyError(chapter_id)
 
 
@@ -233,50 +159,40 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
         kinds = [q.data for q in registry.get("introduction").data_parameters]
         frames = {f"{k}.csv": io.load(k, p[f"{k}_csv"]) for k in kinds}
         return {"tbl-provenance": (tables.provenance_table(frames), len(kinds))}
-    if chapter_id == "capability-cliff":
-        _, result = _capability_result(p)
-        audited = _capability_audit(p, result)
-        return {"tbl-capability": (tables.capability_table(result.data, p["small_b"], p["large_b"]),
-                                   len(result.data)),
-                "tbl-capability-derived": (tables.gap_table(result.gaps, result.changes, p["small_b"], p["large_b"]),
-                                           len(result.gaps)),
-                "tbl-claims-capability": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "mode-collapse":
-        runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
-        audited = _audit(2, p)
-        return {"tbl-collapse": (tables.collapse_table(runs), int(runs["collapsed"].notna().sum())),
-                "tbl-claims-collapse": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "model-switch-roi":
-        table = roi.roi_table(io.load("roi", p["roi_csv"]), p["baseline_accuracy"])
-        audited = _audit(3, p)
-        return {"tbl-roi": (tables.roi_display(table), len(table)),
-                "tbl-switch": (tables.switch_display(roi.switch_vs_training(table)), len(table)),
-                "tbl-claims-roi": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "hybrid-distillation":
-        log = io.load("distillation", p["distillation_csv"])
-        runs = distillation.transitions(log, p["complete_below"], p["partial_drop"])
-        spike = narrative.distillation_values(runs, log)["spike_run"]
-        audited = _audit(4, p)
-        return {"tbl-log-excerpt": (tables.log_excerpt(log, spike), int(log["run"].eq(spike).sum())),
-                "tbl-severity": (tables.severity_table(runs), len(runs)),
-                "tbl-claims-distillation": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "sl-vs-rl":
-        mem = io.load("memorization", p["memorization_csv"])
-        published = io.load("effect_sizes", p["effect_sizes_csv"])
-        episodes = memorization.episodes_table(mem)
-        advantage = memorization.sl_advantage(episodes)
-        fits = memorization.scaling_fits(episodes)
-        effects = tables.effect_size_display(published, _recomputed(mem, published))
-        audited = _audit(5, p)
-        return {"tbl-episodes": (tables.episodes_display(episodes, advantage), len(advantage)),
-                "tbl-scaling": (tables.scaling_display(fits), len(fits)),
-                # one record per comparison shown: recomputed ones included, not only the published file
-                "tbl-effect-sizes": (effects, len(effects)),
-                "tbl-claims-memorization": (tables.claims_display(audited), len(audited))}
     if chapter_id == "summary":
-        audited = _audit(0, p)
-        return {"tbl-audit-counts": (audit.verdict_counts(audited).astype(str), len(audit.VERDICTS))}
-    return {}
+        results = page_module.all_results(p)
+        audited = audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results(results))
+        failing = audited[audited["verdict"] != "holds"]
+        return {"tbl-audit-counts": (tables.audit_by_finding(audited), len(tables.audit_by_finding(audited))),
+                "tbl-audit": (tables.failing_claims(audited), len(failing))}
+    if chapter_id not in findings.CHAPTERS:
+        return {}
+    _, result, audited = _finding_page(chapter_id, p)
+    name = {"capability-cliff": "capability", "mode-collapse": "collapse", "model-switch-roi": "roi",
+            "hybrid-distillation": "distillation", "sl-vs-rl": "memorization"}[chapter_id]
+    out = {f"tbl-claims-{name}": (tables.claims_display(audited), len(audited))}
+    if chapter_id == "capability-cliff":
+        out.update({"tbl-capability": (tables.capability_table(result.data, p["small_b"], p["large_b"]),
+                                       len(result.data)),
+                    "tbl-capability-derived": (tables.gap_table(result.gaps, result.changes, p["small_b"],
+                                                                p["large_b"]), len(result.gaps))})
+    elif chapter_id == "mode-collapse":
+        out["tbl-collapse"] = (tables.collapse_table(result.runs), int((result.runs["outcome"] != "no run").sum()))
+    elif chapter_id == "model-switch-roi":
+        out.update({"tbl-roi": (tables.roi_display(result.table), len(result.table)),
+                    "tbl-switch": (tables.switch_display(result.summary), len(result.table))})
+    elif chapter_id == "hybrid-distillation":
+        log, shown = result.log, result.excerpt_run
+        out.update({"tbl-log-excerpt": (tables.log_excerpt(log, shown), int(log["run"].eq(shown).sum())),
+                    "tbl-severity": (tables.severity_table(result.transitions), len(result.transitions))})
+    else:
+        effects = tables.effect_size_display(result.effect_sizes, result.seed_effects)
+        out.update({"tbl-episodes": (tables.episodes_display(result.episodes, result.advantage),
+                                     len(result.advantage)),
+                    "tbl-scaling": (tables.scaling_display(result.fits), len(result.fits)),
+                    # one record per comparison shown: recomputed ones included, not only the published file
+                    "tbl-effect-sizes": (effects, len(effects))})
+    return out
 
 
 def mismatches(results: dict, expected: dict) -> list[str]:
@@ -398,7 +314,9 @@ def test_new_numbers_reach_every_finding(book):
     assert "3x" in " ".join(seen["mode-collapse"]) and "1e-5" in " ".join(seen["mode-collapse"])
     assert {"1h 23m", "7m", "+33", "+3.0", "11x", "130x", "55%"} <= set(seen["model-switch-roi"])
     assert "80x" in " ".join(seen["hybrid-distillation"]) and "step 30" in " ".join(seen["hybrid-distillation"])
-    assert {"40", "405", "25x", "12,125", "735x"} <= set(seen["sl-vs-rl"])
+    # at N = 40: supervised 16.5 (mean of 4 seeds), RL-EoE 405 (405 / 16.5 = 24.5x), RL-Step 12,125 (734.8x)
+    bars = next(t for t in seen["sl-vs-rl"] if t.startswith("At N = 40,"))
+    assert all(x in bars for x in ("16.5 episodes", "405 (24.5x as many", "12,125 (735x as many")), bars
     assert {"+33", "1h 23m", "60", "735x"} <= set(seen["summary"])
 
 
@@ -411,7 +329,7 @@ def test_hedges_g_is_recomputed_from_per_seed_rows(book, results, data_dir):
     assert sorted(zip(recomputed["method_b"], recomputed["n_values"])) == \
         [("rl_eoe", 8), ("rl_eoe", 40), ("rl_eoe", 200), ("rl_step", 8), ("rl_step", 40)]
     rows = html_table(page(book, "sl-vs-rl"), "tbl-effect-sizes")
-    assert rows == expected_table(tables.effect_size_display(published, _recomputed(mem, published)))
+    assert rows == expected_table(tables.effect_size_display(published, memorization.recomputed_effect_sizes(mem, published)))
     for r in recomputed.itertuples():
         row = next(x for x in rows if x[1] == fmt.number(r.n_values) and
                    x[0] == f"Supervised vs {memorization.METHOD_LABELS[r.method_b]}")
@@ -602,7 +520,7 @@ def test_one_point_says_the_fit_needs_two(unusual):
     run = unusual("one-point")
     assert run.results["rl_eoe_fit_note"].startswith("cannot fit: 1 point")
     assert run.results["rl_eoe_exponent"] == "n/a"
-    assert run.results["rl_eoe_advantage_text"] == "18x"  # 240 / 13 at N = 20
+    assert run.results["rl_eoe_advantage_text"] == "18.5x"  # 240 / 13 = 18.46 at N = 20, three significant digits
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and "RL-EoE" in scaling, scaling
     assert "exponent is n/a" not in scaling and not re.search(r"\bn/a\b", scaling), scaling
@@ -619,7 +537,8 @@ def test_every_rl_run_censored_gives_lower_bounds(unusual):
     rows = html_table(run.soup, "tbl-episodes")[1:]
     assert all(row[2].endswith("+ ep") and row[3].endswith("+ ep") for row in rows)
     assert all(all(part.endswith("x+") for part in row[4].split(" / ")) for row in rows)
-    assert "417x+" in run.pasted and "667x+" in run.pasted
+    bars = next(t for t in run.pasted if t.startswith("At N = 20,"))
+    assert "5,000+ (417x+ as many, a lower bound" in bars and "8,000+ (667x+ as many, a lower bound" in bars, bars
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and not re.search(r"\bn/a\b", scaling), scaling
 

@@ -1,23 +1,86 @@
-"""Finding 2, mode collapse: which runs collapsed, and the learning-rate bracket between them."""
+"""Finding 2, mode collapse: which runs collapsed, and the learning-rate bracket between them.
+
+A run's outcome comes from its accuracy or, when only a range is known (``accuracy_low``/``accuracy_high``,
+such as 0-3%), from that range: it collapsed when the whole range is at or below the collapse line, converged
+when the whole range is above it, and its outcome is unknown when the range straddles the line.
+"""
 from __future__ import annotations
 
+import math
+from itertools import combinations
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+COLLAPSED, CONVERGED, UNKNOWN, NO_RUN = "collapsed", "converged", "unknown", "no run"
+
+
+def _range(runs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The low and high end of each run's accuracy: the accuracy itself, else its reported range (NaN when
+    neither is known). A range given high-to-low is read low-to-high."""
+    nan = pd.Series(np.nan, index=runs.index)
+    acc = runs["accuracy"].astype(float)
+    lo = runs["accuracy_low"].astype(float) if "accuracy_low" in runs else nan
+    hi = runs["accuracy_high"].astype(float) if "accuracy_high" in runs else nan
+    has_range = acc.isna() & lo.notna() & hi.notna()
+    low = acc.where(~has_range, np.minimum(lo, hi))
+    high = acc.where(~has_range, np.maximum(lo, hi))
+    return low, high
+
 
 def classify_collapse(runs: pd.DataFrame, collapse_accuracy: float = 0.10) -> pd.DataFrame:
-    """Add ``collapsed``: True when accuracy <= ``collapse_accuracy``, NA where no run exists (no accuracy).
+    """Add ``outcome`` (collapsed, converged, unknown or "no run"), ``collapsed`` (True/False; NA where there
+    is no run or the outcome is unknown), ``is_range`` (known only as a range) and ``accuracy_low``/
+    ``accuracy_high`` (the accuracy itself when it is known).
 
-    Example: accuracies 0.02, 0.00, 0.735 with the default 0.10 give True, True, False.
+    A run collapses when its accuracy (or the high end of its range) is at most ``collapse_accuracy`` and
+    converges when its accuracy (or the low end of its range) is above it. Example: accuracies 0.02, 0.00,
+    0.735 with the default 0.10 give True, True, False; a range 0-3% collapses, 5-30% is unknown.
     """
     if not 0 <= collapse_accuracy <= 1:
         raise ValueError(f"collapse_accuracy must be a fraction in [0, 1]; got {collapse_accuracy}")
     out = runs.copy()
-    acc = out["accuracy"]
-    out["collapsed"] = pd.array(np.where(acc.isna(), None, acc <= collapse_accuracy), dtype="boolean")
+    low, high = _range(out)
+    out["is_range"] = out["accuracy"].isna() & low.notna()
+    out["accuracy_low"], out["accuracy_high"] = low, high
+    outcome = np.where(low.isna(), NO_RUN, np.where(high <= collapse_accuracy, COLLAPSED,
+                                                    np.where(low > collapse_accuracy, CONVERGED, UNKNOWN)))
+    out["outcome"] = outcome
+    out["collapsed"] = pd.array(np.where(np.isin(outcome, (COLLAPSED, CONVERGED)), outcome == COLLAPSED, None),
+                                dtype="boolean")
     return out
+
+
+def severity(classified: pd.DataFrame, complete_accuracy: float = 0.05) -> pd.Series:
+    """Each collapsed run's severity: ``complete`` when its accuracy (or its whole range) is at most
+    ``complete_accuracy``, ``partial`` when it is (wholly) above it, ``none`` for a converged run, NA when
+    unknown (no run, outcome unknown, or a range straddling ``complete_accuracy``).
+
+    An accuracy of 0 is always a complete collapse (``complete_accuracy`` is never below 0); whether one
+    output was repeated (``sample_output``) is reported beside it but does not decide it.
+    """
+    if not 0 <= complete_accuracy <= 1:
+        raise ValueError(f"complete_accuracy must be a fraction in [0, 1]; got {complete_accuracy}")
+    collapsed = classified["collapsed"]
+    low, high = classified["accuracy_low"], classified["accuracy_high"]
+    word = np.where(high <= complete_accuracy, "complete", np.where(low > complete_accuracy, "partial", None))
+    word = np.where(collapsed.isna(), None, np.where(collapsed.fillna(False).to_numpy(dtype=bool), word, "none"))
+    return pd.Series(word, index=classified.index, dtype="object")
+
+
+def intermediate(classified: pd.DataFrame, collapse_accuracy: float = 0.10) -> pd.Series:
+    """Runs neither collapsed nor cleanly converged: accuracy (its whole range) above ``collapse_accuracy``
+    but below half the best converged accuracy, the mark of gradual degradation.
+
+    Example: converged 73.5% and a run at 30% (above 10%, below 36.75%): the 30% run is intermediate.
+    """
+    converged = classified["outcome"] == CONVERGED
+    best = classified.loc[converged, "accuracy_high"].max()
+    if not converged.any() or pd.isna(best):
+        return pd.Series(False, index=classified.index)
+    return (converged & (classified["accuracy_low"] > collapse_accuracy)
+            & (classified["accuracy_high"] < best / 2)).fillna(False).astype(bool)
 
 
 class LRBracket(NamedTuple):
@@ -59,10 +122,109 @@ def lr_bracket(classified: pd.DataFrame) -> LRBracket:
 
 
 def collapse_grid(classified: pd.DataFrame) -> pd.DataFrame:
-    """One cell per (learning_rate, lora_rank): collapsed (NA where no run), status, attempt, accuracy."""
-    cols = ["learning_rate", "lora_rank", "collapsed", "status", "attempt", "accuracy"]
+    """One cell per (learning_rate, lora_rank): collapsed (NA where no run or the outcome is unknown),
+    outcome, status, attempt, accuracy and, for a run known only as a range, ``is_range`` with its ends."""
+    cols = ["learning_rate", "lora_rank", "collapsed", "outcome", "status", "attempt", "accuracy", "is_range",
+            "accuracy_low", "accuracy_high"]
     return (classified.sort_values(["learning_rate", "lora_rank"])[cols]
             .drop_duplicates(["learning_rate", "lora_rank"], keep="first").reset_index(drop=True))
+
+
+class Separation(NamedTuple):
+    """Fisher's exact test of collapsed/converged against the side of the bracket a run lies on.
+
+    ``table`` is ((collapsed above, converged above), (collapsed below, converged below)), where "above" is
+    a rate at or above the smallest collapsed rate and "below" a rate at or below the largest converged one
+    (when no single threshold separates the runs, a run can be on both sides; it is counted above).
+    """
+
+    table: tuple[tuple[int, int], tuple[int, int]]
+    p_value: float
+    n_runs: int
+
+
+def separation(classified: pd.DataFrame, bracket: "LRBracket") -> Separation | None:
+    """Fisher's exact test (two-sided) on the runs with an outcome; None without a collapsed and a converged
+    run. Example: 2 collapsed above, 1 converged below: table ((2, 0), (0, 1)), p = 1/3 (one of the three
+    ways to choose which 2 of 3 runs collapsed puts them all above)."""
+    from scipy.stats import fisher_exact
+
+    if math.isnan(bracket.ratio):
+        return None
+    runs = classified[classified["collapsed"].notna()]
+    above = runs["learning_rate"] >= bracket.smallest_collapsed
+    bad = runs["collapsed"].astype(bool)
+    table = ((int((above & bad).sum()), int((above & ~bad).sum())),
+             (int((~above & bad).sum()), int((~above & ~bad).sum())))
+    return Separation(table, float(fisher_exact(table).pvalue), int(len(runs)))
+
+
+class Change(NamedTuple):
+    """Accuracy at a lower and at a higher learning rate, with Fisher's exact p where both counts are known."""
+
+    low_rate: float
+    high_rate: float
+    low_accuracy: float
+    high_accuracy: float
+    p_value: float  # NaN without counts
+
+
+class Trend(NamedTuple):
+    """How accuracy moves as the learning rate grows: the clearest rise and the clearest fall between two runs
+    at different rates (the one with the smallest Fisher p; without counts, the largest change).
+
+    ``shape``: ``non-monotonic`` (a rise and a fall, each told apart from noise at ``alpha``), ``monotonic``
+    (accuracy never rises, or never falls), ``within noise`` (it rises and falls, but not both beyond noise),
+    ``too few`` (fewer than three runs with an accuracy, or all at one rate).
+    """
+
+    n_runs: int
+    n_rates: int
+    rise: Change | None
+    fall: Change | None
+    alpha: float
+
+    def significant(self, change: Change | None) -> bool:
+        return change is not None and not math.isnan(change.p_value) and change.p_value < self.alpha
+
+    @property
+    def shape(self) -> str:
+        if self.n_runs < 3 or self.n_rates < 2:
+            return "too few"
+        if self.rise is None or self.fall is None:
+            return "monotonic"
+        if self.significant(self.rise) and self.significant(self.fall):
+            return "non-monotonic"
+        return "within noise"
+
+
+def accuracy_trend(classified: pd.DataFrame, alpha: float = 0.05) -> Trend:
+    """The :class:`Trend` of the runs with a single accuracy (ranges are left out: their order is unknown).
+
+    Example: 73.5% (147/200) at 5e-6, 0% (0/200) at 5e-5, 2% (4/200) at 2e-4: the fall 73.5% -> 0% has
+    p < 0.0001, the rise 0% -> 2% has Fisher's p = 0.12, so the shape is ``within noise``.
+    """
+    from .stats import compare_proportions
+
+    runs = classified[classified["accuracy"].notna()].sort_values("learning_rate")
+    rises, falls = [], []
+    for (_, a), (_, b) in combinations(runs.iterrows(), 2):
+        if a["learning_rate"] == b["learning_rate"] or a["accuracy"] == b["accuracy"]:
+            continue
+        known = all(pd.notna(r.get(c)) for r in (a, b) for c in ("n_correct", "n_eval"))
+        p = (compare_proportions(a["n_correct"], a["n_eval"], b["n_correct"], b["n_eval"]).p_value if known
+             else math.nan)
+        c = Change(float(a["learning_rate"]), float(b["learning_rate"]), float(a["accuracy"]),
+                   float(b["accuracy"]), p)
+        (rises if c.high_accuracy > c.low_accuracy else falls).append(c)
+
+    def clearest(changes: list[Change]) -> Change | None:
+        if not changes:
+            return None
+        return min(changes, key=lambda c: (math.isnan(c.p_value), c.p_value if not math.isnan(c.p_value) else 0,
+                                           -abs(c.high_accuracy - c.low_accuracy)))
+
+    return Trend(int(len(runs)), int(runs["learning_rate"].nunique()), clearest(rises), clearest(falls), alpha)
 
 
 SETTING_WORDS = {"lora_rank": "LoRA rank", "samples": "training samples", "lora_alpha": "LoRA alpha",

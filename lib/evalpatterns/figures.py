@@ -366,23 +366,29 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
     size = 9 if compact else 11
     for r in grid.itertuples():
         x, y = ranks.index(r.lora_rank), lrs.index(r.learning_rate)
-        if pd.isna(r.collapsed):
+        outcome = getattr(r, "outcome", "no run" if pd.isna(r.collapsed) else "")
+        if outcome == "no run":
             ax.add_patch(Rectangle((x, y), 1, 1, gid="no-run", **theme.no_run_kwargs()))
             ax.text(x + 0.5, y + 0.5, "no run", ha="center", va="center", fontsize=size, color=theme.MUTED,
                     bbox=dict(boxstyle="round,pad=0.2", facecolor=theme.NO_DATA, edgecolor="none"))
             continue
-        state = "collapsed" if bool(r.collapsed) else "converged"
+        state = "unknown" if pd.isna(r.collapsed) else ("collapsed" if bool(r.collapsed) else "converged")
         kw = theme.cell_kwargs(theme.COLLAPSE_COLORS[state], r.status)
         ax.add_patch(Rectangle((x, y), 1, 1, gid="run", **kw))
         attempt = "" if pd.isna(r.attempt) else f"Attempt {fmt.number(r.attempt)}\n"
-        ax.text(x + 0.5, y + 0.5, f"{attempt}{fmt.pct(r.accuracy, 1)}\n{state}", ha="center", va="center",
+        accuracy = (fmt.pct_range(r.accuracy_low, r.accuracy_high, 1) if getattr(r, "is_range", False)
+                    else fmt.pct(r.accuracy, 1))
+        ax.text(x + 0.5, y + 0.5, f"{attempt}{accuracy}\n{state}", ha="center", va="center",
                 fontsize=size, weight="bold", color=theme.ink_for(kw["facecolor"]))
     _grid_axes(ax, lrs, ranks, [fmt.sci(v) for v in lrs], [fmt.number(v) for v in ranks])
     ax.set(xlabel="LoRA rank", ylabel="Learning rate")
     handles = [Patch(facecolor=theme.COLLAPSE_COLORS["converged"], label="converged"),
                Patch(facecolor=theme.COLLAPSE_COLORS["collapsed"], label="collapsed"),
                Patch(label=theme.NO_RUN_LABEL, **theme.no_run_kwargs())]
-    handles += theme.status_handles(grid.loc[grid["collapsed"].notna(), "status"], kind="cell")
+    if "outcome" in grid and (grid["outcome"] == "unknown").any():
+        handles.insert(2, Patch(facecolor=theme.COLLAPSE_COLORS["unknown"], label="unknown (a range across the line)"))
+    ran = grid["outcome"] != "no run" if "outcome" in grid else grid["collapsed"].notna()
+    handles += theme.status_handles(grid.loc[ran, "status"], kind="cell")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1 if not compact else -0.13),
               ncols=2 if not compact else 1, fontsize=8 if compact else 9.5, frameon=False, handleheight=1.6,
               handlelength=2.4)
@@ -602,8 +608,8 @@ def _key_numbers(advantage, summary, transitions, grid, matrix, n_values: int,
         r = spikes.loc[spikes["kl_spike_ratio"].idxmax()]
         lines.append(f"KL jumps {fmt.ratio(r['kl_spike_ratio'])} at the phase transition "
                      f"({_gap_label(r['family'], r['gap'])}, {_severity(r['severity'])})")
-    runs = grid[grid["collapsed"].notna()]
-    lines.append(f"Mode collapse: {fmt.number(runs['collapsed'].astype(bool).sum())} of "
+    runs = grid[grid["outcome"] != "no run"] if "outcome" in grid else grid[grid["collapsed"].notna()]
+    lines.append(f"Mode collapse: {fmt.number(runs['collapsed'].fillna(False).astype(bool).sum())} of "
                  f"{fmt.number(len(runs))} runs collapsed; {fmt.number(len(grid) - len(runs))} of "
                  f"{fmt.number(len(grid))} grid cells were never run")
     small, large = sizes

@@ -39,7 +39,9 @@ from pathlib import Path
 KERNEL_MODULES = (
     "evalpatterns.build", "evalpatterns.capability", "evalpatterns.audit", "evalpatterns.collapse",
     "evalpatterns.distillation", "evalpatterns.figures", "evalpatterns.io", "evalpatterns.memorization",
-    "evalpatterns.narrative", "evalpatterns.report", "evalpatterns.roi", "evalpatterns.tables",
+    "evalpatterns.report", "evalpatterns.roi", "evalpatterns.tables", "evalpatterns.page", "evalpatterns.findings",
+    "evalpatterns.findings.capability", "evalpatterns.findings.collapse", "evalpatterns.findings.roi",
+    "evalpatterns.findings.distillation", "evalpatterns.findings.memorization", "evalpatterns.words.summary",
     "evalpatterns.theme", "scipy.stats", "myst_nb", "IPython.display",
 )
 ENGINE = "evalpatterns-warm"

@@ -100,17 +100,22 @@ def gap_table(gaps: pd.DataFrame, changes: pd.DataFrame, small_b: float = 3, lar
 
 
 def collapse_table(classified: pd.DataFrame) -> pd.DataFrame:
-    """Finding 2's table: each attempt's settings, accuracy, typical output and whether it collapsed."""
-    runs = classified[classified["collapsed"].notna()].sort_values("attempt")
+    """Finding 2's table: each attempt's settings, accuracy (its range when only a range is known), typical
+    output and whether it collapsed (``unknown`` for a range that straddles the collapse line)."""
+    outcome = classified.get("outcome", classified["collapsed"].map(lambda c: "no run" if pd.isna(c) else ""))
+    runs = classified[outcome != "no run"].sort_values("attempt")
+    accuracy = [fmt.pct_range(r["accuracy_low"], r["accuracy_high"], 1) if r.get("is_range", False)
+                else fmt.pct(r["accuracy"], 1) for _, r in runs.iterrows()]
+
     out = pd.DataFrame({
         "Attempt": runs["attempt"].map(lambda a: fmt.NA if pd.isna(a) else str(int(a))),
         "Learning rate": runs["learning_rate"].map(fmt.sci),
         "Rank": runs["lora_rank"].map(lambda r: str(int(r))),
         "Samples": runs["samples"].map(lambda s: fmt.NA if pd.isna(s) else fmt.number(s)),
-        "Accuracy": runs["accuracy"].map(lambda a: fmt.pct(a, 1)),
+        "Accuracy": accuracy,
         "95% interval": interval_column(runs),
         "Typical output": runs["sample_output"].map(lambda s: "\u2014" if s is None or pd.isna(s) else f'"{s}"'),
-        "Collapsed?": runs["collapsed"].map(lambda c: "YES" if c else "NO"),
+        "Collapsed?": runs["collapsed"].map(lambda c: "unknown" if pd.isna(c) else ("YES" if c else "NO")),
     })
     return out.reset_index(drop=True)
 
@@ -181,7 +186,7 @@ def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
         return f"\u2192 {lo}" if lo == hi else f"\u2192 {lo}\u2013{hi}"
 
     return pd.DataFrame({
-        "Gap": [f"{fmt.ratio(r.gap, 1 if r.gap != round(r.gap) else 0)} ({r.student} \u2192 {r.teacher})"
+        "Gap": [f"{fmt.ratio(r.gap)} ({r.student} \u2192 {r.teacher})"
                 for r in t.itertuples()],
         "Family": t["family"],
         "Transition step": t["transition_step"].map(lambda s: "none" if pd.isna(s) else str(int(s))),
@@ -197,7 +202,15 @@ def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
 def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFrame:
     """Finding 5's table: episodes per method at each N, the SL advantage ratios, and where each row is from."""
     wide = table.pivot(index="n_values", columns="method", values="episodes")
-    lb = table.pivot(index="n_values", columns="method", values="lower_bound")
+    from .words.memorization import episodes_parts
+
+    cells_of = table.set_index(["n_values", "method"])
+
+    def count_cell(n, m) -> str:
+        """``301 ep``, ``10,000+ ep``, or a mean of seeds with its 95% interval: ``16.5 ep (14.4–18.6)``."""
+        text, interval = episodes_parts(cells_of.loc[(n, m)])
+        return f"{text} ep" + (f" ({interval})" if interval else "")
+
     status = table.groupby("n_values")["status"].agg(lambda s: "measured" if s.eq("measured").all()
                                                      else STATUS_WORDS["figure"] if s.isin(["measured", "figure"]).all()
                                                      else "mixed")
@@ -205,21 +218,36 @@ def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFra
     for n in wide.index:
         cells = [fmt.number(n)]
         for m in METHOD_LABELS:
-            cells.append(fmt.episodes(wide.loc[n, m], bool(lb.loc[n, m])) + " ep"
-                         if m in wide and pd.notna(wide.loc[n, m]) else fmt.NA)
+            cells.append(count_cell(n, m) if m in wide and pd.notna(wide.loc[n, m]) else fmt.NA)
         adv = advantage[advantage["n_values"] == n].set_index("method")
-        cells.append(" / ".join(fmt.ratio(adv.loc[m, "ratio"], lower_bound=bool(adv.loc[m, "ratio_is_lower_bound"]))
-                                for m in METHOD_LABELS if m in adv.index) or fmt.NA)
+        cells.append(" / ".join(_ratio_cell(adv.loc[m]) for m in METHOD_LABELS if m in adv.index) or fmt.NA)
         cells.append(status[n])
         rows.append(cells)
     return pd.DataFrame(rows, columns=["N (values)", *METHOD_LABELS.values(), "SL advantage", "Source"])
+
+
+def _p_cell(p) -> str:
+    """A recomputed p-value (Welch's t-test): ``< 0.001``, ``0.012``; a dash when there is none."""
+    if p is None or pd.isna(p):
+        return "\u2014"
+    return "< 0.001" if p < 0.001 else fmt.number(p, 3)
+
+
+def _ratio_cell(r) -> str:
+    """An advantage ratio with its bound, and its 95% interval where seeds give one."""
+    text = fmt.ratio(r["ratio"], lower_bound=bool(r["ratio_is_lower_bound"]))
+    if bool(r.get("ratio_is_upper_bound", False)):
+        text = "≤ " + text
+    if pd.notna(r.get("ratio_low", float("nan"))) and pd.notna(r.get("ratio_high", float("nan"))):
+        text += f" ({fmt.ratio(r['ratio_low'])}–{fmt.ratio(r['ratio_high'])})"
+    return text
 
 
 def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd.DataFrame:
     """Hedges' g: recomputed from per-seed data where it exists, else the published value."""
     rows = [[f"{METHOD_LABELS.get(r.method_a, r.method_a)} vs {METHOD_LABELS.get(r.method_b, r.method_b)}",
              fmt.number(r.n_values), fmt.decimal(r.hedges_g, 1),
-             f"{fmt.decimal(r.ci_low, 1)} to {fmt.decimal(r.ci_high, 1)}", "\u2014",
+             f"{fmt.decimal(r.ci_low, 1)} to {fmt.decimal(r.ci_high, 1)}", _p_cell(getattr(r, "p_value", None)),
              f"recomputed from {getattr(r, 'basis', 'per-seed rows')} ({int(r.n_a)} + {int(r.n_b)} seeds)"]
             for r in recomputed.itertuples()]
     from .memorization import effect_size_rows
@@ -233,8 +261,16 @@ def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd
     return pd.DataFrame(rows, columns=["Comparison", "N", "Hedges' g", "95% CI", "p", "Source"])
 
 
+def _figure_cell(fit) -> str:
+    """Whether a fit used values read off a figure: ``2 fitted``, ``3 left out`` or ``none``."""
+    used, left = int(fit.get("n_figure_points", 0) or 0), int(fit.get("n_not_fitted_status", 0) or 0)
+    parts = ([f"{used} fitted"] if used else []) + ([f"{left} left out"] if left else [])
+    return ", ".join(parts) or "none"
+
+
 def scaling_display(fits: pd.DataFrame) -> pd.DataFrame:
-    """Finding 5's scaling table: exponent with its interval, R², points used and lower bounds left out."""
+    """Finding 5's scaling table: exponent with its interval, R², points used, lower bounds left out, and the
+    values read off a figure that the fit used or left out."""
     def ci(r):
         return fmt.NA if pd.isna(r.ci_low) else f"{fmt.decimal(r.ci_low, 2)} to {fmt.decimal(r.ci_high, 2)}"
     return pd.DataFrame({
@@ -244,6 +280,7 @@ def scaling_display(fits: pd.DataFrame) -> pd.DataFrame:
         "R\u00b2": fits["r_squared"].map(lambda x: fmt.decimal(x, 3)),
         "Points fitted": fits["n_points"].map(str),
         "Lower bounds left out": fits["n_lower_bounds_left_out"].map(str),
+        "Read off a figure": [_figure_cell(r) for _, r in fits.iterrows()],
         "Complexity": fits["complexity"],
         "Note": fits["reason"],
     })
@@ -296,3 +333,33 @@ def schema_table(schema) -> pd.DataFrame:
         allowed = c.expectation() if (c.allowed or c.minimum is not None) else ""
         rows.append([c.name, c.kind, required, allowed, c.unit, c.description])
     return pd.DataFrame(rows, columns=["Column", "Type", "Value required", "Allowed", "Unit", "Meaning"])
+
+
+def audit_by_finding(audited: pd.DataFrame) -> pd.DataFrame:
+    """Claims per finding and verdict, each finding linked to its chapter (finding 0: the post as a whole)."""
+    from . import findings
+    from .audit.verdicts import VERDICTS
+    from .report import Link
+
+    if audited is None:  # the audit switched off
+        return pd.DataFrame(columns=["Finding", *VERDICTS, "Claims"])
+    links = {m.NUMBER: Link(m.QUESTION, m.CHAPTER) for m in findings.modules()}
+    counts = audited.groupby(["finding", "verdict"]).size().unstack(fill_value=0).reindex(columns=list(VERDICTS),
+                                                                                            fill_value=0)
+    rows = []
+    for finding, row in counts.sort_index().iterrows():
+        rows.append({"Finding": links.get(int(finding), "The post as a whole"),
+                     **{v: str(int(row[v])) for v in VERDICTS}, "Claims": str(int(row.sum()))})
+    return pd.DataFrame(rows, columns=["Finding", *VERDICTS, "Claims"])
+
+
+def failing_claims(audited: pd.DataFrame) -> pd.DataFrame:
+    """The claims that do not hold, worst first (differs, unsupported, rounding), as the audit shows them."""
+    if audited is None:  # the audit switched off
+        return pd.DataFrame(columns=["Finding", "Claim", "Claimed", "Recomputed", "Verdict", "Reason"])
+    order = {"differs": 0, "unsupported": 1, "rounding": 2}
+    failing = audited[audited["verdict"] != "holds"].copy()
+    failing["_order"] = failing["verdict"].map(order)
+    failing = failing.sort_values(["_order", "finding"], kind="stable").drop(columns="_order")
+    return claims_display(failing).assign(Finding=failing["finding"].astype(str).to_numpy())[
+        ["Finding", "Claim", "Claimed", "Recomputed", "Verdict", "Reason"]]

@@ -61,7 +61,8 @@ FAMILY_MARKERS = {"Llama": "o", "Qwen": "s"}
 SEVERITY_COLORS = {"complete": OKABE_ITO["vermillion"], "partial": OKABE_ITO["orange"],
                    "none": OKABE_ITO["bluish_green"], "no transition": MUTED, "no eval": MUTED}
 
-COLLAPSE_COLORS = {"collapsed": OKABE_ITO["vermillion"], "converged": OKABE_ITO["bluish_green"]}
+COLLAPSE_COLORS = {"collapsed": OKABE_ITO["vermillion"], "converged": OKABE_ITO["bluish_green"],
+                   "unknown": OKABE_ITO["yellow"]}  # unknown: a range of accuracies across the collapse line
 
 PHASE_COLORS = {"off_policy": OKABE_ITO["sky_blue"], "on_policy": OKABE_ITO["orange"]}
 PHASE_ALPHA = 0.10

@@ -14,9 +14,11 @@ import pandas as pd
 # finding number -> the Result attribute each context name reads
 _FIELDS = {
     1: {"capability": "data", "gaps": "gaps", "changes": "changes", "matrix": "matrix"},
-    2: {"mode_collapse": "data", "runs": "runs", "bracket": "bracket"},
+    2: {"mode_collapse": "data", "runs": "runs", "bracket": "bracket", "collapse_trend": "trend",
+        "collapse_confounds": "bracket_changed"},
     3: {"roi": "data", "roi_table": "table", "switch": "summary", "baseline": "baseline"},
-    4: {"distillation": "log", "transitions": "transitions"},
+    4: {"distillation": "log", "transitions": "transitions", "kl_spike_run": "spike", "kl_rises": "rises",
+        "gap_correlation": "correlation"},
     5: {"memorization": "data", "effect_sizes": "effect_sizes", "episodes": "episodes", "advantage": "advantage",
         "fits": "fits", "seed_effects": "seed_effects"},
 }

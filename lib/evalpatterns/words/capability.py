@@ -12,7 +12,7 @@ from .. import formatting as fmt
 from ..capability import higher_is_better
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
 from ..findings.capability import Result
-from .common import conclusion_values, count, join, opening, p_text, plural
+from .common import conclusion_values, count, join, opening, p_text
 
 
 def _f(x) -> float | None:
