@@ -401,10 +401,26 @@ def rl_faster_csv(folder) -> Path:
                            ("rl_step", (60, 120, 180, 290)))
             for n, e in zip((10, 100, 500, 1000), eps)]
     return otherdata._write(Path(folder) / "memorization.csv", otherdata.MEMORIZATION_HEADER, rows)
+def no_cliff_csv(folder) -> Path:
+    """The opposite story for Finding 1: 3B at least as good as 8B on every task, one of them a break rate (lower
+    is better) that training at 8B lowered from 65% to 35%."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "capability.csv"
+    path.write_text("project,task,params_b,stage,value,scale_max,higher_is_better,status,source\n"
+                    "Lab,Structured output,3,base,0.82,1,,measured,test\n"
+                    "Lab,Structured output,8,base,0.80,1,,measured,test\n"
+                    "Lab,Tool calling,3,base,0.70,1,,measured,test\n"
+                    "Lab,Tool calling,8,base,0.66,1,,measured,test\n"
+                    "Lab,Break rate,3,base,0.30,1,false,measured,test\n"
+                    "Lab,Break rate,8,base,0.65,1,false,measured,test\n"
+                    "Lab,Break rate,8,trained,0.35,1,false,measured,test\n")
+    return path
 
 
 CASES = {
     # name: (chapter, writer, overrides)
+    "no-cliff": ("capability-cliff", no_cliff_csv, {}),
     "nothing-collapsed": ("mode-collapse", otherdata.nothing_collapsed_csv, {}),
     "all-collapsed": ("mode-collapse", otherdata.all_collapsed_csv, {}),
     "no-phase-change": ("hybrid-distillation", otherdata.no_phase_change_csv, {}),
@@ -551,3 +567,15 @@ def test_rl_faster_page_says_the_data_contradict_the_claim(unusual):
     assert "more episodes than supervised learning" not in text and "fewer episodes than RL" not in text
     assert re.search(r"The verdict on this finding, by .+? ?: contradicted ?, because RL needed as many episodes as "
                      r"supervised learning or fewer in 8 of 8 comparisons", text), text
+def test_no_cliff_is_contradicted_and_never_asserted(unusual):
+    run = unusual("no-cliff")
+    assert (run.results["verdict"], run.results["n_cliff"], run.results["n_small_as_good"]) == ("contradicted", 0, 3)
+    text = " ".join(run.prose)
+    assert text.startswith("The data contradict the post's claim: no task fails at 3B and passes at 8B")
+    # the largest gap by size is the break rate's 35 points, in favour of the smaller model
+    assert "on Break rate (lower is better): 3B is 35 percentage points better than 8B" in text
+    # training the 8B model lowered the break rate: an improvement, said of the 8B model
+    assert "training the 8B model improved it from 65% to 35%" in text and "regressed" not in text
+    # the closing verdict (glued spans are joined with spaces)
+    assert text.endswith(": contradicted , because no task fails at 3B and passes at 8B .")
+    assert not re.search(r"\bn/a\b", text)

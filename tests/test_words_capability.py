@@ -31,8 +31,10 @@ def test_the_posts_page_says_the_data_cannot_settle_it(post):
         "The data cannot settle the post's claim: only 1 task is measured at both 3B and 8B, and a consistent cliff "
         "needs at least 2 (the one task at both sizes shows the cliff; the largest gap, 55 points on Structured "
         "output (judging), is in favour of 8B over 3B).")
-    assert post["takeaway_text"].startswith("These data cannot say whether there is a capability cliff between 3B "
-                                            "and 8B")
+    assert post["takeaway_text"] == (
+        "These data cannot say whether there is a capability cliff between 3B and 8B: only 1 task is measured at "
+        "both 3B and 8B, and a consistent cliff needs at least 2. On Structured output (judging), the one task "
+        "measured at both sizes, 8B is 55 percentage points better than 3B (95% at 8B against 40% at 3B).")
     assert post["gap_text"] == ("On Structured output (judging), the one task measured at both sizes, 8B is 55 "
                                 "percentage points better than 3B (95% at 8B against 40% at 3B)")
     assert post["change_text"] == ("On Character distillation, training the 3B model regressed it from 54% to 37%: "
@@ -62,7 +64,9 @@ def test_a_contradicted_cliff_is_never_asserted():
     v = words.values(result)
     assert result.conclusion.verdict == CONTRADICTED
     assert v["opening_text"].startswith("The data contradict the post's claim: no task fails at 3B and passes at 8B")
-    assert v["takeaway_text"] == "No capability cliff between 3B and 8B here: no task fails at 3B and passes at 8B."
+    assert v["takeaway_text"] == ("No capability cliff between 3B and 8B here: no task fails at 3B and passes at 8B. "
+                                  "The largest gap among the 2 tasks measured at both sizes is on B: 3B is 4 "
+                                  "percentage points better than 8B (66% at 8B against 70% at 3B).")
     assert v["cliff_text"].startswith("None of the 2 tasks measured at both sizes shows the cliff")
     assert v["cliff_text"].endswith("the 3B model is at least as good as the 8B on 2 tasks")
     # the largest gap by size favours the smaller model, and says so
@@ -86,7 +90,7 @@ def test_a_break_rate_falling_is_an_improvement():
     assert v["change_text"].startswith("On Break (lower is better), training the 3B model improved it from 65% to "
                                        "35%: \u221230 points, or 46.2% of where it started")
     assert v["change_direction"] == "improved"
-    assert v["direction_text"] == ("On Break a lower score is better, so its gaps, passes and training changes are "
+    assert v["direction_text"] == ("On Break, a lower score is better, so its gaps, passes and training changes are "
                                    "read that way")
     table = tables.capability_table(data)
     assert table.loc[0, "Task"] == "Break (lower is better)"
@@ -113,6 +117,8 @@ def test_missing_values_rewrite_the_sentences():
     assert empty["cells_text"] == "The data has no cell to draw"
     assert empty["opening_text"] == ("The data cannot settle the post's claim: no task is measured at both 3B and "
                                      "8B.")
+    assert empty["takeaway_text"] == ("These data cannot say whether there is a capability cliff between 3B and 8B: "
+                                      "no task is measured at both 3B and 8B.")
 
 
 def test_fisher_sentence_names_the_tests():
@@ -133,7 +139,7 @@ def test_sentences_agree_with_the_numbers(data):
     v = words.values(result)
     for name, text in texts(v).items():
         assert isinstance(text, str) and text, name
-        assert "n/a" not in text and not re.search(r"\b(nan|None)\b", text), (name, text)
+        assert "n/a" not in text and not re.search(r"\bnan\b|\bNone\b(?! of)", text), (name, text)
         assert not re.search(r"\b1 tasks\b|\b1 cells\b|\b1 changes\b|\b[02-9] task\b", text), (name, text)
     verdict = result.conclusion.verdict
     head = {SUPPORTED: "The data support", CONTRADICTED: "The data contradict",
@@ -149,6 +155,14 @@ def test_sentences_agree_with_the_numbers(data):
         if round(lead) > 0:
             better = "8B" if result.largest["advantage_points"] > 0 else "3B"
             assert f"{better} is {shown} percentage points better" in v["gap_text"]
+    if len(result.changes):
+        # the change described is the largest; its size is its own row's, its word follows the direction of better
+        c = result.changes.loc[result.changes["change_points"].abs().idxmax()]
+        better = c["change_points"] * (1 if c["higher_is_better"] else -1)
+        word = "improved" if better > 0 else "regressed" if better < 0 else "left unchanged"
+        assert f"training the {c['params_b']:g}B model {word} it" in v["change_text"], v["change_text"]
+    else:
+        assert v["change_text"].startswith("No task is measured both before and after training")
     if len(result.gaps) > 1:
         n = result.n_cliff
         total = len(result.gaps)

@@ -121,7 +121,7 @@ def direction_text(result: Result) -> str:
     lower = list(dict.fromkeys(result.data.loc[~higher_is_better(result.data), "task"]))
     if not lower:
         return "Every task is scored so that higher is better"
-    return (f"On {join(lower)} a lower score is better, so {'its' if len(lower) == 1 else 'their'} gaps, passes "
+    return (f"On {join(lower)}, a lower score is better, so {'its' if len(lower) == 1 else 'their'} gaps, passes "
             "and training changes are read that way")
 
 
@@ -165,13 +165,16 @@ def evidence(result: Result) -> str:
 
 
 def takeaway(result: Result) -> str:
-    """The summary's takeaway, from the conclusion: never asserts a cliff the data does not show."""
+    """The summary's takeaway, from the conclusion (never asserts a cliff the data does not show), then the
+    largest gap by size and the size it favours, where there is one."""
     c, (small, large) = result.conclusion, sizes(result)
     if c.verdict == SUPPORTED:
-        return f"A capability cliff between {small} and {large} here: {c.reason}. {gap_text(result)}."
-    if c.verdict == CONTRADICTED:
-        return f"No capability cliff between {small} and {large} here: {c.reason}."
-    return f"These data cannot say whether there is a capability cliff between {small} and {large}: {c.reason}."
+        head = f"A capability cliff between {small} and {large} here: {c.reason}"
+    elif c.verdict == CONTRADICTED:
+        head = f"No capability cliff between {small} and {large} here: {c.reason}"
+    else:
+        head = f"These data cannot say whether there is a capability cliff between {small} and {large}: {c.reason}"
+    return head + (f". {gap_text(result)}." if result.largest is not None else ".")
 
 
 def values(result: Result) -> dict:
