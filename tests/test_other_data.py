@@ -22,6 +22,11 @@ from evalpatterns import (audit, build, capability, collapse, distillation, io, 
                          roi, tables)
 from evalpatterns import chapters as registry
 from evalpatterns import formatting as fmt
+from evalpatterns import page as book_page
+from evalpatterns.findings import base as findings_base
+from evalpatterns.findings import collapse as collapse_finding
+from evalpatterns.words import collapse as collapse_words
+from evalpatterns.words.audit import audit_values
 
 pytestmark = pytest.mark.book
 
@@ -129,6 +134,17 @@ def _collapse(p: dict) -> dict:
     return narrative.collapse_values(collapse.lr_bracket(runs), runs, p["collapse_accuracy"])
 
 
+def _collapse_result(p: dict) -> collapse_finding.Result:
+    """Finding 2's one analysis, on the chapter's file with the chapter's parameters."""
+    data = book_page.load(collapse_finding.DATA, mode_collapse_csv=p["mode_collapse_csv"])
+    return collapse_finding.analyse(data, findings_base.with_params(collapse_finding.Params, p))
+
+
+def _audit_result(result, p: dict):
+    return audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results([result]),
+                       finding=collapse_finding.NUMBER)
+
+
 def _roi(p: dict) -> dict:
     data = io.load("roi", p["roi_csv"])
     table = roi.roi_table(data, p["baseline_accuracy"])
@@ -166,12 +182,6 @@ def _audit(finding: int, p: dict):
     return audit.audit(io.load("claims", p["claims_csv"]), context, **({"finding": finding} if finding else {}))
 
 
-def _with_runs(p: dict):
-    runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
-    with_runs = runs[runs["collapsed"].notna()]
-    return with_runs.assign(label="attempt " + with_runs["attempt"].astype(str))
-
-
 def library_values(chapter_id: str, p: dict) -> dict:
     """Every value ``chapter_id`` glues, computed here from its data files and parameters ``p``."""
     if chapter_id == "introduction":
@@ -181,8 +191,11 @@ def library_values(chapter_id: str, p: dict) -> dict:
     if chapter_id == "capability-cliff":
         return {**_capability(p), **narrative.claims_values(_audit(1, p))}
     if chapter_id == "mode-collapse":
-        return {**_collapse(p), **narrative.interval_values(_with_runs(p), "label", "mc"),
-                **narrative.claims_values(_audit(2, p))}
+        result = _collapse_result(p)
+        paths = {"mode_collapse": p["mode_collapse_csv"]}
+        own = all(book_page._is_books(path) for path in paths.values())
+        return {**collapse_words.values(result), **book_page.data_files_values(paths),
+                **audit_values(_audit_result(result, p), own_data=own)}
     if chapter_id == "model-switch-roi":
         return {**_roi(p), **narrative.interval_values(io.load("roi", p["roi_csv"]), "approach", "roi"),
                 **narrative.claims_values(_audit(3, p))}
@@ -219,9 +232,9 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
                                                             p["large_b"]), len(gaps)),
                 "tbl-claims-capability": (tables.claims_display(audited), len(audited))}
     if chapter_id == "mode-collapse":
-        runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
-        audited = _audit(2, p)
-        return {"tbl-collapse": (tables.collapse_table(runs), int(runs["collapsed"].notna().sum())),
+        result = _collapse_result(p)
+        audited = _audit_result(result, p)
+        return {"tbl-collapse": (tables.collapse_table(result.runs), int((result.runs["outcome"] != "no run").sum())),
                 "tbl-claims-collapse": (tables.claims_display(audited), len(audited))}
     if chapter_id == "model-switch-roi":
         table = roi.roi_table(io.load("roi", p["roi_csv"]), p["baseline_accuracy"])
