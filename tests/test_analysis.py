@@ -339,7 +339,7 @@ def test_accuracy_trend_picks_the_clearest_rise_and_fall(runs, tmp_path):
 # --------------------------------------------------------------------------------------------------------------
 
 def test_roi_table_changes_and_roi(roi_data):
-    t = unchanged(roi.roi_table, roi_data).set_index("approach")
+    t = unchanged(roi.roi_table, roi_data, 0.73).set_index("approach")
     assert list(t.index) == ["Training Attempt 1", "Training Attempt 2", "Training Attempt 3",
                              "Training Attempt 4", "Model Switch"]
     # against the 73% baseline, in points:
@@ -364,7 +364,7 @@ def test_roi_table_changes_and_roi(roi_data):
 
 
 def test_roi_table_rounds_to_the_posts_table(roi_data):
-    t = roi.roi_table(roi_data)
+    t = roi.roi_table(roi_data, 0.73)
     # the post prints -0.5, -2.2, -6.6, +0.2, +3.8
     assert [round(x, 1) for x in t["roi"]] == [-0.6, -2.2, -6.6, 0.2, 3.8]
 
@@ -383,7 +383,7 @@ def test_roi_baseline_must_be_a_fraction(roi_data, bad):
 
 
 def test_switch_vs_training(roi_data):
-    s = roi.switch_vs_training(roi.roi_table(roi_data))
+    s = roi.switch_vs_training(roi.roi_table(roi_data, 0.73))
     # 120 + 33 + 11 + 2.6 = 166.6 minutes ("2h 47m")
     assert s.training_minutes == pytest.approx(166.6)
     assert s.training_attempts == 4
@@ -403,7 +403,7 @@ def test_switch_vs_training(roi_data):
 
 
 def test_switch_vs_training_without_a_switch(roi_data):
-    t = roi.roi_table(roi_data[roi_data["kind"] != "model_switch"])
+    t = roi.roi_table(roi_data[roi_data["kind"] != "model_switch"], 0.73)
     s = roi.switch_vs_training(t)
     assert s.training_minutes == pytest.approx(166.6)
     assert math.isnan(s.switch_gain_points) and math.isnan(s.roi_ratio) and math.isnan(s.gain_ratio)

@@ -13,6 +13,8 @@ from htmlcheck import expected_table, html_table
 
 from evalpatterns import (capability, collapse, distillation, io, memorization, narrative, roi, tables)
 from evalpatterns import chapters as registry
+from evalpatterns import findings
+from evalpatterns.words import roi as roi_words
 
 ROOT = registry.ROOT
 DATA = ROOT / "data"
@@ -82,7 +84,7 @@ def test_collapse_table_and_bracket(book):
 
 
 def test_roi_tables_and_both_ratios(book):
-    table = roi.roi_table(io.load("roi", DATA / "roi.csv"))
+    table = roi.roi_table(io.load("roi", DATA / "roi.csv"), 0.73)
     summary = roi.switch_vs_training(table)
     soup = page(book, "model-switch-roi")
     assert html_table(soup, "tbl-roi") == expected_table(tables.roi_display(table))
@@ -155,8 +157,7 @@ def test_figures_and_tables_are_referenced_from_prose(book):
 def test_results_json_holds_every_glued_value(book):
     results = json.loads((book / "results.json").read_text())
     assert set(results) == {c.id for c in registry.CHAPTERS}
-    table = roi.roi_table(io.load("roi", DATA / "roi.csv"))
-    values = narrative.roi_values(io.load("roi", DATA / "roi.csv"), table, roi.switch_vs_training(table), 0.73)
+    values = roi_words.values(findings.analyse("model-switch-roi"))
     for key in ("roi_ratio", "gain_ratio", "training_minutes"):
         assert results["model-switch-roi"][key] == pytest.approx(values[key])
     assert len(results["model-switch-roi"]["tbl-roi"]) == 5

@@ -12,6 +12,8 @@ import pytest
 
 from evalpatterns import build, io, narrative, roi
 from evalpatterns import chapters as registry
+from evalpatterns import findings
+from evalpatterns.words import roi as roi_words
 from evalpatterns.schema import SCHEMAS
 
 ROOT = registry.ROOT
@@ -107,8 +109,7 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
                                                "model-switch-roi_files", "figures", "results.json"}
     assert (out / "figures" / "fig-roi.png").stat().st_size > 1000
     results = json.loads((out / "results.json").read_text())["results"]
-    table = roi.roi_table(io.load("roi", data), 0.6)
-    expected = narrative.roi_values(io.load("roi", data), table, roi.switch_vs_training(table), 0.6)
+    expected = roi_words.values(findings.analyse("model-switch-roi", roi_csv=data, baseline_accuracy=0.6))
     # training: 40 + 20 = 60 minutes, best 62% -> +2 points; switch +20 points in 10 minutes
     assert results["training_minutes"] == 60 and results["training_gain_points"] == pytest.approx(2)
     assert results["gain_ratio"] == pytest.approx(10) == pytest.approx(expected["gain_ratio"])

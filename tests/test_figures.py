@@ -48,7 +48,7 @@ def advantage(episodes):
 
 @pytest.fixture(scope="module")
 def roi_table():
-    return roi.roi_table(io.load("roi", DATA / "roi.csv"))
+    return roi.roi_table(io.load("roi", DATA / "roi.csv"), 0.73)
 
 
 @pytest.fixture(scope="module")

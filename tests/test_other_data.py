@@ -21,6 +21,8 @@ from htmlcheck import expected_table, html_table
 from evalpatterns import (audit, build, capability, collapse, distillation, io, memorization, narrative, report,
                          roi, tables)
 from evalpatterns import chapters as registry
+from evalpatterns import findings
+from evalpatterns.words import roi as roi_words
 from evalpatterns import formatting as fmt
 from evalpatterns import page as book_page
 from evalpatterns.findings import base as findings_base
@@ -146,9 +148,7 @@ def _audit_result(result, p: dict):
 
 
 def _roi(p: dict) -> dict:
-    data = io.load("roi", p["roi_csv"])
-    table = roi.roi_table(data, p["baseline_accuracy"])
-    return narrative.roi_values(data, table, roi.switch_vs_training(table), p["baseline_accuracy"])
+    return roi_words.values(findings.analyse("model-switch-roi", **p))
 
 
 def _distillation(p: dict) -> dict:
@@ -166,19 +166,10 @@ def _recomputed(mem, published):
     return memorization.recomputed_effect_sizes(mem, published)
 
 
-#: The chapter's data files and parameters handed to the claims audit, by finding (0: the summary, all).
-AUDIT_FRAMES = {1: ("capability",), 2: ("mode_collapse",), 3: ("roi",), 4: ("distillation",),
-                5: ("memorization", "effect_sizes"),
-                0: ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")}
-AUDIT_PARAMS = {1: ("small_b", "large_b"), 2: ("collapse_accuracy", "complete_accuracy"), 3: ("baseline_accuracy",),
-                4: ("complete_below", "partial_drop"), 5: ("min_fit_points",),
-                0: ("small_b", "large_b", "collapse_accuracy", "complete_accuracy", "baseline_accuracy",
-                    "complete_below", "partial_drop", "min_fit_points")}
-
-
 def _audit(finding: int, p: dict):
-    context = audit.Context(**{k: io.load(k, p[f"{k}_csv"]) for k in AUDIT_FRAMES[finding]},
-                             params={k: p[k] for k in AUDIT_PARAMS[finding]})
+    """The audit a chapter shows: its finding's result (all five for the summary, finding 0)."""
+    numbers = [finding] if finding else [1, 2, 3, 4, 5]
+    context = audit.Context.from_results([findings.analyse(n, **p) for n in numbers])
     return audit.audit(io.load("claims", p["claims_csv"]), context, **({"finding": finding} if finding else {}))
 
 
@@ -237,10 +228,10 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
         return {"tbl-collapse": (tables.collapse_table(result.runs), int((result.runs["outcome"] != "no run").sum())),
                 "tbl-claims-collapse": (tables.claims_display(audited), len(audited))}
     if chapter_id == "model-switch-roi":
-        table = roi.roi_table(io.load("roi", p["roi_csv"]), p["baseline_accuracy"])
+        result = findings.analyse("model-switch-roi", **p)
         audited = _audit(3, p)
-        return {"tbl-roi": (tables.roi_display(table), len(table)),
-                "tbl-switch": (tables.switch_display(roi.switch_vs_training(table)), len(table)),
+        return {"tbl-roi": (tables.roi_display(result.table), len(result.table)),
+                "tbl-switch": (tables.switch_display(result.summary), len(result.table)),
                 "tbl-claims-roi": (tables.claims_display(audited), len(audited))}
     if chapter_id == "hybrid-distillation":
         log = io.load("distillation", p["distillation_csv"])

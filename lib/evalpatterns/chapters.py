@@ -128,7 +128,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             (_data("capability"), _data("claims"), SMALL_B, LARGE_B)),
     Chapter("mode-collapse", collapse_finding.QUESTION,
             (_data("mode_collapse"), _data("claims")) + from_params(collapse_finding.Params)),
-    Chapter("model-switch-roi", "Finding 3: model switching against training",
+    Chapter("model-switch-roi", roi_finding.QUESTION,
             (_data("roi"), _data("claims")) + from_params(roi_finding.Params)),
     Chapter("hybrid-distillation", "Finding 4: hybrid distillation collapse",
             (_data("distillation"), _data("claims"), COMPLETE_BELOW, PARTIAL_DROP)),

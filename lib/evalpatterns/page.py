@@ -92,12 +92,53 @@ def audit(claims_csv: str, *results, data: Loaded | None = None, finding: int | 
 
 
 def claims_table(audited: pd.DataFrame | None, name: str, caption: str) -> None:
-    """The audit's table, or a line saying the audit is switched off."""
+    """The audit's table; with the audit switched off, an empty table saying so (so references resolve)."""
     from . import tables
 
     if audited is None:
-        from IPython.display import Markdown, display
-
-        display(Markdown("The audit of the post's claims is switched off (`claims_csv` is empty)."))
+        report.table(pd.DataFrame(columns=["Claim", "Claimed", "Recomputed", "Verdict", "Reason"]), name,
+                     "The audit of the post's claims is switched off (claims_csv is empty).")
         return
     report.table(tables.claims_display(audited), name, caption, data=audited)
+
+
+def chapter_parameters(namespace: dict, chapter_id: str) -> dict:
+    """The values of a chapter's parameters as its notebook holds them (``globals()`` of the chapter)."""
+    from .chapters import get
+
+    return {p.name: namespace[p.name] for p in get(chapter_id).parameters if p.name in namespace}
+
+
+def all_results(params: dict) -> list:
+    """Every finding's result, in the post's order, on the data files and parameters in ``params``
+    (``<kind>_csv`` paths and each finding's parameters by name)."""
+    from . import findings
+    from .findings.base import with_params
+
+    out = []
+    for m in findings.modules():
+        data = load(m.DATA, **params)
+        out.append(m.analyse(data, with_params(m.Params, params)))
+    return out
+
+
+def _finding_link(m) -> report.Link:
+    return report.Link(m.QUESTION, m.CHAPTER)
+
+
+def verdict_table(results) -> pd.DataFrame:
+    """One row per finding: the post's claim, what the data show, the headline number, a link."""
+    import sys
+
+    rows = []
+    for r in results:
+        m = sys.modules[type(r).__module__]
+        c = r.conclusion
+        headline = c.shown if c.statistic is not None else "\u2014"
+        from .words.common import p_text
+
+        if c.p_value is not None:
+            headline += f" ({p_text(c.p_value)})"
+        rows.append({"Finding": _finding_link(m), "The post's claim": m.CLAIM,
+                     "What the data show": f"{c.verdict}: {c.reason}", "Headline number": headline})
+    return pd.DataFrame(rows)

@@ -55,6 +55,22 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+class Link(str):
+    """A table cell that links to a chapter: shown as ``text``, linked to document ``doc``."""
+
+    def __new__(cls, text: str, doc: str):
+        obj = super().__new__(cls, text)
+        obj.doc = doc
+        return obj
+
+
+def _cell(value) -> str:
+    if isinstance(value, Link):
+        text = " ".join(str(value).replace("`", "'").replace("<", "(").replace(">", ")").split())
+        return f"{{doc}}`{text} <{value.doc}>`"
+    return escape(value)
+
+
 def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tuple[str, ...] = ()) -> str:
     """A MyST ``list-table`` for ``display`` (a frame of strings) with a header row, a caption and a name."""
     # A tilde fence: unlike a backtick fence, its info string (the caption) may contain backticks.
@@ -62,10 +78,11 @@ def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tupl
     classes = ["evalpatterns-table"] + [f"num-col-{i + 1}" for i, c in enumerate(display.columns)
                                         if c in align_right]
     lines += [f":class: {' '.join(classes)}", ""]
-    body = display.astype(str).values.tolist() or [["(no rows)"] + [""] * (len(display.columns) - 1)]
+    body = [[v if isinstance(v, Link) else str(v) for v in row] for row in display.values.tolist()]
+    body = body or [["(no rows)"] + [""] * (len(display.columns) - 1)]
     for row in [list(display.columns)] + body:
-        lines.append(f"* - {escape(row[0]) or ' '}")
-        lines += [f"  - {escape(cell) or ' '}" for cell in row[1:]]
+        lines.append(f"* - {_cell(row[0]) or ' '}")
+        lines += [f"  - {_cell(cell) or ' '}" for cell in row[1:]]
     lines.append("~~~")
     return "\n".join(lines)
 

@@ -68,9 +68,10 @@ def switch_vs_training(table: pd.DataFrame) -> SwitchVsTraining:
     train = table[table["kind"] == "training"]
     switch = table[table["kind"] == "model_switch"]
     t_min = float(train["minutes"].sum())
-    best = float(train["accuracy_point"].max()) if len(train) else nan
-    t_gain = float(train["change_points"].max()) if len(train) else nan
+    best = float(train["accuracy_point"].max()) if train["accuracy_point"].notna().any() else nan
+    t_gain = float(train["change_points"].max()) if train["change_points"].notna().any() else nan
     t_roi = t_gain / t_min if t_min > 0 else nan
+    switch = switch.dropna(subset=["change_points"])
     if len(switch):
         s = switch.loc[switch["change_points"].idxmax()]
         s_min, s_acc, s_gain = float(s["minutes"]), float(s["accuracy_point"]), float(s["change_points"])

@@ -288,3 +288,33 @@ def schema_table(schema) -> pd.DataFrame:
         allowed = c.expectation() if (c.allowed or c.minimum is not None) else ""
         rows.append([c.name, c.kind, required, allowed, c.unit, c.description])
     return pd.DataFrame(rows, columns=["Column", "Type", "Value required", "Allowed", "Unit", "Meaning"])
+
+
+def audit_by_finding(audited: pd.DataFrame) -> pd.DataFrame:
+    """Claims per finding and verdict, each finding linked to its chapter (finding 0: the post as a whole)."""
+    from . import findings
+    from .audit.verdicts import VERDICTS
+    from .report import Link
+
+    if audited is None:  # the audit switched off
+        return pd.DataFrame(columns=["Finding", *VERDICTS, "Claims"])
+    links = {m.NUMBER: Link(m.QUESTION, m.CHAPTER) for m in findings.modules()}
+    counts = audited.groupby(["finding", "verdict"]).size().unstack(fill_value=0).reindex(columns=list(VERDICTS),
+                                                                                            fill_value=0)
+    rows = []
+    for finding, row in counts.sort_index().iterrows():
+        rows.append({"Finding": links.get(int(finding), "The post as a whole"),
+                     **{v: str(int(row[v])) for v in VERDICTS}, "Claims": str(int(row.sum()))})
+    return pd.DataFrame(rows, columns=["Finding", *VERDICTS, "Claims"])
+
+
+def failing_claims(audited: pd.DataFrame) -> pd.DataFrame:
+    """The claims that do not hold, worst first (differs, unsupported, rounding), as the audit shows them."""
+    if audited is None:  # the audit switched off
+        return pd.DataFrame(columns=["Finding", "Claim", "Claimed", "Recomputed", "Verdict", "Reason"])
+    order = {"differs": 0, "unsupported": 1, "rounding": 2}
+    failing = audited[audited["verdict"] != "holds"].copy()
+    failing["_order"] = failing["verdict"].map(order)
+    failing = failing.sort_values(["_order", "finding"], kind="stable").drop(columns="_order")
+    return claims_display(failing).assign(Finding=failing["finding"].astype(str).to_numpy())[
+        ["Finding", "Claim", "Claimed", "Recomputed", "Verdict", "Reason"]]

@@ -41,6 +41,37 @@ def takeaway(result: Result) -> str:
     return "These data cannot say whether switching model beats training: " + result.conclusion.reason + "."
 
 
+def attempts_text(result: Result) -> str:
+    """What the training attempts and the switch did, as sentences that leave out whatever is missing."""
+    s = result.summary
+    parts = []
+    if s.training_attempts and _f(s.training_gain_points) is not None:
+        every = "The only training attempt" if s.training_attempts == 1 else f"All {count(s.training_attempts, 'training attempt')}"
+        best = "it reached" if s.training_attempts == 1 else "the best of them reached"
+        parts.append(f"{every} took {fmt.duration(s.training_minutes)} and {best} "
+                     f"{fmt.pct(s.best_training_accuracy, 1)}: {fmt.points(s.training_gain_points, 1)} points")
+    elif s.training_attempts:
+        parts.append(f"The data hold {count(s.training_attempts, 'training attempt')}, but no baseline to measure "
+                     "their change from")
+    else:
+        parts.append("The data hold no training attempt")
+    if _f(s.switch_gain_points) is not None:
+        parts.append(f"switching model took {fmt.duration(s.switch_minutes)} for "
+                     f"{fmt.points(s.switch_gain_points, 1)} points ({fmt.pct(s.switch_accuracy)})")
+    else:
+        parts.append("there is no model switch with a measured change")
+    return "; ".join(parts)
+
+
+def ratios_text(result: Result) -> str:
+    s = result.summary
+    if _f(s.roi_ratio) is None or _f(s.gain_ratio) is None:
+        return ("With no positive gain on both sides, neither ratio can be formed: a ratio of gains needs both "
+                "gains above zero")
+    return (f"By that formula the switch returns {fmt.ratio(s.roi_ratio)} the training's ROI; the ratio of the "
+            f"gains alone, time ignored, is {fmt.ratio(s.gain_ratio)}. The two are different quantities")
+
+
 def values(result: Result) -> dict:
     s, table = result.summary, result.table
     size_ratio = result.size_ratio
@@ -83,6 +114,8 @@ def values(result: Result) -> dict:
         v["score_text"] = f"it scored {rel} than the best training attempt"
     else:
         v["score_text"] = "there is no switch and training attempt to compare its score with"
+    v["attempts_text"] = attempts_text(result)
+    v["ratios_text"] = ratios_text(result)
     v.update(noise_values(result.data, "approach", "roi"))
     v.update(conclusion_values(result.conclusion))
     v["opening_text"] = opening(result.conclusion, evidence(result))

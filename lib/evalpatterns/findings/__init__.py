@@ -1,0 +1,60 @@
+"""The five findings, each one analysis (``findings.capability`` ... ``findings.memorization``), and the
+Python API that runs one on a folder of data::
+
+    from evalpatterns import findings
+    result = findings.analyse("model-switch-roi", data_dir="my-runs/", baseline_accuracy=0.6)
+    result.conclusion.verdict        # 'supported', 'contradicted' or 'inconclusive'
+    result.table                     # every number the chapter shows is on the result
+
+A finding is named by its chapter id (``"sl-vs-rl"``), its module name (``"memorization"``) or its number
+in the post (``5``).
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from .base import CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, with_params
+
+#: module names in the post's order of findings, and their chapters
+NAMES = ("capability", "collapse", "roi", "distillation", "memorization")
+CHAPTERS = ("capability-cliff", "mode-collapse", "model-switch-roi", "hybrid-distillation", "sl-vs-rl")
+BOOK_DATA = Path(__file__).resolve().parents[3] / "data"
+
+__all__ = ["CONTRADICTED", "INCONCLUSIVE", "SUPPORTED", "Conclusion", "NAMES", "analyse", "load", "module",
+           "modules"]
+
+
+def modules() -> list:
+    """Every finding module, in the post's order."""
+    return [importlib.import_module(f"{__name__}.{n}") for n in NAMES]
+
+
+def module(name):
+    """The finding module named by chapter id, module name or number; KeyError listing the valid names."""
+    for number, (module_name, chapter) in enumerate(zip(NAMES, CHAPTERS), start=1):
+        if name in (chapter, module_name, number, str(number)):
+            return importlib.import_module(f"{__name__}.{module_name}")
+    raise KeyError(f"unknown finding {name!r}; valid: {', '.join(CHAPTERS)}")
+
+
+def load(m, data_dir=None, **paths) -> dict:
+    """The data a finding reads: ``paths[f"{kind}_csv"]`` if given, else ``data_dir/<kind>.csv``, else the
+    book's own file."""
+    from .. import io
+
+    out = {}
+    for kind in m.DATA:
+        path = paths.get(f"{kind}_csv")
+        if path is None and data_dir is not None:
+            path = Path(data_dir) / f"{kind}.csv"
+        out[kind] = io.load(kind, path if path is not None else BOOK_DATA / f"{kind}.csv")
+    return out
+
+
+def analyse(name, data_dir=None, **params):
+    """Run one finding on a data folder (or on files given as ``<kind>_csv=...``) with the given parameters;
+    returns its ``Result`` (with ``.conclusion``). Names that are not the finding's parameters are ignored."""
+    m = module(name)
+    data = load(m, data_dir, **{k: v for k, v in params.items() if k.endswith("_csv")})
+    return m.analyse(data, with_params(m.Params, params))
