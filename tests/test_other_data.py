@@ -25,8 +25,6 @@ from evalpatterns import findings
 from evalpatterns.words import roi as roi_words
 from evalpatterns import formatting as fmt
 from evalpatterns import page as book_page
-from evalpatterns.findings import base as findings_base
-from evalpatterns.findings import collapse as collapse_finding
 from evalpatterns.words import collapse as collapse_words
 from evalpatterns.words.audit import audit_values
 
@@ -132,19 +130,7 @@ def _capability(p: dict) -> dict:
 
 
 def _collapse(p: dict) -> dict:
-    runs = collapse.classify_collapse(io.load("mode_collapse", p["mode_collapse_csv"]), p["collapse_accuracy"])
-    return narrative.collapse_values(collapse.lr_bracket(runs), runs, p["collapse_accuracy"])
-
-
-def _collapse_result(p: dict) -> collapse_finding.Result:
-    """Finding 2's one analysis, on the chapter's file with the chapter's parameters."""
-    data = book_page.load(collapse_finding.DATA, mode_collapse_csv=p["mode_collapse_csv"])
-    return collapse_finding.analyse(data, findings_base.with_params(collapse_finding.Params, p))
-
-
-def _audit_result(result, p: dict):
-    return audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results([result]),
-                       finding=collapse_finding.NUMBER)
+    return collapse_words.values(findings.analyse("mode-collapse", **p))
 
 
 def _roi(p: dict) -> dict:
@@ -182,11 +168,9 @@ def library_values(chapter_id: str, p: dict) -> dict:
     if chapter_id == "capability-cliff":
         return {**_capability(p), **narrative.claims_values(_audit(1, p))}
     if chapter_id == "mode-collapse":
-        result = _collapse_result(p)
         paths = {"mode_collapse": p["mode_collapse_csv"]}
         own = all(book_page._is_books(path) for path in paths.values())
-        return {**collapse_words.values(result), **book_page.data_files_values(paths),
-                **audit_values(_audit_result(result, p), own_data=own)}
+        return {**_collapse(p), **book_page.data_files_values(paths), **audit_values(_audit(2, p), own_data=own)}
     if chapter_id == "model-switch-roi":
         return {**_roi(p), **narrative.interval_values(io.load("roi", p["roi_csv"]), "approach", "roi"),
                 **narrative.claims_values(_audit(3, p))}
@@ -223,8 +207,8 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
                                                             p["large_b"]), len(gaps)),
                 "tbl-claims-capability": (tables.claims_display(audited), len(audited))}
     if chapter_id == "mode-collapse":
-        result = _collapse_result(p)
-        audited = _audit_result(result, p)
+        result = findings.analyse("mode-collapse", **p)
+        audited = _audit(2, p)
         return {"tbl-collapse": (tables.collapse_table(result.runs), int((result.runs["outcome"] != "no run").sum())),
                 "tbl-claims-collapse": (tables.claims_display(audited), len(audited))}
     if chapter_id == "model-switch-roi":

@@ -55,47 +55,6 @@ def capability_values(gaps: pd.DataFrame, changes: pd.DataFrame, matrix: pd.Data
     return v
 
 
-def _words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def collapse_values(bracket, classified: pd.DataFrame, collapse_accuracy: float) -> dict:
-    """Finding 2: the learning-rate bracket and the reduction that separated collapse from convergence."""
-    from .collapse import SETTING_WORDS, changed_settings
-
-    runs = classified[classified["collapsed"].notna()]
-    cells_without_run = classified[classified["collapsed"].isna()]
-    changed = [SETTING_WORDS.get(c, c) for c in changed_settings(classified)]
-    if not bracket.n_collapsed or not bracket.n_converged:
-        outcome = "no run collapsed" if not bracket.n_collapsed else "every run collapsed"
-        bracket_text = (f"{outcome}, so the runs do not bracket a threshold: it lies "
-                        + ("above the largest rate tried" if not bracket.n_collapsed else "below the smallest rate tried"))
-    elif bracket.consistent:
-        bracket_text = (f"the threshold lies between {fmt.sci(bracket.largest_converged)} (the largest rate that "
-                        f"converged) and {fmt.sci(bracket.smallest_collapsed)} (the smallest that collapsed), "
-                        f"a {fmt.ratio(bracket.ratio)} bracket; the runs do not locate it more finely")
-    else:
-        bracket_text = (f"no single threshold separates them: a run converged at {fmt.sci(bracket.largest_converged)}, "
-                        f"above {fmt.sci(bracket.smallest_collapsed)}, where one collapsed")
-    return {
-        "bracket_text": bracket_text, "n_cells": int(len(classified.drop_duplicates(["learning_rate", "lora_rank"]))),
-        "changed_settings_text": (f"{_words(changed)} changed with it, so the data cannot credit the learning rate "
-                                  "alone" if changed else "no other recorded setting changed between the runs"),
-        "collapse_accuracy": float(collapse_accuracy), "collapse_accuracy_text": fmt.pct(collapse_accuracy),
-        "n_runs": int(len(runs)), "n_collapsed": bracket.n_collapsed, "n_converged": bracket.n_converged,
-        "n_cells_without_run": int(len(cells_without_run)),
-        "largest_converged": _f(bracket.largest_converged), "largest_converged_text": fmt.sci(bracket.largest_converged),
-        "smallest_collapsed": _f(bracket.smallest_collapsed),
-        "smallest_collapsed_text": fmt.sci(bracket.smallest_collapsed),
-        "largest_collapsed_text": fmt.sci(bracket.largest_collapsed),
-        "bracket_ratio": _f(bracket.ratio), "bracket_ratio_text": fmt.ratio(bracket.ratio),
-        "collapsed_span": _f(bracket.collapsed_span), "collapsed_span_text": fmt.ratio(bracket.collapsed_span),
-        "bracket_consistent": bool(bracket.consistent),
-        "bracket_consistent_text": "a single threshold separates them" if bracket.consistent
-        else "no single threshold separates them: a run converged above a rate that collapsed",
-    }
-
-
 def roi_values(data: pd.DataFrame, table: pd.DataFrame, summary, baseline_accuracy: float) -> dict:
     """Finding 3: totals of training, the switch, the two ratios, and the baseline model's reported range and
     size against the switched-to model (from the ``baseline`` rows of ``data``, the loaded roi.csv)."""
