@@ -186,7 +186,8 @@ def test_analyse_never_raises_and_its_words_agree(tmp_path, drawn):
     assert c.verdict in base.VERDICTS
     if c.verdict == base.SUPPORTED:
         assert c.p_value < base.ALPHA and r.bracket.consistent and r.n_intermediate == 0
-    if r.bracket.n_collapsed == 0 and n_outcome >= 2 and r.runs["learning_rate"][r.runs["collapsed"].notna()].nunique() > 1:
+    rates = r.runs.loc[r.runs["collapsed"].notna(), "learning_rate"].nunique()
+    if r.bracket.n_collapsed == 0 and n_outcome >= 2 and rates > 1:
         assert c.verdict == base.CONTRADICTED
     if c.verdict != base.SUPPORTED:
         assert "set in at a learning-rate threshold here" not in v["takeaway_text"]

@@ -43,8 +43,8 @@ def test_post_opening_and_takeaway_say_inconclusive_with_the_numbers(post):
 
 def test_post_counts_and_bracket(post):
     assert post["outcomes_text"] == "2 runs collapsed and 1 run converged"
-    assert post["bracket_text"].startswith("the threshold lies between 5e-6 (the largest rate that converged) and "
-                                           "5e-5 (the smallest that collapsed), a 10x bracket")
+    assert post["bracket_text"].startswith("a threshold, if there is one, lies between 5e-6 (the largest rate that "
+                                           "converged) and 5e-5 (the smallest that collapsed), a 10x bracket")
     assert post["cells_text"] == '3 cells of its 9 have a run, and the other 6 are drawn as "no run"'
     assert post["complete_text"] == "Both collapsed runs collapsed completely (accuracy at or below 5%)"
     assert post["range_text"] == "Every run reported a single accuracy"

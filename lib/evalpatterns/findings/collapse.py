@@ -103,7 +103,8 @@ def conclude(runs: pd.DataFrame, bracket: collapse.LRBracket, sep: collapse.Sepa
     p = sep.p_value if sep is not None else None
     if not bracket.consistent:
         shown = (f"converged up to {fmt.sci(bracket.largest_converged)}, collapsed from "
-                 f"{fmt.sci(bracket.smallest_collapsed)}; {bracket.n_collapsed} collapsed, {bracket.n_converged} converged")
+                 f"{fmt.sci(bracket.smallest_collapsed)}; {bracket.n_collapsed} collapsed, "
+                 f"{bracket.n_converged} converged")
         return Conclusion(CONTRADICTED, TEST, bracket.ratio, shown,
                           f"no single threshold separates the runs, since a run converged at "
                           f"{fmt.sci(bracket.largest_converged)}, at or above {fmt.sci(bracket.smallest_collapsed)}, "

@@ -49,8 +49,9 @@ def bracket_text(result: Result) -> str:
         return (f"{outcome}, so the runs do not bracket a threshold: if there is one, it lies "
                 + ("above the largest rate tried" if not b.n_collapsed else "below the smallest rate tried"))
     if b.consistent:
-        return (f"the threshold lies between {fmt.sci(b.largest_converged)} (the largest rate that converged) and "
-                f"{fmt.sci(b.smallest_collapsed)} (the smallest that collapsed), a {fmt.ratio(b.ratio)} bracket; "
+        return (f"a threshold, if there is one, lies between {fmt.sci(b.largest_converged)} (the largest rate that "
+                f"converged) and {fmt.sci(b.smallest_collapsed)} (the smallest that collapsed), a "
+                f"{fmt.ratio(b.ratio)} bracket; "
                 "the runs do not locate it more finely")
     return (f"no single threshold separates them: a run converged at {fmt.sci(b.largest_converged)}, at or above "
             f"{fmt.sci(b.smallest_collapsed)}, where one collapsed")
