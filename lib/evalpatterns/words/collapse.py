@@ -149,6 +149,21 @@ def trend_text(result: Result) -> str:
     return text + f"; Fisher's exact test cannot tell {join(noisy)} from sampling noise at the {ALPHA:g} level"
 
 
+def key_number(grid) -> str:
+    """The dashboard's line on Finding 2, from its grid (:func:`evalpatterns.collapse.collapse_grid`):
+    ``Mode collapse: 2 of 3 runs collapsed; 6 of the 9 grid cells were never run``."""
+    ran = grid[grid["outcome"] != collapse.NO_RUN]
+    collapsed = int((ran["outcome"] == collapse.COLLAPSED).sum())
+    unknown = int((ran["outcome"] == collapse.UNKNOWN).sum())
+    empty = len(grid) - len(ran)
+    text = f"Mode collapse: {fmt.number(collapsed)} of {count(len(ran), 'run')} collapsed"
+    if unknown:
+        text += f" ({fmt.number(unknown)} with an unknown outcome)"
+    if empty:
+        text += f"; {fmt.number(empty)} of the {fmt.number(len(grid))} grid cells {plural('was', empty)} never run"
+    return text
+
+
 def values(result: Result) -> dict:
     b, p, runs = result.bracket, result.params, result.runs
     grid = result.grid
