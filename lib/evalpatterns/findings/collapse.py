@@ -71,6 +71,10 @@ def _shown(bracket: collapse.LRBracket) -> str:
             f"{bracket.n_converged} converged")
 
 
+def _accuracy(r) -> str:
+    return fmt.pct_range(r["accuracy_low"], r["accuracy_high"], 1) if r["is_range"] else fmt.pct(r["accuracy"], 1)
+
+
 def conclude(runs: pd.DataFrame, bracket: collapse.LRBracket, sep: collapse.Separation | None) -> Conclusion:
     """The verdict on the post's claim, from the runs with an outcome (an accuracy, or a range wholly on one
     side of the collapse line).
@@ -113,9 +117,8 @@ def conclude(runs: pd.DataFrame, bracket: collapse.LRBracket, sep: collapse.Sepa
     if len(gradual):
         r = gradual.sort_values("learning_rate").iloc[0]
         return Conclusion(CONTRADICTED, TEST, bracket.ratio, shown,
-                          f"accuracy degrades gradually: the run at {fmt.sci(r['learning_rate'])} reached "
-                          f"{fmt.pct(r['accuracy_high'], 1)}, above the collapse line and below half the best "
-                          "converged accuracy", p)
+                          f"accuracy degrades gradually, since the run at {fmt.sci(r['learning_rate'])} reached "
+                          f"{_accuracy(r)}, above the collapse line and below half the best converged accuracy")
     if p is not None and p < ALPHA:
         return Conclusion(SUPPORTED, TEST, bracket.ratio, shown,
                           f"a single threshold between {fmt.sci(bracket.largest_converged)} and "
