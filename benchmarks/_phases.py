@@ -4,7 +4,7 @@
     python benchmarks/_phases.py run CHAPTER FILE OUT        # evalpatterns.build.run_chapter
     python benchmarks/_phases.py build BUILD_DIR --profile OUT.prof
 
-Wraps the build's own steps (plan, check_data, execute_all, stage_book_files, stage_pages, render_book,
+Wraps the build's own steps (plan (the content keys), check_data, execute_all, stage_book_files, stage_pages, render_book,
 notebook_results, swap_into_place; execute_chapter, _execute_and_render, _export_figures; and
 evalpatterns.render.Renderer.render as render_page, timed for a run only) with timers and prints their
 totals as JSON, with the wall time of the whole call and the build's log lines. With --profile, the call also runs under
@@ -23,11 +23,16 @@ def main(argv: list[str]) -> None:
 
     spent: dict[str, float] = defaultdict(float)
     calls: dict[str, int] = defaultdict(int)
-    names = ["plan", "check_data", "execute_all", "stage_book_files", "stage_pages", "render_book",
-             "notebook_results", "swap_into_place", "execute_chapter", "_execute_and_render", "_export_figures"]
+    from evalpatterns.book import plan, publish, run
     from evalpatterns.render import Renderer
 
-    targets = [(build, name, name) for name in names]
+    # Each step is wrapped where it is called from (evalpatterns.build only re-exports them): (module,
+    # attribute, name printed).
+    targets = [(publish, "jobs_for", "plan"), (plan, "check_data", "check_data")]
+    targets += [(publish, name, name) for name in ("execute_all", "stage_book_files", "stage_pages", "render_book",
+                                                   "notebook_results", "swap_into_place")]
+    targets += [(run, "execute_chapter", "execute_chapter"), (run, "_execute_and_render", "_execute_and_render"),
+                (run, "export_figures", "_export_figures")]
     if argv[0] == "run":
         targets.append((Renderer, "render", "render_page"))
     for owner, attr, name in targets:

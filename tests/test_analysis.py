@@ -14,7 +14,7 @@ import pytest
 from scipy import stats as st
 
 from evalpatterns import capability, collapse, distillation, io, memorization, roi
-from evalpatterns.stats import hedges_g, hedges_g_from_stats
+from evalpatterns.stats import hedges_g, hedges_g_from_stats, ratio_of_means
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -149,7 +149,45 @@ def test_training_change_without_both_stages_is_empty(cap):
     only_base = cap[cap["stage"] == "base"]
     tc = capability.training_change(only_base)
     assert tc.empty
-    assert {"change_points", "relative_change", "regressed"} <= set(tc.columns)
+    assert {"change_points", "relative_change", "improved", "regressed", "higher_is_better"} <= set(tc.columns)
+
+
+def test_direction_of_better_defaults_to_higher_and_is_per_task(tmp_path):
+    cap = load_text(tmp_path, "capability", "project,task,params_b,stage,value,scale_max,higher_is_better,status,"
+                    "source\nP,Break,3,base,0.65,1,false,measured,s\nP,Break,8,base,0.35,1,,measured,s\n"
+                    "P,A,3,base,0.3,1,,measured,s\nP,A,8,base,0.7,1,,measured,s\n")
+    # Break's one given value holds for its empty row; A gives none: higher is better
+    assert list(capability.higher_is_better(cap)) == [False, False, True, True]
+    assert capability.higher_is_better(real("capability")).all()  # the column is absent: true
+    gaps = unchanged(capability.size_gaps, cap).set_index("task")
+    # Break: raw 100 (0.35 - 0.65) = -30 points; lower is better, so the 8B model leads by +30; 3B has 35% of full
+    # marks (fails), 8B 65% (passes): a cliff. A: 0.3 -> 0.7, +40, a cliff.
+    assert gaps.loc["Break", "gap_points"] == pytest.approx(-30.0)
+    assert gaps.loc["Break", "advantage_points"] == pytest.approx(30.0)
+    assert list(gaps.loc["Break", ["small_passes", "large_passes", "cliff"]]) == [False, True, True]
+    assert gaps.loc["A", "advantage_points"] == pytest.approx(40.0) and gaps.loc["A", "cliff"]
+    assert capability.marks(0.35, False) == pytest.approx(0.65) and capability.marks(0.35, True) == 0.35
+
+
+def test_training_change_reads_the_direction_of_better(tmp_path):
+    cap = load_text(tmp_path, "capability", "project,task,params_b,stage,value,scale_max,higher_is_better,status,"
+                    "source\nP,Break,8,base,0.65,1,false,measured,s\nP,Break,8,trained,0.35,1,false,measured,s\n"
+                    "P,A,3,base,0.5,1,,measured,s\nP,A,3,trained,0.5,1,,measured,s\n")
+    tc = capability.training_change(cap).set_index("task")
+    # a break rate falling 65% -> 35% improved: -30 points, relative -0.30 / 0.65 = -46.2%
+    assert tc.loc["Break", "change_points"] == pytest.approx(-30.0)
+    assert tc.loc["Break", "relative_change"] == pytest.approx(-0.30 / 0.65)
+    assert (bool(tc.loc["Break", "improved"]), bool(tc.loc["Break", "regressed"])) == (True, False)
+    # no change: neither improved nor regressed
+    assert (bool(tc.loc["A", "improved"]), bool(tc.loc["A", "regressed"])) == (False, False)
+
+
+def test_size_gaps_carry_counts_where_the_data_has_them(cap):
+    counted = cap.assign(n_correct=pd.array([40, 95] + [None] * (len(cap) - 2), dtype="Int64"),
+                         n_eval=pd.array([100, 100] + [None] * (len(cap) - 2), dtype="Int64"))
+    g = capability.size_gaps(counted).iloc[0]
+    assert (g["small_k"], g["small_n"], g["large_k"], g["large_n"]) == (40, 100, 95, 100)
+    assert pd.isna(capability.size_gaps(cap).iloc[0]["small_k"])
 
 
 def test_capability_matrix_one_cell_per_task_and_size(cap):
@@ -506,6 +544,24 @@ def test_severity_thresholds(log):
     assert distillation.transitions(qwen, complete_below=0.25).iloc[0]["severity"] == "complete"
 
 
+def test_kl_rises_on_the_real_log(log):
+    rises = distillation.kl_rises(log, distillation.transitions(log)).set_index("run")
+    # Llama: KL 0.015 (step 40) -> 5.4453 (step 50) = +5.4303, then 4.80, 4.40, 4.3808: only falls after it
+    llama, qwen = rises.loc["llama-hybrid-seed8"], rises.loc["qwen-hybrid"]
+    assert (llama["before_step"], llama["rise_at"]) == (40, pytest.approx(5.4303))
+    assert pd.isna(llama["largest_other_rise"]) and llama["at_transition"]
+    # Qwen: 0.02 -> 0.2299 = +0.2099 against 0.01, 0.01, 0.00 before and 0.17, 0.20, 0.20, 0.15 after
+    assert (qwen["rise_at"], qwen["largest_other_rise"]) == (pytest.approx(0.2099), pytest.approx(0.20))
+    assert qwen["at_transition"]
+
+
+def test_kl_rises_skips_runs_without_kl_on_both_sides(log):
+    only_after = log[log["run"] == "qwen-hybrid"].assign(kl=lambda f: f["kl"].where(f["step"] >= 50))
+    rises = distillation.kl_rises(only_after, distillation.transitions(only_after))
+    assert rises.empty and list(rises.columns) == ["run", "transition_step", "before_step", "kl_before", "kl_at",
+                                                   "rise_at", "largest_other_rise", "at_transition"]
+
+
 def test_phase_steps(log):
     ps = distillation.phase_steps(log).set_index(["run", "phase"])
     assert tuple(ps.loc[("llama-hybrid-seed8", "off_policy")]) == (0, 40)
@@ -553,8 +609,9 @@ def test_sl_advantage_reference_lower_bound_flips_the_bound(mem):
     assert bool(eoe["ratio_is_upper_bound"]) is True and bool(eoe["ratio_is_lower_bound"]) is False
 
 
-def test_scaling_fits(mem):
-    fits = memorization.scaling_fits(memorization.episodes_table(mem)).set_index("method")
+def test_scaling_fits_with_figure_points(mem):
+    fits = memorization.scaling_fits(memorization.episodes_table(mem), statuses=("measured", "figure")) \
+        .set_index("method")
     assert list(fits.index) == ["supervised", "rl_eoe", "rl_step"]
     # supervised: 11 episodes at every N -> exponent 0, constant time
     sup = fits.loc["supervised"]
@@ -573,6 +630,8 @@ def test_scaling_fits(mem):
     assert eoe["ci_low"] == pytest.approx(ref.slope - half, rel=1e-10)
     assert eoe["ci_high"] == pytest.approx(ref.slope + half, rel=1e-10)
     assert eoe["n_points"] == 6 and eoe["n_lower_bounds_left_out"] == 0
+    # three of the six points were read off figure 1 (N = 25, 50, 250): the fit says so
+    assert eoe["n_figure_points"] == 3 and eoe["n_figure_left_out"] == 0
     # rl_step: only N=10 converged; the 5 budget-capped runs are lower bounds and are left out
     step = fits.loc["rl_step"]
     assert bool(step["fitted"]) is False
@@ -582,11 +641,15 @@ def test_scaling_fits(mem):
     assert math.isnan(step["exponent"]) and step["complexity"] == "-"
 
 
-def test_scaling_fits_on_measured_points_only(mem):
-    fits = memorization.scaling_fits(memorization.episodes_table(mem), statuses=("measured",)).set_index("method")
+def test_scaling_fits_on_measured_points_only_by_default(mem):
+    table = memorization.episodes_table(mem)
+    fits = memorization.scaling_fits(table).set_index("method")
+    pd.testing.assert_frame_equal(fits, memorization.scaling_fits(table, statuses=("measured",)).set_index("method"))
     ref = st.linregress(np.log10([10, 100, 500]), np.log10([101, 301, 451]))
     assert fits.loc["rl_eoe", "exponent"] == pytest.approx(ref.slope, rel=1e-10)
     assert fits.loc["rl_eoe", "n_points"] == 3
+    # no figure point fitted; the three converged ones read off the figure are counted as left out
+    assert fits.loc["rl_eoe", "n_figure_points"] == 0 and fits.loc["rl_eoe", "n_figure_left_out"] == 3
     # measured rl_step: 100 and 500 are lower bounds
     assert fits.loc["rl_step", "n_lower_bounds_left_out"] == 2
 
@@ -624,7 +687,8 @@ def per_seed_text() -> str:
 def test_effect_sizes_from_seeds_equal_hedges_g_by_hand(tmp_path):
     seeds = load_text(tmp_path, "memorization", per_seed_text())
     es = unchanged(memorization.effect_sizes_from_seeds, seeds)
-    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b"]
+    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b",
+                                "p_value"]
     assert len(es) == 2  # rl_eoe at N=10 and N=100; rl_step has a single seed
     r10 = row(es, method_b="rl_eoe", n_values=10)
     expected = hedges_g([11, 12, 10, 13], [101, 95, 110, 99])
@@ -635,6 +699,9 @@ def test_effect_sizes_from_seeds_equal_hedges_g_by_hand(tmp_path):
     assert r10["ci_low"] == pytest.approx(expected.ci_low, rel=1e-12)
     assert r10["ci_high"] == pytest.approx(expected.ci_high, rel=1e-12)
     assert (r10["n_a"], r10["n_b"]) == (4, 4)
+    # Welch's t-test on the converged seeds, as scipy computes it
+    assert r10["p_value"] == pytest.approx(st.ttest_ind([11, 12, 10, 13], [101, 95, 110, 99], equal_var=False).pvalue,
+                                           rel=1e-10)
     # N=100: a = [11, 11, 12] mean 11.3333 var 0.3333; b = [290, 301, 312] mean 301 var 121
     # pooled var = (2*0.3333 + 2*121)/4 = 60.6667, s = 7.788881; d = -289.6667/7.788881 = -37.18980
     # J = 1 - 3/15 = 0.8; g = -29.75184
@@ -655,12 +722,32 @@ def test_episodes_table_from_seeds(tmp_path):
     assert sup["episodes"] == pytest.approx(11.5)
     assert sup["sd"] == pytest.approx(math.sqrt(5 / 3))
     assert bool(sup["lower_bound"]) is False
+    # the mean of four converged seeds has its t interval; a mean that is a lower bound has none
+    lo, hi = st.t.interval(0.95, 3, loc=11.5, scale=math.sqrt(5 / 3) / 2)
+    assert (sup["ci_low"], sup["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert math.isnan(eoe["ci_low"]) and math.isnan(eoe["ci_high"])
+    # RL-EoE at N = 100 (290, 301, 312) against supervised (11, 11, 12): the ratio's interval from ratio_of_means
+    adv = row(memorization.sl_advantage(t), method="rl_eoe", n_values=100)
+    q = ratio_of_means(34 / 3, math.sqrt(1 / 3), 3, 301, 11, 3)
+    assert adv["ratio"] == pytest.approx(301 / (34 / 3))
+    assert (adv["ratio_low"], adv["ratio_high"]) == (pytest.approx(q.low), pytest.approx(q.high))
+    # at N = 10 the RL-EoE mean is a lower bound: no interval on its ratio
+    assert math.isnan(row(memorization.sl_advantage(t), method="rl_eoe", n_values=10)["ratio_low"])
+
+
+def test_sl_advantage_when_supervised_has_no_count_at_that_n(tmp_path):
+    # regression: mapping an N without a supervised count into the bound flags raised a TypeError (Int64 and False)
+    text = ("method,n_values,seed,episodes,converged,status,source\n"
+            "supervised,10,,11,true,measured,s\nrl_eoe,100,,301,true,measured,s\n")
+    adv = memorization.sl_advantage(memorization.episodes_table(load_text(tmp_path, "memorization", text)))
+    assert adv.empty
 
 
 def test_effect_sizes_from_seeds_empty_without_per_seed_rows(mem):
     es = memorization.effect_sizes_from_seeds(mem)
     assert es.empty
-    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b"]
+    assert list(es.columns) == ["method_a", "method_b", "n_values", "hedges_g", "ci_low", "ci_high", "n_a", "n_b",
+                                "p_value"]
 
 
 def test_effect_sizes_from_seeds_skips_zero_variance(tmp_path):

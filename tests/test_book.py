@@ -11,7 +11,7 @@ from PIL import Image
 
 from htmlcheck import expected_table, html_table
 
-from evalpatterns import (capability, collapse, distillation, io, memorization, narrative, roi, tables)
+from evalpatterns import (capability, collapse, distillation, io, roi, tables)
 from evalpatterns import chapters as registry
 from evalpatterns import findings
 from evalpatterns.words import roi as roi_words
@@ -70,7 +70,10 @@ def test_capability_tables_match_the_data(book):
     derived = html_table(soup, "tbl-capability-derived")
     assert derived == expected_table(tables.gap_table(capability.size_gaps(cap), capability.training_change(cap)))
     assert derived[1][4] == "+55" and derived[2][4] == "\u221217"
-    assert "55" in pasted(soup)
+    assert derived[1][6] == "8B" and derived[2][6] == "base"  # which side is better
+    shown = " ".join(pasted(soup))
+    assert "8B is 55 percentage points better than 3B (95% at 8B against 40% at 3B)" in shown
+    assert "training the 3B model regressed it from 54% to 37%" in shown
 
 
 def test_collapse_table_and_bracket(book):
@@ -110,19 +113,21 @@ def test_distillation_tables(book):
 
 
 def test_memorization_tables(book):
-    mem = io.load("memorization", DATA / "memorization.csv")
-    episodes = memorization.episodes_table(mem)
-    advantage = memorization.sl_advantage(episodes)
-    fits = memorization.scaling_fits(episodes)
+    from evalpatterns.findings import memorization as finding
+
+    result = finding.analyse({k: io.load(k, DATA / f"{k}.csv") for k in finding.DATA})
     soup = page(book, "sl-vs-rl")
     rows = html_table(soup, "tbl-episodes")
-    assert rows == expected_table(tables.episodes_display(episodes, advantage))
-    assert "27x / 909x+" in [r[4] for r in rows]
-    assert html_table(soup, "tbl-scaling") == expected_table(tables.scaling_display(fits))
-    published = io.load("effect_sizes", DATA / "effect_sizes.csv")
+    assert rows == expected_table(tables.episodes_display(result.episodes, result.advantage))
+    assert "27.4x / 909x+" in [r[4] for r in rows]  # 301 / 11 = 27.36 to three significant digits; 10,000+ / 11
+    scaling = html_table(soup, "tbl-scaling")
+    assert scaling == expected_table(tables.scaling_display(result.fits))
+    # one fit for the table and the claims: RL-EoE on its three measured points, 0.39; figure values left out
+    eoe = next(r for r in scaling if r[0] == "RL-EoE")
+    assert eoe[1] == "0.39" and "3 left out" in eoe
     assert html_table(soup, "tbl-effect-sizes") == expected_table(
-        tables.effect_size_display(published, memorization.effect_sizes_from_seeds(mem)))
-    assert "909x+" in pasted(soup)
+        tables.effect_size_display(result.effect_sizes, result.seed_effects))
+    assert any(t.startswith("The data support the post's claim") and "909x+" in t for t in pasted(soup))
 
 
 def test_summary_glues_match_the_chapters(book):
@@ -205,7 +210,7 @@ def test_each_chapter_offers_its_executed_notebook_and_source(book):
 def test_code_is_hidden_one_click_away_and_no_launch_buttons(book):
     soup = page(book, "mode-collapse")
     assert soup.select("details.hide") or soup.select(".tag_hide-input, .tag_hide-cell")
-    assert "finding.analyse(data" in soup.get_text()  # the code is in the page, behind a toggle
+    assert "page.finding(finding, globals())" in soup.get_text()  # the code is in the page, behind a toggle
     html = (book / "chapters" / "mode-collapse.html").read_text()
     assert "mybinder" not in html and "launch-buttons" not in html and "colab" not in html.lower()
 
@@ -213,7 +218,7 @@ def test_code_is_hidden_one_click_away_and_no_launch_buttons(book):
 def test_repository_button_only_when_the_repository_is_known(tmp_path, monkeypatch):
     import yaml
 
-    from evalpatterns import build as b
+    from evalpatterns.book import stage as b
 
     monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
     monkeypatch.delenv("EVALPATTERNS_REPOSITORY", raising=False)

@@ -2,7 +2,9 @@
 and `evalpatterns run` on other data gives the library's numbers."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from evalpatterns import build, io, narrative, roi
+from evalpatterns import build
+from evalpatterns.book import outputs, publish
 from evalpatterns import chapters as registry
 from evalpatterns import findings
 from evalpatterns.words import roi as roi_words
@@ -32,10 +35,20 @@ def broken_chapters(tmp_path, monkeypatch):
     return src
 
 
+def cell_of(source: Path, number: int) -> list[str]:
+    """The lines of code cell ``number`` (1-based) of a MyST notebook."""
+    import jupytext
+
+    cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
+    return cells[number - 1].source.splitlines()
+
+
 def test_failing_chapter_names_chapter_and_cell(broken_chapters, tmp_path):
     params = build.resolve_parameters("mode-collapse", {"mode_collapse_csv": str(ROOT / "data/mode_collapse.csv")})
-    with pytest.raises(build.BuildError, match=r"chapter 'mode-collapse' failed in code cell 2 of mode-collapse.md "
-                       r"\(starting `from evalpatterns import.*`\): ZeroDivisionError"):
+    line = next(i + 1 for i, text in enumerate(cell_of(broken_chapters / "chapters" / "mode-collapse.md", 2))
+                if "1 / 0" in text)
+    with pytest.raises(build.BuildError, match=rf"chapter 'mode-collapse' failed at line {line} of code cell 2 of "
+                       r"mode-collapse.md \(`bracket = 1 / 0`\): ZeroDivisionError: division by zero"):
         build.execute_chapter("mode-collapse", params, tmp_path / "out.ipynb")
     assert not (tmp_path / "out.ipynb").exists()
 
@@ -44,10 +57,12 @@ def test_failed_build_leaves_the_last_good_book(broken_chapters, tmp_path):
     out = tmp_path / "html"
     out.mkdir()
     (out / "index.html").write_text("the last good book")
+    outputs.write_marker(out, "build", ["index.html"], key="an older key")
     with pytest.raises(build.BuildError, match="mode-collapse"):
         build.build_book(data_dir=ROOT / "data", output=out, build_dir=tmp_path / "b", log=lambda *a: None)
     assert (out / "index.html").read_text() == "the last good book"
-    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".evalpatterns-output", "index.html"]
+    assert [p.name for p in (tmp_path / "b").iterdir()] == [".cache"]  # no staging folder left
 
 
 def test_bad_data_stops_the_build_before_anything_runs(tmp_path):
@@ -107,7 +122,8 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert data.read_bytes() == before
     assert {p.name for p in out.iterdir()} == {"model-switch-roi.ipynb", "model-switch-roi.html",
-                                               "model-switch-roi_files", "figures", "results.json"}
+                                               "model-switch-roi_files", "figures", "results.json",
+                                               ".evalpatterns-output"}
     assert (out / "figures" / "fig-roi.png").stat().st_size > 1000
     results = json.loads((out / "results.json").read_text())["results"]
     expected = roi_words.values(findings.analyse("model-switch-roi", roi_csv=data, baseline_accuracy=0.6))
@@ -175,7 +191,10 @@ def test_a_data_folder_without_claims_is_audited_against_the_books(tmp_path):
     assert out.returncode == 0, out.stdout
 
 
-def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
+@pytest.fixture
+def fake_steps(monkeypatch) -> dict:
+    """The build with its execution and rendering replaced by fakes (the HTML is one index.html): counts of
+    the calls."""
     calls = {"execute": 0, "render": 0}
 
     def fake_execute(jobs, cache_dir, workers=None, log=print, fresh_kernels=None):
@@ -195,21 +214,46 @@ def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, monkeypatch):
     def fake_render(renderer):
         calls["render"] += 1
         renderer.html.mkdir(parents=True)
-        (renderer.html / "index.html").write_text("book")
+        (renderer.html / "index.html").write_text(f"book {calls['render']}")
         return renderer.html
 
-    monkeypatch.setattr(build, "execute_all", fake_execute)
-    monkeypatch.setattr(build, "stage_pages", lambda *a, **k: None)
-    monkeypatch.setattr(build, "start_renderer", FakeRenderer)
-    monkeypatch.setattr(build, "render_book", fake_render)
-    monkeypatch.setattr(build, "renderer_ready", lambda renderer: None)
-    monkeypatch.setattr(build, "notebook_results", lambda path: {})
+    monkeypatch.setattr(publish, "execute_all", fake_execute)
+    monkeypatch.setattr(publish, "stage_pages", lambda *a, **k: None)
+    monkeypatch.setattr(publish, "start_renderer", FakeRenderer)
+    monkeypatch.setattr(publish, "render_book", fake_render)
+    monkeypatch.setattr(publish, "renderer_ready", lambda renderer: None)
+    monkeypatch.setattr(publish, "notebook_results", lambda path: {})
+    return calls
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, fake_steps):
     said = []
     out = tmp_path / "html"
     build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
     build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
-    assert calls == {"execute": 1, "render": 1}
+    assert fake_steps == {"execute": 1, "render": 1}
     assert "is current" in said[-1]
     overrides = build.split_book_overrides([("mode-collapse.collapse_accuracy", "0.2")])
     build.build_book(overrides=overrides, output=out, build_dir=tmp_path / "b", log=said.append)
-    assert calls == {"execute": 2, "render": 2}
+    assert fake_steps == {"execute": 2, "render": 2}
+    assert (out / "index.html").read_text() == "book 2"
+    assert sorted(outputs.read_marker(out)["entries"]) == ["index.html", "results.json"]
+
+
+def test_a_disk_that_fills_while_the_book_is_published_leaves_the_previous_book(tmp_path, fake_steps,
+                                                                               monkeypatch):
+    out = tmp_path / "html"
+    build.build_book(output=out, build_dir=tmp_path / "b", log=lambda *a: None)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(folder, *a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / ".evalpatterns-output"))
+
+    monkeypatch.setattr(outputs, "write_marker", full)
+    overrides = build.split_book_overrides([("mode-collapse.collapse_accuracy", "0.2")])
+    with pytest.raises(build.BuildError, match=r"could not write the output: .*\.evalpatterns-output: No space left "
+                                               r"on device \(free some space"):
+        build.build_book(overrides=overrides, output=out, build_dir=tmp_path / "b", log=lambda *a: None)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == []  # no staging folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "html"]

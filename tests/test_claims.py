@@ -1,4 +1,4 @@
-"""Tests of the claims audit (evalpatterns.claims) and of the sentences built from it (narrative).
+"""Tests of the claims audit (evalpatterns.audit) and of the counts built from it (words.audit).
 
 Part 1 runs the audit on the real data and checks the verdict and recomputed value of every claim of
 ``data/claims.csv`` against a number worked by hand in a comment. Part 2 builds small datasets that produce
@@ -11,6 +11,7 @@ independently with scipy.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 from pathlib import Path
@@ -20,10 +21,17 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from evalpatterns import audit, io, narrative
+from evalpatterns import audit, io
+from evalpatterns import findings
 from evalpatterns.findings import collapse as collapse_finding
+from evalpatterns.findings import memorization as mem_finding
 from evalpatterns.findings import roi as roi_finding
+from evalpatterns.findings import distillation as f4
+from evalpatterns.findings import capability as cap_finding
 from evalpatterns.stats import within_each_others_interval
+from evalpatterns.words.audit import audit_values
+
+import distlogs as dl
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 KINDS = ("capability", "mode_collapse", "roi", "distillation", "memorization", "effect_sizes")
@@ -67,13 +75,12 @@ def check(claim_id: str, ctx: audit.Context, **changes) -> pd.Series:
     return audit_one(claim(claim_id, **changes), ctx)
 
 
-#: The findings converted to one analysis each: the audit reads their results on the post's data.
-REAL_FINDINGS = (collapse_finding, roi_finding)
 
 
 @pytest.fixture(scope="module")
 def real_ctx() -> audit.Context:
-    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in REAL_FINDINGS])
+    """Every finding's result on the real data, with its default parameters."""
+    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in findings.modules()])
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +93,7 @@ def real_audit(real_ctx) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------------------
 
 def test_every_claim_names_an_existing_computation_whose_arguments_are_accepted():
-    assert len(REGISTER) == 90
+    assert len(REGISTER) == 95  # the post's 90 claims and its five headlines
     assert REGISTER["id"].is_unique
     for row in REGISTER.itertuples():
         fn = audit.COMPUTATIONS.get(row.computation)
@@ -126,11 +133,11 @@ def test_verdict_counts_on_real_data(real_audit):
     counts = audit.verdict_counts(real_audit)
     assert list(counts.columns) == ["Verdict", "Claims"]
     assert list(counts["Verdict"]) == list(audit.VERDICTS)
-    assert int(counts["Claims"].sum()) == len(REGISTER) == 90
-    # 61 hold, 3 differ by rounding (f3-roi-a1, f3-size, f4-kl-spike), 6 differ (f1-regression, f3-roi-ratio,
-    # f4-kl-before-meta, f5-909pct, f5-909pct-meta, f5-r2-sl), 20 unsupported (listed in REAL below)
-    assert dict(zip(counts["Verdict"], counts["Claims"])) == {"holds": 61, "rounding": 3, "differs": 6,
-                                                              "unsupported": 20}
+    assert int(counts["Claims"].sum()) == len(REGISTER) == 95
+    # the tally of REAL below, claim by claim: 64 hold, 3 differ by rounding, 5 differ, 23 unsupported
+    expected = pd.Series([r[1] for r in REAL]).value_counts().to_dict()
+    assert expected == {"holds": 64, "rounding": 3, "differs": 5, "unsupported": 23}
+    assert dict(zip(counts["Verdict"], counts["Claims"])) == expected
 
 
 def test_verdict_counts_lists_every_verdict_with_zeros():
@@ -149,16 +156,19 @@ REAL = [
     ("f0-runs", "unsupported", NAN, "cannot be computed"),
     ("f0-projects", "unsupported", NAN, "cannot be computed"),  # no project column in any data file
     # Finding 1. Only structured output is measured at both 3B and 8B (the other 8B cells are pending), and the
-    # 1B rows are illustrative: one task, no measurement below 3B: too few to call a threshold consistent.
-    ("f1-threshold", "unsupported", 3.0, "1 task(s)"),
+    # 1B rows are illustrative: one task, no measurement below 3B: too few to call a threshold consistent, and
+    # the finding's conclusion (the cliff on every one of at least 2 tasks) is inconclusive.
+    ("f1-headline", "unsupported", NAN, "inconclusive"),
+    ("f1-threshold", "unsupported", 3.0, "1 task"),
     ("f1-so-3b", "holds", 40.0, "40%"),        # 0.40 / 1 = 40%
     ("f1-so-8b", "holds", 95.0, "95%"),        # 0.95 / 1 = 95%
     ("f1-cd-base", "holds", 54.0, "54%"),
     ("f1-cd-trained", "holds", 37.0, "37%"),
     ("f1-gan", "holds", 2.8, "2.8/10"),        # the raw score on its 0-10 scale
     ("f1-gap", "holds", 55.0, "+55"),          # 100 (0.95 - 0.40) = 55 points
-    # (54 - 37) / 54 = 17 / 54 = 31.48% relative: the post's "17%" is the drop in points, not a regression of 17%
-    ("f1-regression", "differs", 100 * 17 / 54, "31.5%"),
+    # the one rule for a change in a percentage written with %: percentage points. 54 - 37 = 17 points (relative
+    # to the start it would be 17 / 54 = 31.48%), as "+19%" and "+0.5%" of Finding 3 are points
+    ("f1-regression", "holds", 17.0, "17 points"),
     # Finding 2. Headline: 2 collapsed above the 5e-6..5e-5 bracket, 1 converged below; Fisher's exact p = 1/3
     # (one of the C(3, 2) = 3 placements of two collapses puts both above): consistent, but inconclusive
     ("f2-headline", "unsupported", NAN, "inconclusive"),
@@ -177,6 +187,8 @@ REAL = [
     # do not overlap, but Fisher's exact test gives p = 0.12 >= 0.05: the rise is not told from sampling noise
     ("f2-nonmonotonic", "unsupported", NAN, "within noise"),
     # Finding 3 (baseline 73%)
+    # the switch (46/50) against the best training attempt (147/200): +18.5 points, Fisher's exact p = 0.0044
+    ("f3-headline", "holds", NAN, "supported"),
     ("f3-baseline-threshold", "unsupported", NAN, "1 baseline"),
     # the table's times and attempt 1's range, as transcribed: 120 min = 2h, 33, 11, 2.6 min; 0 and 3%
     ("f3-time-a1", "holds", 120.0, "2h"),
@@ -207,6 +219,7 @@ REAL = [
     ("f3-days", "unsupported", NAN, "cannot be computed"),
     # Finding 4. 5.4453 / 0.015 = 363.02, not 361; 0.015 as printed is 0.0145 .. 0.0155, and
     # 5.4453 / 0.0155 = 351.3 <= 361 <= 5.4453 / 0.0145 = 375.5
+    ("f4-headline", "holds", NAN, "supported"),           # Llama complete, Qwen partial: 1 complete, 2 of 2 collapse
     ("f4-kl-spike", "rounding", 5.4453 / 0.015, "363x"),
     ("f4-kl-before", "holds", 0.015, "0.015"),
     ("f4-kl-before-meta", "differs", 0.015, "0.015"),     # the meta-analysis's 0 against the post's 0.015
@@ -214,15 +227,16 @@ REAL = [
     ("f4-transition", "holds", 50.0, "step 50"),          # both runs' first on-policy step
     # Llama: 0.015 -> 5.4453 at step 50; Qwen: 0.02 -> 0.2299 (+0.2099) at 50 beats +0.20 at 70 and 80
     ("f4-spike-at-transition", "holds", 1.0, "2 of 2 runs"),
-    ("f4-gap-llama", "holds", 70.0, "70.0x"),
+    ("f4-gap-llama", "holds", 70.0, "70x"),
     ("f4-gap-qwen", "holds", 7.5, "7.5x"),
     ("f4-result-llama", "holds", 0.0, "0.000"),
     ("f4-result-qwen-low", "holds", 0.057, "0.057"),      # 0.057 -> 0.06
     ("f4-result-qwen-high", "holds", 0.211, "0.211"),     # 0.211 -> 0.21
     ("f4-severity-llama", "holds", NAN, "Complete"),      # every score after <= 0.01
     ("f4-severity-qwen", "holds", NAN, "Partial"),        # 0.057 < 0.518 * 0.75 = 0.3885, and 0.211 > 0.01
-    ("f4-correlates", "unsupported", NAN, "2 runs"),      # a rank correlation on two runs means nothing
+    ("f4-correlates", "unsupported", NAN, "2 runs"),      # fewer than min_correlation_runs = 5
     # Finding 5
+    ("f5-headline", "holds", NAN, "supported"),            # RL needed more episodes in all 12 comparisons
     ("f5-sl-10", "holds", 11.0, "11 ep"),
     ("f5-sl-100", "holds", 11.0, "11 ep"),
     ("f5-sl-500", "holds", 11.0, "11 ep"),
@@ -234,7 +248,7 @@ REAL = [
     ("f5-step-500", "holds", 50000.0, "50,000+ ep"),
     ("f5-adv-eoe-10", "holds", 101 / 11, "9.18x"),        # 9.18 -> 9
     ("f5-adv-step-10", "holds", 6040 / 11, "549x"),       # 549.09 -> 549
-    ("f5-adv-eoe-100", "holds", 301 / 11, "27x"),         # 27.36 -> 27
+    ("f5-adv-eoe-100", "holds", 301 / 11, "27.4x"),       # 27.36 -> 27 (shown to 3 significant digits)
     ("f5-adv-step-100", "holds", 10000 / 11, "909x+"),    # 909.09, a lower bound
     ("f5-adv-eoe-500", "holds", 451 / 11, "41x"),         # 41.0
     ("f5-adv-step-500", "holds", 50000 / 11, "4,545x+"),  # 4545.45, a lower bound
@@ -278,10 +292,11 @@ def test_real_claim_verdict_and_value(real_audit, claim_id, verdict, value, show
     assert row["recomputed"] == shown
 
 
-@pytest.mark.parametrize("claim_id, words", [
+REASON_WORDS = [
     ("f0-runs", ["no record of the 250+ runs themselves"]),
-    ("f1-threshold", ["1 task measured at both 3B and 8B", "0 measurement below 3B"]),
-    ("f1-regression", [f"(54% {MINUS} 37%) / 54%", "the drop in percentage points, 17"]),
+    ("f1-headline", ["only 1 task is measured at both 3B and 8B", "in favour of 8B over 3B"]),
+    ("f1-threshold", ["1 task measured at both 3B and 8B", "0 measurements below 3B"]),
+    ("f1-regression", [f"54% {MINUS} 37% = 17 percentage points", "relative to the starting score it is 31.5%"]),
     ("f2-a2-acc", ["4/200", "0.8% to 5%"]),
     ("f2-a3-acc", ["0/200", "0% to 1.9%"]),
     ("f2-a4-acc", ["147/200", "67% to 79.1%"]),
@@ -297,17 +312,21 @@ def test_real_claim_verdict_and_value(real_audit, claim_id, verdict, value, show
     ("f3-qwen", ["46/50", "81.2% to 96.8%"]),
     ("f3-size", ["32B / 7B", "within the rounding of the inputs"]),
     ("f4-kl-spike", ["5.4453 / 0.015", "llama-hybrid-seed8", "within the rounding of the inputs"]),
-    ("f4-correlates", ["2 runs: a correlation needs at least three"]),
+    ("f4-correlates", ["2 runs with a gap and a final eval score", "judged on at least 5 (min_correlation_runs)"]),
+    ("f4-spike-at-transition", ["largest rise in 2 of 2 runs logging KL on both sides"]),
     ("f5-step-100", ["lower bound"]),
     ("f5-909pct", ["(ratio \u2212 1) \u00d7 100% more", "the ratio itself, 909x, written as a percent"]),
     ("f5-g-eoe-10", ["no per-seed episode counts or published means and SDs"]),
     ("f5-beta-sl", ["3 measured points", "95% CI 0.00 to 0.00", "fewer than 4"]),
     ("f5-beta-eoe", ["3 measured points", f"95% CI {MINUS}0.40 to 1.17", "too few points"]),
-    ("f5-beta-step", ["1 converged measured point(s), 2 lower bound(s)"]),
+    ("f5-beta-step", ["1 measured point and 2 lower bounds left out"]),
     ("f5-r2-sl", ["do not vary with N"]),
     ("f5-r2-eoe", ["3 points: too few"]),
-    ("f5-constant", ["over 6 problem sizes"]),
-])
+    ("f5-constant", ["11 episodes at each of 6 problem sizes"]),
+]
+
+
+@pytest.mark.parametrize("claim_id, words", REASON_WORDS)
 def test_real_claim_reason_names_its_arithmetic(real_audit, claim_id, words):
     reason = real_audit.loc[claim_id, "reason"]
     for w in words:
@@ -366,15 +385,15 @@ def test_lr_bracket_has_no_rounding_interval(real_ctx):
 def test_audit_of_one_finding_and_missing_data(real_ctx):
     part = audit.audit(REGISTER, real_ctx, finding=3)
     assert set(part["finding"]) == {3}
-    assert len(part) == int((REGISTER["finding"] == 3).sum()) == 22
+    assert len(part) == int((REGISTER["finding"] == 3).sum()) == 23
     # a context with only the ROI data: finding 3 is audited as with everything, the rest is unsupported
-    only_roi = audit.audit(REGISTER, audit.Context(roi=real("roi")))
+    only_roi = audit.audit(REGISTER, roi_ctx(real("roi")))
     full = audit.audit(REGISTER, real_ctx)
     f3 = only_roi["finding"] == 3
     assert list(only_roi.loc[f3, "verdict"]) == list(full.loc[f3, "verdict"])
     assert (only_roi.loc[~f3, "verdict"] == "unsupported").all()
     assert only_roi.loc[only_roi["id"] == "f1-so-3b", "reason"].iloc[0] == \
-        "the data this needs is not available (TypeError)"
+        "the data this needs is not available (KeyError)"  # no result of Finding 1 in the context
 
 
 def test_unknown_computation_is_unsupported(real_ctx):
@@ -445,6 +464,11 @@ def test_verdict_labels_and_statements():
 ROI_HEADER = "approach,kind,model,params_b,minutes,accuracy,accuracy_low,accuracy_high,n_correct,n_eval,status,source\n"
 
 
+def roi_ctx(frame, **params) -> audit.Context:
+    """Finding 3's result on ``frame`` (its baseline row is the baseline unless a parameter says otherwise)."""
+    return audit.Context.from_results([roi_finding.analyse(frame, roi_finding.Params(**params))])
+
+
 def roi_frame(tmp_path, train_acc, train_min, switch_acc, switch_min, base_b=32, switch_b=7, extra=""):
     text = (ROI_HEADER
             + f"base,baseline,Big,{base_b},0,0.73,0.61,0.73,146,200,measured,s\n"
@@ -456,7 +480,7 @@ def roi_frame(tmp_path, train_acc, train_min, switch_acc, switch_min, base_b=32,
 def test_roi_ratio_holds_exactly(tmp_path):
     # training: 74% - 73% = 1 point in 10 min = 0.1/min; switch: 92% - 73% = 19 points in 5 min = 3.8/min;
     # (19 / 5) / (1 / 10) = 38 exactly
-    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
+    row = check("f3-roi-ratio", roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(38.0)
     assert row["recomputed"] == "38x"
@@ -464,7 +488,7 @@ def test_roi_ratio_holds_exactly(tmp_path):
 
 def test_roi_ratio_holds_at_the_claims_precision(tmp_path):
     # switch 92.2% - 73% = 19.2 points in 5 min = 3.84/min; / 0.1 = 38.4, printed to 0 decimals: 38
-    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.922, 5)))
+    row = check("f3-roi-ratio", roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.922, 5)))
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(38.4)
 
@@ -474,12 +498,12 @@ def test_roi_ratio_differs(tmp_path):
     # (25 / 5) / (7 / 10) = 7.14; the gains alone: 25 / 7 = 3.57x. Over the inputs' rounding (each accuracy
     # +-0.5 point, baseline +-0.5, minutes +-0.5) the ratio stays within (24/5.5)/(8/9.5) = 5.18 ..
     # (26/4.5)/(6/10.5) = 10.1, far from 38
-    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
+    row = check("f3-roi-ratio", roi_ctx(roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
     assert row["verdict"] == "differs"
     assert row["recomputed_value"] == pytest.approx(50 / 7)
-    assert row["recomputed"] == "7x"
-    assert "the ratio of the gains alone, 25 / 7.0 = 4x" in row["reason"]
-    c = audit.roi_ratio(audit.Context(roi=roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
+    assert row["recomputed"] == "7.14x"  # three significant digits
+    assert "the ratio of the gains alone, 25 / 7.0 = 3.57x" in row["reason"]
+    c = audit.roi_ratio(roi_ctx(roi_frame(tmp_path, 0.80, 10, 0.98, 5)))
     assert (c.low, c.high) == (pytest.approx((24 / 5.5) / (8 / 9.5)), pytest.approx((26 / 4.5) / (6 / 10.5)))
 
 
@@ -487,16 +511,16 @@ def test_roi_ratio_rounding_when_a_one_point_gain_is_within_print_rounding(tmp_p
     # training 74% - 73% = 1 point: each accuracy is good to +-0.5 point, so the training gain may be 0..2
     # points and (19/5)/(1/10) = 38 may be anything from (18/5.5)/(2/9.5) = 15.5 upwards (unbounded, as the
     # gain may be 0); with 98% the stated formula gives 50, and the claimed 38 is within that rounding
-    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
+    row = check("f3-roi-ratio", roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
     assert row["recomputed_value"] == pytest.approx(50.0)
     assert row["verdict"] == "rounding"
-    c = audit.roi_ratio(audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
+    c = audit.roi_ratio(roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.98, 5)))
     assert c.low == pytest.approx((24 / 5.5) / (2 / 9.5)) and c.high == math.inf
 
 
 def test_roi_ratio_without_training_gain_is_unsupported(tmp_path):
     # best training 70% < 73%: training gained nothing, so (gain / time) is not positive and the ratio undefined
-    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.70, 10, 0.92, 5)))
+    row = check("f3-roi-ratio", roi_ctx(roi_frame(tmp_path, 0.70, 10, 0.92, 5)))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "training gained nothing, so the ratio is undefined"
 
@@ -510,7 +534,7 @@ def test_roi_ratio_rounding_when_only_the_printed_inputs_reach_the_claim(tmp_pat
     10 and 5 minutes to half a minute) give switch gain 18 .. 20 over 4.5 .. 5.5 min and training gain 1 .. 3
     over 9.5 .. 10.5 min: the ratio spans (18 / 5.5) / (3 / 9.5) = 10.4 .. (20 / 4.5) / (1 / 10.5) = 46.7,
     which holds 38. (On the real data the same interval is about 420 and up, so f3-roi-ratio still differs.)"""
-    row = check("f3-roi-ratio", audit.Context(roi=roi_frame(tmp_path, 0.75, 10, 0.92, 5)))
+    row = check("f3-roi-ratio", roi_ctx(roi_frame(tmp_path, 0.75, 10, 0.92, 5)))
     assert row["recomputed_value"] == pytest.approx(19.0)
     assert row["verdict"] == "rounding", row["reason"]
 
@@ -526,7 +550,7 @@ def test_roi_ratio_rounding_when_only_the_printed_inputs_reach_the_claim(tmp_pat
 ])
 def test_attempt_roi_of_a_range_each_verdict(tmp_path, minutes, verdict, value):
     extra = f"Training Attempt 1,training,Big,32,{minutes},,0.00,0.03,,,measured,s\n"
-    ctx = audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5, extra=extra))
+    ctx = roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.92, 5, extra=extra))
     row = check("f3-roi-a1", ctx)
     assert row["verdict"] == verdict, row["reason"]
     assert row["recomputed_value"] == pytest.approx(value)
@@ -534,7 +558,7 @@ def test_attempt_roi_of_a_range_each_verdict(tmp_path, minutes, verdict, value):
 
 
 def test_attempt_roi_missing_attempt_is_unsupported(tmp_path):
-    row = check("f3-roi-a1", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
+    row = check("f3-roi-a1", roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
     assert row["verdict"] == "unsupported"
     assert row["reason"] == "no attempt named Training Attempt 1"
 
@@ -545,7 +569,7 @@ def test_attempt_roi_missing_attempt_is_unsupported(tmp_path):
     (70, 7, "differs"),     # 10.0; 69.5 / 7.5 = 9.27 .. 70.5 / 6.5 = 10.8: far from 4.5
 ])
 def test_size_ratio_each_verdict(tmp_path, base_b, switch_b, verdict):
-    row = check("f3-size", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5, base_b, switch_b)))
+    row = check("f3-size", roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.92, 5, base_b, switch_b)))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(base_b / switch_b)
 
@@ -554,11 +578,11 @@ def test_switch_accuracy_carries_its_denominator(tmp_path):
     text = (ROI_HEADER + "base,baseline,Big,32,0,0.73,0.61,0.73,,,measured,s\n"
             + "train,training,Big,32,10,0.74,,,,,measured,s\n"
             + "switch,model_switch,Small,7,5,0.92,,,46,50,measured,s\n")
-    row = check("f3-qwen", audit.Context(roi=load_text(tmp_path, "roi", text)))
+    row = check("f3-qwen", roi_ctx(load_text(tmp_path, "roi", text)))
     # Wilson 46/50: centre (0.92 + 1.92/50) / (1 + 3.84/50) = 0.8900, half 0.0784: 81.2% .. 96.8%
     assert row["verdict"] == "holds"
     assert row["reason"] == "46/50, 95% interval 81.2% to 96.8%"
-    no_denominator = check("f3-qwen", audit.Context(roi=roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
+    no_denominator = check("f3-qwen", roi_ctx(roi_frame(tmp_path, 0.74, 10, 0.92, 5)))
     assert no_denominator["reason"] == "no denominator recorded"
 
 
@@ -747,104 +771,196 @@ def test_collapsed_span(tmp_path):
 CAP_HEADER = "project,task,params_b,stage,value,scale_max,status,source\n"
 
 
+def cap_ctx(cap: pd.DataFrame, **params) -> audit.Context:
+    """The audit's context on Finding 1's result for ``cap`` (the checks read that result, nothing else)."""
+    return audit.Context.from_results([cap_finding.analyse(cap, cap_finding.Params(**params))])
+
+
+@pytest.mark.parametrize("claim_id, verdict, value, shown", [r for r in REAL if r[0].startswith("f1-")],
+                         ids=[r[0] for r in REAL if r[0].startswith("f1-")])
+def test_real_capability_claims_on_the_findings_result(claim_id, verdict, value, shown):
+    row = check(claim_id, cap_ctx(real("capability")))
+    assert (row["verdict"], row["recomputed"]) == (verdict, shown), row["reason"]
+    if math.isnan(value):
+        assert math.isnan(row["recomputed_value"])
+    else:
+        assert row["recomputed_value"] == pytest.approx(value, rel=1e-9)
+    for claim_id_, words in REASON_WORDS:
+        if claim_id_ == claim_id:
+            assert all(w in row["reason"] for w in words), (words, row["reason"])
+
+
 @pytest.mark.parametrize("b_at_3, verdict", [(0.2, "holds"), (0.6, "differs")])
 def test_capability_threshold_decidable_with_two_tasks(tmp_path, b_at_3, verdict):
     # task A: 30% at 3B, 90% at 8B; task B: 20% (or 60%) at 3B, 80% at 8B; a measured 1B row too.
     # both fail below half marks at 3B and pass at 8B -> holds; B passing at 3B -> 1 of 2 -> differs
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,A,1,base,0.1,1,measured,s\nP,A,3,base,0.3,1,measured,s\n"
                     f"P,A,8,base,0.9,1,measured,s\nP,B,3,base,{b_at_3},1,measured,s\nP,B,8,base,0.8,1,measured,s\n")
-    row = check("f1-threshold", audit.Context(capability=cap))
+    row = check("f1-threshold", cap_ctx(cap))
     assert row["verdict"] == verdict
     assert row["recomputed"] == ("2 of 2 tasks" if verdict == "holds" else "1 of 2 tasks")
 
 
+def test_capability_checks_read_the_result_not_their_own_computation(tmp_path):
+    cap = load_text(tmp_path, "capability", CAP_HEADER + "P,A,1,base,0.1,1,measured,s\nP,A,3,base,0.3,1,measured,s\n"
+                    "P,A,8,base,0.9,1,measured,s\nP,B,3,base,0.2,1,measured,s\nP,B,8,base,0.8,1,measured,s\n")
+    result = cap_finding.analyse(cap)
+    # a result whose gaps say task B has no cliff: the threshold check follows the result
+    edited = dataclasses.replace(result, gaps=result.gaps.assign(cliff=result.gaps["task"].eq("A")))
+    row = audit_one(claim("f1-threshold"), audit.Context.from_results([edited]))
+    assert (row["verdict"], row["recomputed"]) == ("differs", "1 of 2 tasks")
+    # the finding's own sizes (1B and 3B here), not defaults: A's gap is 100 (0.3 - 0.1) = 20 points
+    row = check("f1-gap", cap_ctx(cap, small_b=1.0, large_b=3.0), args="task=A")
+    assert row["recomputed_value"] == pytest.approx(20.0) and "3B is better" in row["reason"]
+
+
 @pytest.mark.parametrize("trained, verdict, value", [
-    # (0.54 - 0.4482) / 0.54 = 17.0% relative: the claim holds
-    (0.4482, "holds", 100 * (0.54 - 0.4482) / 0.54),
-    (0.37, "differs", 100 * 17 / 54),       # 31.5%
+    (0.37, "holds", 17.0),                 # 54 - 37 = 17 points: "17%" of a percentage is points
+    (0.4482, "differs", 100 * (0.54 - 0.4482)),  # 9.18 points
+    (0.71, "differs", -17.0),              # training improved it by 17 points: a regression of -17
 ])
-def test_relative_regression(tmp_path, trained, verdict, value):
+def test_training_regression_in_points(tmp_path, trained, verdict, value):
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Character distillation,3,base,0.54,1,measured,s\n"
                     f"P,Character distillation,3,trained,{trained},1,measured,s\n")
-    row = check("f1-regression", audit.Context(capability=cap))
+    row = check("f1-regression", cap_ctx(cap))
     assert row["verdict"] == verdict
     assert row["recomputed_value"] == pytest.approx(value)
 
 
+@pytest.mark.parametrize("trained, verdict, value", [
+    # (0.54 - 0.4482) / 0.54 = 17.0% relative: a claim marked unit=relative holds
+    (0.4482, "holds", 100 * (0.54 - 0.4482) / 0.54),
+    (0.37, "differs", 100 * 17 / 54),       # 31.5%
+])
+def test_training_regression_relative_when_the_claim_says_so(tmp_path, trained, verdict, value):
+    cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Character distillation,3,base,0.54,1,measured,s\n"
+                    f"P,Character distillation,3,trained,{trained},1,measured,s\n")
+    row = check("f1-regression", cap_ctx(cap), args="task=Character distillation;params_b=3;unit=relative")
+    assert row["verdict"] == verdict
+    assert row["recomputed_value"] == pytest.approx(value)
+
+
+def test_training_regression_follows_the_direction_of_better(tmp_path):
+    # a break rate (lower is better) rising from 20% to 37% is a 17-point regression
+    cap = load_text(tmp_path, "capability", "project,task,params_b,stage,value,scale_max,higher_is_better,status,"
+                    "source\nP,Break,3,base,0.20,1,false,measured,s\nP,Break,3,trained,0.37,1,false,measured,s\n")
+    row = check("f1-regression", cap_ctx(cap), args="task=Break;params_b=3")
+    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(17.0))
+
+
 def test_capability_value_of_a_figure_row_is_unsupported_with_the_value_shown(tmp_path):
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,Structured output (judging),3,base,0.4,1,figure,s\n")
-    row = check("f1-so-3b", audit.Context(capability=cap))
+    row = check("f1-so-3b", cap_ctx(cap))
     assert row["verdict"] == "unsupported"
     assert row["recomputed_value"] == pytest.approx(40.0)
     assert row["reason"] == "the value is figure, not a measurement"
 
 
 # -- Finding 4: distillation -----------------------------------------------------------------------------------
+# The checks read findings.distillation's Result; the logs are built by tests/distlogs.py.
 
-DIST_HEADER = "run,family,student,teacher,gap,seed,step,phase,loss,score,kl,eval_score,status,source\n"
-
-
-def dist_run(name, family, gap, kl_before, kl_at, eval_before, evals_after) -> str:
-    rows = [f"{name},{family},S,T,{gap},1,40,off_policy,,,{kl_before},{eval_before},measured,s"]
-    for i, e in enumerate(evals_after):
-        kl = kl_at if i == 0 else kl_at * 0.9
-        rows.append(f"{name},{family},S,T,{gap},1,{50 + 10 * i},on_policy,,,{kl},{e},measured,s")
-    return "\n".join(rows) + "\n"
+def f4_ctx(log: pd.DataFrame, **params) -> audit.Context:
+    return audit.Context.from_results([f4.analyse(log, f4.Params(**params))])
 
 
-def dist_frame(tmp_path, *runs: str) -> pd.DataFrame:
-    return load_text(tmp_path, "distillation", DIST_HEADER + "".join(runs))
+def gap_runs(gaps, finals) -> pd.DataFrame:
+    return dl.log(*[dl.collapsing(f"r{i:03d}", gap=g, before=0.6, after=(e,)) for i, (g, e) in enumerate(zip(gaps, finals))])
 
 
 @pytest.fixture
-def four_runs(tmp_path):
+def four_runs():
     # gaps 2, 7.5, 20, 70 with final eval 0.30, 0.06, 0.10, 0.00; Llama's KL 0.02 -> 7.22 = 361x exactly
-    return dist_frame(tmp_path,
-                      dist_run("a", "Tiny", 2, 0.02, 0.2, 0.40, [0.35, 0.30]),
-                      dist_run("b", "Qwen", 7.5, 0.02, 0.2, 0.52, [0.21, 0.06]),
-                      dist_run("c", "Mid", 20, 0.02, 0.2, 0.45, [0.20, 0.10]),
-                      dist_run("d", "Llama", 70, 0.02, 7.22, 0.27, [0.0, 0.0]))
+    return dl.log(dl.collapsing("a", "Tiny", 2, 0.40, (0.35, 0.30), kl=(0.02, 0.2)),
+                  dl.collapsing("b", "Qwen", 7.5, 0.52, (0.21, 0.06), kl=(0.02, 0.2)),
+                  dl.collapsing("c", "Mid", 20, 0.45, (0.20, 0.10), kl=(0.02, 0.2)),
+                  dl.collapsing("d", "Llama", 70, 0.27, (0.0, 0.0), kl=(0.02, 7.22)))
 
 
-def test_severity_correlation_computed_from_three_or_more_runs(four_runs):
+def test_severity_correlation_judged_by_its_one_sided_p_value(four_runs):
     # ranks of gap 1 2 3 4, of final eval 4 2 3 1: d = -3 0 0 3, rho = 1 - 6 x 18 / (4 x 15) = -0.8
-    ctx = audit.Context(distillation=four_runs)
-    row = check("f4-correlates", ctx)
-    rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0]).statistic
-    assert rho == pytest.approx(-0.8)
-    assert row["recomputed_value"] == pytest.approx(rho)
-    assert row["verdict"] == "holds"  # severity rises (final eval falls) with the gap
+    row = check("f4-correlates", f4_ctx(four_runs, min_correlation_runs=4))
+    rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0], alternative="less")
+    assert rho.statistic == pytest.approx(-0.8) and row["recomputed_value"] == pytest.approx(-0.8)
     assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.80"
-    assert row["reason"] == "gap against final eval over 4 runs"
+    # four runs, exact: of the 24 orderings of the finals, 4 give rho <= -0.8 (sum d^2 >= 18): p = 1/6, not significant
+    # (scipy's t approximation would give t = -0.8 sqrt(2 / 0.36) = -1.886 on 2 df, p = 0.1)
+    assert rho.pvalue == pytest.approx(st.t.cdf(-0.8 * math.sqrt(2 / 0.36), 2))
+    assert row["verdict"] == "differs"
+    assert row["reason"] == ("gap against final eval over 4 runs: one-sided p = 0.17 (exact) for a larger gap giving "
+                             "a lower score")
+    # below min_correlation_runs (default 5) the claim is not judged
+    row = check("f4-correlates", f4_ctx(four_runs))
+    assert (row["verdict"], row["recomputed"]) == ("unsupported", "4 runs")
 
 
-def test_severity_correlation_differs_when_eval_rises_with_the_gap(tmp_path):
-    log = dist_frame(tmp_path, dist_run("a", "A", 2, 0.02, 0.2, 0.4, [0.3, 0.0]),
-                     dist_run("b", "B", 7.5, 0.02, 0.2, 0.4, [0.3, 0.1]),
-                     dist_run("c", "C", 70, 0.02, 0.2, 0.4, [0.3, 0.2]))
-    row = check("f4-correlates", audit.Context(distillation=log))
+def test_severity_correlation_holds_when_significant():
+    # rho = -1 over five runs: one-sided p = 0 < 0.05
+    row = check("f4-correlates", f4_ctx(gap_runs([2, 4, 8, 16, 32], [0.4, 0.3, 0.2, 0.1, 0.0])))
+    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(-1.0))
+
+
+def test_a_tiny_negative_rho_over_many_runs_does_not_hold():
+    gaps = list(range(1, 121))
+    row = check("f4-correlates", f4_ctx(gap_runs(gaps, [((i * 17) % 121) / 1000 for i in gaps])))
+    assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.01"
+    assert row["verdict"] == "differs" and "one-sided p = 0.45 (t approximation)" in row["reason"]
+
+
+def test_severity_correlation_differs_when_eval_rises_with_the_gap():
+    row = check("f4-correlates", f4_ctx(gap_runs([2, 7.5, 70], [0.0, 0.1, 0.2]), min_correlation_runs=3))
     assert row["recomputed_value"] == pytest.approx(1.0)  # 0.0, 0.1, 0.2 in the order of the gaps
     assert row["verdict"] == "differs"
 
 
 def test_kl_spike_holds_and_transition_and_severities(four_runs):
-    ctx = audit.Context(distillation=four_runs)
+    ctx = f4_ctx(four_runs)
     spike = check("f4-kl-spike", ctx)
     assert (spike["verdict"], spike["recomputed_value"]) == ("holds", pytest.approx(361.0))  # 7.22 / 0.02
     assert check("f4-transition", ctx)["verdict"] == "holds"          # step 50 in every run
     assert check("f4-severity-llama", ctx)["recomputed"] == "Complete"  # 0.0, 0.0 <= 0.01
     assert check("f4-severity-qwen", ctx)["recomputed"] == "Partial"    # 0.06 < 0.52 x 0.75 = 0.39
     assert check("f4-spike-at-transition", ctx)["verdict"] == "holds"
+    # d complete; b and c partial (0.06 < 0.39, 0.10 < 0.45 x 0.75 = 0.3375); a not (0.30 is not below 0.30)
+    assert check("f4-headline", ctx)["verdict"] == "holds"
+
+
+def test_families_match_without_regard_to_case():
+    ctx = f4_ctx(dl.log(dl.collapsing("x", "llama", 70, 0.27, (0.0, 0.0)), dl.collapsing("y", "QWEN", 7.5, 0.5, (0.2,))))
+    assert check("f4-severity-llama", ctx)["verdict"] == "holds"
+    assert check("f4-gap-qwen", ctx)["verdict"] == "holds"
+    assert "x" in check("f4-result-llama", ctx)["reason"]
+
+
+def test_kl_at_the_transition_is_found_without_a_kl_before_it():
+    # KL logged at step 50 only: the KL at the transition is known (not "no KL logged at a transition"); no ratio
+    ctx = f4_ctx(dl.log(dl.run("solo", "Llama", 70, off=((40, None, 0.27),), on=((50, 5.4453, 0.0), (60, None, 0.0)))))
+    at = check("f4-kl-at", ctx)
+    assert (at["verdict"], at["recomputed"]) == ("holds", "5.4453")
+    spike = check("f4-kl-spike", ctx)
+    assert spike["verdict"] == "unsupported" and "the KL before it is not logged" in spike["reason"]
+    assert check("f4-kl-before", ctx)["reason"] == "no off-policy KL is logged before the transition of solo"
+    # a single KL value in the run: nothing to compare, no crash
+    row = check("f4-spike-at-transition", ctx)
+    assert row["verdict"] == "unsupported"
+
+
+def test_spike_is_judged_at_the_transition_not_on_a_later_fall():
+    # KL 0.02 -> 0.5 at step 50, then falls: the jump at the transition is the largest rise; a run logging KL only
+    # after its transition is not judged at all
+    ctx = f4_ctx(dl.log(dl.collapsing("a"), dl.run("b", off=((40, None, 0.4),), on=((50, 0.5, 0.0), (60, 0.4, 0.0)))))
+    row = check("f4-spike-at-transition", ctx)
+    assert (row["verdict"], row["recomputed"]) == ("holds", "1 of 1 run")
+    # a later rise larger than the jump at the transition makes it differ
+    ctx = f4_ctx(dl.log(dl.run("c", off=((40, 0.1, 0.4),), on=((50, 0.2, 0.0), (60, 1.0, 0.0)))))
+    assert check("f4-spike-at-transition", ctx)["verdict"] == "differs"
 
 
 def test_severity_follows_its_parameters():
     # real Qwen: highest eval after the transition 0.211; with "complete" at <= 0.25 it counts as complete
-    ctx = audit.Context(distillation=real("distillation"), params={"complete_below": 0.25})
-    row = check("f4-severity-qwen", ctx)
+    row = check("f4-severity-qwen", f4_ctx(real("distillation"), complete_below=0.25))
     assert (row["verdict"], row["recomputed"]) == ("differs", "Complete")
     # and with partial meaning a 95% drop (0.057 is not below 0.518 x 0.05 = 0.0259) Qwen shows no collapse
-    ctx = audit.Context(distillation=real("distillation"), params={"partial_drop": 0.95})
-    row = check("f4-severity-qwen", ctx)
+    row = check("f4-severity-qwen", f4_ctx(real("distillation"), partial_drop=0.95))
     assert (row["verdict"], row["recomputed"]) == ("differs", "None")
 
 
@@ -859,6 +975,12 @@ def mem_frame(tmp_path, rows) -> pd.DataFrame:
     return load_text(tmp_path, "memorization", text)
 
 
+def f5_ctx(mem: pd.DataFrame, effect_sizes: pd.DataFrame | None = None, **params) -> audit.Context:
+    """The audit's context of Finding 5's result on ``mem`` (and ``effect_sizes``) with ``params``."""
+    data = {"memorization": mem} if effect_sizes is None else {"memorization": mem, "effect_sizes": effect_sizes}
+    return audit.Context.from_results([mem_finding.analyse(data, mem_finding.Params(**params))])
+
+
 def sl_constant(ns=(10, 100, 1000, 10000)):
     return [("supervised", n, "", 11, True, "measured") for n in ns]
 
@@ -866,7 +988,7 @@ def sl_constant(ns=(10, 100, 1000, 10000)):
 def test_lower_bound_claims(tmp_path):
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + [("rl_step", 100, "", 10000, False, "measured"),
                                                          ("rl_step", 10, "", 6040, True, "measured")])
-    ctx = audit.Context(memorization=mem)
+    ctx = f5_ctx(mem)
     # claimed as a lower bound (10,000+) and the data has one: holds
     assert check("f5-step-100", ctx)["verdict"] == "holds"
     # claimed as a value: the data has only a lower bound
@@ -888,7 +1010,7 @@ def test_ratio_over_a_reference_lower_bound_is_not_a_value(tmp_path):
     the advantage; the audit shows it as a plain value and lets "27x" hold."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_eoe", 100, "", 301, True, "measured")])
-    row = check("f5-adv-eoe-100", audit.Context(memorization=mem))
+    row = check("f5-adv-eoe-100", f5_ctx(mem))
     assert row["recomputed_value"] == pytest.approx(301 / 11)
     assert row["verdict"] in ("differs", "unsupported"), row["reason"]
 
@@ -899,7 +1021,7 @@ def test_ratio_of_two_lower_bounds_is_unsupported(tmp_path):
     "909x+" gets "differs" with the reason "the data has a measurement, not a lower bound", which is false."""
     mem = mem_frame(tmp_path, [("supervised", 100, "", 11, False, "measured"),
                                ("rl_step", 100, "", 10000, False, "measured")])
-    row = check("f5-adv-step-100", audit.Context(memorization=mem))
+    row = check("f5-adv-step-100", f5_ctx(mem))
     assert row["verdict"] == "unsupported", row["reason"]
 
 
@@ -922,7 +1044,7 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
     ns = [10, 100, 1000, 10000]
     slope, r2, lo, hi = linregress_fit(ns, EOE_HOLDS)
     assert slope == pytest.approx(0.34787, abs=1e-5)
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows(EOE_HOLDS)))
     row = check("f5-beta-eoe", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(slope, rel=1e-12)
@@ -941,7 +1063,7 @@ def test_exponent_on_four_measured_points_holds_with_its_interval(tmp_path):
 def test_exponent_differs_when_outside_its_interval(tmp_path):
     # 40, 100, 200, 1000 at N = 16, 100, 400, 10000 is 10 sqrt(N) exactly: slope 0.5, interval of zero width
     ns = [16, 100, 400, 10000]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows([40, 100, 200, 1000], ns)))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(0.5)
     assert row["verdict"] == "differs"
@@ -957,7 +1079,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
     ns = [10, 100, 1000, 10000]
     slope, _, lo, hi = linregress_fit(ns, [100, 400, 300, 2000])
     assert round(slope, 2) == 0.38 and lo < 0.35 < hi
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows([100, 400, 300, 2000])))
     row = check("f5-beta-eoe", ctx)
     assert row["recomputed_value"] == pytest.approx(slope)
     assert row["verdict"] == "differs", row["reason"]
@@ -967,7 +1089,7 @@ def test_exponent_within_its_confidence_interval_is_not_a_rounding_difference(tm
 def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     # 100, 224, 501 at N = 10, 100, 1000: slope (log10 501 - log10 100) / 2 = (2.69984 - 2) / 2 = 0.34992 -> 0.35
     ys = [100, 224, 501]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
+    ctx = f5_ctx(mem_frame(tmp_path, sl_constant() + eoe_rows(ys, (10, 100, 1000))))
     slope, *_ = linregress_fit([10, 100, 1000], ys)
     assert slope == pytest.approx(0.34992, abs=1e-5)
     row = check("f5-beta-eoe", ctx)
@@ -978,7 +1100,7 @@ def test_exponent_on_three_points_is_unsupported_but_shown(tmp_path):
     assert "too few points for an exponent (fewer than 4)" in row["reason"]
     assert check("f5-r2-eoe", ctx)["verdict"] == "unsupported"
     # the minimum is a parameter: with min_fit_points 3 the same fit is used and the claim holds
-    ctx3 = audit.Context(memorization=ctx.memorization, params={"min_fit_points": 3})
+    ctx3 = f5_ctx(ctx.memorization, min_fit_points=3)
     assert check("f5-beta-eoe", ctx3)["verdict"] == "holds"
 
 
@@ -987,7 +1109,7 @@ def test_exponent_leaves_out_lower_bounds_and_figure_points(tmp_path):
     # figure point at 30 that would pull the fit are left out
     rows = sl_constant() + [("rl_step", n, "", 600 * n, True, "measured") for n in (10, 100, 1000, 10000)]
     rows += [("rl_step", 50, "", 100, False, "measured"), ("rl_step", 30, "", 5, True, "figure")]
-    ctx = audit.Context(memorization=mem_frame(tmp_path, rows))
+    ctx = f5_ctx(mem_frame(tmp_path, rows))
     beta = check("f5-beta-step", ctx)
     assert beta["recomputed_value"] == pytest.approx(1.0)
     assert beta["verdict"] == "differs"           # 1.00 against the claimed 1.05
@@ -1002,6 +1124,26 @@ def test_exponent_leaves_out_lower_bounds_and_figure_points(tmp_path):
     assert check("f5-r2-sl", ctx)["recomputed"] == "undefined"  # R^2 = 1 - 0/0
 
 
+def test_claim_and_table_use_one_fit_and_say_which_points(real_ctx, real_audit):
+    """Issue 10: the RL-EoE exponent was 0.42 in the scaling table (figure points fitted) and 0.39 in the claims
+    table. Both now read the finding's one fit, on measured points, and the table says the figure values were
+    left out; a fit that does use figure values says so in the claim's reason and in the table."""
+    import dataclasses
+
+    from evalpatterns import memorization, tables
+
+    shown = tables.scaling_display(real_ctx.fits).set_index("Method")
+    assert shown.loc["RL-EoE", "Exponent (\u03b2)"] == real_audit.loc["f5-beta-eoe", "recomputed"] == "0.39"
+    assert shown.loc["RL-EoE", "Read off a figure"] == "3 left out"
+    result = real_ctx.results[5]
+    with_figure = dataclasses.replace(result, fits=memorization.scaling_fits(result.episodes,
+                                                                              statuses=("measured", "figure")))
+    ctx = audit.Context.from_results([with_figure])
+    c = audit.exponent(ctx, "rl_eoe")
+    assert c.shown == "0.42" and c.reason.startswith("6 points, 3 of them read off a figure")
+    assert tables.scaling_display(with_figure.fits).set_index("Method").loc["RL-EoE", "Read off a figure"] == "3 fitted"
+
+
 SL_SEEDS = [100, 100, 110, 120, 120]  # mean 110, SD sqrt((100 + 100 + 0 + 100 + 100) / 4) = 10
 
 
@@ -1014,7 +1156,7 @@ def test_hedges_g_from_per_seed_rows_holds(tmp_path):
     # = 28 / 31 = 0.90323; g = -8.2194 -> -8.2. se = sqrt(10 / 25 + g^2 / 20) = sqrt(0.4 + 3.37789) = 1.94368;
     # 95% CI -8.2194 -/+ 1.95996 x 1.94368 = -12.029 .. -4.410
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    ctx = audit.Context(memorization=mem, effect_sizes=real("effect_sizes"))
+    ctx = f5_ctx(mem, real("effect_sizes"))
     row = check("f5-g-eoe-10", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
@@ -1022,10 +1164,12 @@ def test_hedges_g_from_per_seed_rows_holds(tmp_path):
     assert row["reason"] == f"from per-seed rows, 5 + 5 seeds, 95% CI {MINUS}12.0 to {MINUS}4.4"
     c = audit.hedges_g(ctx, "rl_eoe", "10")
     assert math.isnan(c.low) and math.isnan(c.high)  # the CI (-12.0289 .. -4.4098) is in the reason only
-    # the t-test on the same seeds: t = -91 / (10 sqrt(2/5)) = -14.39 on 8 df, p = 5.3e-7 < 0.001
+    # Welch's t-test on the same seeds: t = -91 / (10 sqrt(2/5)) = -14.39; equal SDs and sizes give Welch's
+    # df = 8, Student's: p = 5.3e-7 < 0.001
     p = check("f5-p", ctx)
     assert p["verdict"] == "holds"
-    assert p["recomputed_value"] == pytest.approx(st.ttest_ind(SL_SEEDS, [191, 191, 201, 211, 211]).pvalue)
+    assert p["recomputed_value"] == pytest.approx(
+        st.ttest_ind(SL_SEEDS, [191, 191, 201, 211, 211], equal_var=False).pvalue)
     assert p["recomputed_value"] == pytest.approx(5.319e-7, rel=1e-3)
 
 
@@ -1033,7 +1177,7 @@ def test_hedges_g_from_per_seed_rows_differs(tmp_path):
     # RL-EoE mean 310: d = -20, g = -20 x 28 / 31 = -18.06; se = sqrt(0.4 + 326.3 / 20) = 4.0886,
     # CI -26.08 .. -10.05: -8.2 is outside it
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [300, 300, 310, 320, 320]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
+    row = check("f5-g-eoe-10", f5_ctx(mem))
     assert row["verdict"] == "differs"
     assert row["recomputed_value"] == pytest.approx(-20 * 28 / 31)
 
@@ -1044,7 +1188,7 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
     claimed value is within the rounding of the inputs". RL-EoE mean 210: d = -10, g = -9.032 -> -9.0, not
     -8.2; CI -13.18 .. -4.88 holds -8.2. Per-seed values are not rounded inputs: the claim differs."""
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [200, 200, 210, 220, 220]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem))
+    row = check("f5-g-eoe-10", f5_ctx(mem))
     assert row["recomputed_value"] == pytest.approx(-10 * 28 / 31)
     assert row["verdict"] == "differs", row["reason"]
     assert "rounding of the inputs" not in row["reason"]
@@ -1052,11 +1196,25 @@ def test_hedges_g_inside_its_interval_is_not_a_rounding_difference(tmp_path):
 
 def test_p_value_differs_when_the_seeds_overlap(tmp_path):
     mem = mem_frame(tmp_path, seeds("supervised", [10, 11, 12]) + seeds("rl_eoe", [11, 12, 13]))
-    p = check("f5-p", audit.Context(memorization=mem))
-    # t = -1 / (1 x sqrt(2/3)) = -1.2247 on 4 df: p = 0.288
-    assert p["recomputed_value"] == pytest.approx(st.ttest_ind([10, 11, 12], [11, 12, 13]).pvalue)
+    p = check("f5-p", f5_ctx(mem))
+    # t = -1 / (1 x sqrt(2/3)) = -1.2247 on 4 df (Welch's df is 4 too, the SDs being equal): p = 0.288
+    assert p["recomputed_value"] == pytest.approx(st.ttest_ind([10, 11, 12], [11, 12, 13], equal_var=False).pvalue)
     assert p["recomputed_value"] == pytest.approx(0.288, abs=1e-3)
     assert p["verdict"] == "differs"
+
+
+def test_p_value_is_welchs_not_students(tmp_path):
+    # unequal spreads: supervised 10..14 (mean 12, var 2.5), RL-EoE 50, 100, 150 (mean 100, var 2500).
+    # Welch: se = sqrt(2.5/5 + 2500/3) = 28.876, t = -88 / 28.876 = -3.047, df = 833.83^2 / (0.5^2/4 + 833.33^2/2)
+    # = 2.002, p = 0.0928. Student's would pool: var 835, se = sqrt(835 (1/5 + 1/3)) = 21.103, t = -4.170 on 6 df,
+    # p = 0.0059. The audit reads Welch's from the result.
+    sl, rl = [10, 11, 12, 13, 14], [50, 100, 150]
+    welch, student = (st.ttest_ind(sl, rl, equal_var=v).pvalue for v in (False, True))
+    assert welch == pytest.approx(0.0928, abs=1e-4) and student == pytest.approx(0.0059, abs=1e-4)
+    mem = mem_frame(tmp_path, seeds("supervised", sl) + seeds("rl_eoe", rl))
+    p = check("f5-p", f5_ctx(mem))
+    assert p["recomputed_value"] == pytest.approx(welch, rel=1e-10)
+    assert p["reason"] == "Welch's t-test on 5 + 3 seeds, from per-seed rows"
 
 
 ES_HEADER = ("comparison,method_a,method_b,n_values,hedges_g,p_value,p_value_bound,mean_a,sd_a,n_a,mean_b,sd_b,n_b,"
@@ -1071,7 +1229,7 @@ def test_hedges_g_from_published_means_and_sds(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,100,-12.1,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10, 100)) + eoe_rows([101, 301], (10, 100)))
-    ctx = audit.Context(memorization=mem, effect_sizes=es)
+    ctx = f5_ctx(mem, es)
     row = check("f5-g-eoe-100", ctx)
     assert row["verdict"] == "holds"
     assert row["recomputed_value"] == pytest.approx(-90 / math.sqrt(50.5) * 68 / 71)
@@ -1085,7 +1243,7 @@ def test_hedges_g_per_seed_rows_take_precedence_over_published_stats(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "Supervised vs RL-EoE,supervised,rl_eoe,10,-8.2,0.001,upper,11,1,10,101,10,10,measured,s\n")
     mem = mem_frame(tmp_path, seeds("supervised", SL_SEEDS) + seeds("rl_eoe", [191, 191, 201, 211, 211]))
-    row = check("f5-g-eoe-10", audit.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-eoe-10", f5_ctx(mem, es))
     assert row["recomputed_value"] == pytest.approx(-9.1 * 28 / 31)
     assert row["reason"].startswith("from per-seed rows")
 
@@ -1097,7 +1255,7 @@ def test_hedges_g_claim_uses_only_the_comparison_with_supervised(tmp_path):
     es = load_text(tmp_path, "effect_sizes", ES_HEADER
                    + "RL-EoE vs RL-Step,rl_eoe,rl_step,10,-15.3,0.001,upper,101,10,10,6040,500,10,measured,s\n")
     mem = mem_frame(tmp_path, sl_constant((10,)) + eoe_rows([101], (10,)))
-    row = check("f5-g-step-10", audit.Context(memorization=mem, effect_sizes=es))
+    row = check("f5-g-step-10", f5_ctx(mem, es))
     assert row["verdict"] == "unsupported", (row["recomputed"], row["reason"])
 
 
@@ -1105,7 +1263,7 @@ def test_percent_more_efficient(tmp_path):
     # RL-Step 100 converged at N = 100 against supervised 10: ratio 10x, (10 - 1) x 100% = 900% more
     mem = mem_frame(tmp_path, [("supervised", 100, "", 10, True, "measured"),
                                ("rl_step", 100, "", 100, True, "measured")])
-    ctx = audit.Context(memorization=mem)
+    ctx = f5_ctx(mem)
     row = check("f5-909pct", ctx, claimed=900.0, claimed_text="900%")
     assert (row["verdict"], row["recomputed_value"], row["recomputed"]) == ("holds", pytest.approx(900.0), "900%")
     row = check("f5-909pct", ctx)  # the claimed 909%
@@ -1161,15 +1319,6 @@ def test_within_each_others_interval_skips_unknown_denominators():
     assert within_each_others_interval([], [], []) == []
 
 
-def test_interval_values_on_real_roi():
-    v = narrative.interval_values(real("roi"), "approach", "roi")
-    # baseline 146/200 and attempt 4 147/200 overlap; 4/200, 0/200 and 46/50 are apart; attempt 1 (0-3%) has no
-    # denominator and is skipped
-    assert v == {"roi_overlap_text": "DeepSeek-R1-32B baseline and Training Attempt 4 lie within each other's 95% "
-                                     "interval, so the data cannot tell them apart",
-                 "roi_n_overlap": 1, "roi_confidence_text": "95%"}
-
-
 def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overlap():
     from evalpatterns.words import collapse as collapse_words
 
@@ -1181,47 +1330,25 @@ def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overla
     assert st.fisher_exact([[4, 196], [0, 200]]).pvalue == pytest.approx(0.1231, abs=1e-4)
 
 
-def test_interval_values_several_pairs_and_no_denominators():
-    frame = pd.DataFrame({"name": ["a", "b", "c", "d"], "n_correct": [146, 147, 4, 5], "n_eval": [200, 200, 200, 200]})
-    # 4/200 (2%, 0.78% .. 5.03%) and 5/200 (2.5%, 1.07% .. 5.72%) overlap too
-    v = narrative.interval_values(frame, "name", "p")
-    assert v["p_n_overlap"] == 2
-    assert v["p_overlap_text"] == ("a and b; c and d lie within each other's 95% interval, so the data cannot tell "
-                                   "each pair apart")
-    none = narrative.interval_values(frame.assign(n_correct=np.nan), "name", "p")
-    assert none == {"p_overlap_text": "No denominators are recorded, so no interval can be drawn", "p_n_overlap": 0,
-                    "p_confidence_text": "95%"}
-    missing = narrative.interval_values(frame.drop(columns=["n_correct", "n_eval"]), "name", "p")
-    assert missing["p_n_overlap"] == 0
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Part 4: the counts and sentence the chapters show
 # --------------------------------------------------------------------------------------------------------------
 
-def test_claims_values_on_real_data(real_audit):
-    v = narrative.claims_values(real_audit.reset_index(drop=True))
-    assert v == {"claims_n": 90, "claims_holds": 61, "claims_rounding": 3, "claims_differs": 6,
-                 "claims_unsupported": 20,
-                 "claims_text": "Of 90 claims checked, 61 hold, 3 differ only by rounding, 6 differ and 20 are "
-                                "unsupported"}
+def test_audit_values_on_real_data(real_audit):
+    v = audit_values(real_audit.reset_index(drop=True))
+    # 90 claims of the post and the five headline claims, each judged by its finding's conclusion
+    assert {k: v[f"claims_{k}"] for k in ("n", "holds", "rounding", "differs", "unsupported")} == {
+        "n": 95, "holds": 64, "rounding": 3, "differs": 5, "unsupported": 23}
+    assert v["claims_text"] == "Of 95 claims checked, 64 hold, 3 differ only by rounding, 5 differ and 23 are unsupported"
+    assert v["claims_title_text"] == "The post's claims, recomputed from its data"
     assert sum(v[f"claims_{k}"] for k in audit.VERDICTS) == v["claims_n"]
 
 
-def test_claims_values_of_one_finding_with_a_prefix(real_ctx):
-    # finding 3: 22 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
-    # threshold and the 3 days; the other 17 hold (11, and the four times and two range ends)
+def test_audit_values_of_one_finding_with_a_prefix(real_ctx):
+    # finding 3: 23 claims; rounding: f3-roi-a1 and f3-size; differs: f3-roi-ratio; unsupported: the baseline
+    # threshold and the 3 days; the other 18 hold (the headline among them)
     part = audit.audit(REGISTER, real_ctx, finding=3)
-    v = narrative.claims_values(part, prefix="f3")
-    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (22, 17, 2, 1, 2)
-    assert v["f3_text"] == "Of 22 claims checked, 17 hold, 2 differ only by rounding, 1 differ and 2 are unsupported"
-
-
-def test_claims_values_small_and_empty():
-    v = narrative.claims_values(pd.DataFrame({"verdict": ["holds", "differs", "holds"]}), prefix="x")
-    assert v == {"x_n": 3, "x_holds": 2, "x_rounding": 0, "x_differs": 1, "x_unsupported": 0,
-                 "x_text": "Of 3 claims checked, 2 hold, 0 differ only by rounding, 1 differ and 0 are unsupported"}
-    empty = narrative.claims_values(pd.DataFrame({"verdict": pd.Series([], dtype=object)}))
-    assert empty["claims_n"] == 0
-    assert empty["claims_text"] == ("Of 0 claims checked, 0 hold, 0 differ only by rounding, 0 differ and 0 are "
-                                    "unsupported")
+    v = audit_values(part, prefix="f3", own_data=False)
+    assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (23, 18, 2, 1, 2)
+    assert v["f3_text"] == "Of 23 claims checked, 18 hold, 2 differ only by rounding, 1 differs and 2 are unsupported"
+    assert v["f3_title_text"] == "The post's claims, tested against this data"

@@ -686,3 +686,59 @@ def test_copy_of_real_file_loads_identically(tmp_path):
     copy = tmp_path / "memorization.csv"
     shutil.copyfile(DATA / "memorization.csv", copy)
     pd.testing.assert_frame_equal(io.load("memorization", copy), io.load("memorization", DATA / "memorization.csv"))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# what a careless export gives: a byte-order mark, another delimiter, ragged rows, open quotes, NUL, not a file
+# --------------------------------------------------------------------------------------------------------------
+
+def test_a_byte_order_mark_is_allowed(tmp_path):
+    path = write_bytes(tmp_path, "roi.csv", b"\xef\xbb\xbf" + real_text("roi").encode())
+    before = digest(path)
+    assert io.load("roi", path).equals(io.load("roi", DATA / "roi.csv"))
+    assert digest(path) == before
+
+
+@pytest.mark.parametrize("sep, called", [(";", "semicolons"), ("\t", "tabs")])
+def test_another_delimiter_is_named_once(tmp_path, sep, called):
+    rows = read_rows(real_text("roi"))
+    path = write_csv(tmp_path, "roi.csv", "\n".join(sep.join(r) for r in rows) + "\n")
+    problem = the_problem("roi", path)
+    assert_reported(problem, path, 1, None, "columns separated by commas",
+                    f"a header separated by {called}; save the file as CSV with commas")
+
+
+def test_a_row_with_more_fields_than_the_header_names_its_line(tmp_path):
+    lines = real_text("roi").splitlines()
+    lines[3] += ",surplus"  # the file's line 4
+    path = write_csv(tmp_path, "roi.csv", "\n".join(lines) + "\n")
+    header = len(read_rows(real_text("roi"))[0])
+    assert_reported(the_problem("roi", path), path, 4, None, f"at most {header} fields, as in the header",
+                    f"{header + 1} fields")
+
+
+def test_a_quote_left_open_names_the_line_it_opens_on(tmp_path):
+    text = real_text("roi")
+    n = len(text.splitlines())
+    path = write_csv(tmp_path, "roi.csv", text + '"Open quote,training,5,0.5,,,measured,x\n')
+    problem = the_problem("roi", path)
+    assert_reported(problem, path, n + 1, None, "every double quote closed", "does not end")
+    assert "EOF" not in str(problem) and "row" not in str(problem)  # our words, not pandas'
+
+
+def test_a_nul_byte_in_a_text_cell_is_refused(tmp_path):
+    path = write_csv(tmp_path, "roi.csv", with_cell("roi", 3, "source", "log\x00file"))
+    assert_reported(the_problem("roi", path), path, 3, "source", "text without NUL bytes", "a NUL byte in 'log<NUL>file'")
+
+
+def test_not_a_file_is_named_for_what_it_is_without_opening_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "roi.csv"
+    os.mkfifo(fifo)  # opening it would wait forever for a writer
+    assert_reported(the_problem("roi", fifo), fifo, None, None, "a data file", "a FIFO (named pipe), not a file")
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "gone.csv")
+    assert_reported(the_problem("roi", link), link, None, None, "a data file", f"a broken link (to {tmp_path / 'gone.csv'})")
+    assert_reported(the_problem("roi", Path("/dev/null")), Path("/dev/null"), None, None, "a data file",
+                    "a device, not a file")

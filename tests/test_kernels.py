@@ -13,6 +13,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from evalpatterns import build
+from evalpatterns.book import execute
 from evalpatterns import chapters as registry
 from evalpatterns.kernels import KernelError, WarmKernel
 
@@ -102,7 +103,7 @@ def test_a_chapter_whose_kernel_dies_is_named(tmp_path, monkeypatch):
 
 def test_the_costliest_chapters_are_started_first(tmp_path, monkeypatch):
     order = []
-    monkeypatch.setattr(build, "_job_in_worker", lambda job, cache, fresh: order.append(job.chapter))
+    monkeypatch.setattr(execute, "_job_in_worker", lambda job, cache, fresh: order.append(job.chapter))
     build.execute_all(build.plan(), tmp_path, workers=1, log=lambda *a: None)
     costs = [registry.get(c).cost for c in order]
     assert order[:2] == ["bring-your-own-data", "summary"] and costs == sorted(costs, reverse=True)

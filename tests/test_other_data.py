@@ -9,6 +9,7 @@ They must be analysed, not crashed on, and the prose must say what that data sho
 """
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -18,14 +19,11 @@ from bs4 import BeautifulSoup
 
 import otherdata
 from htmlcheck import expected_table, html_table
-from evalpatterns import (audit, build, capability, collapse, distillation, io, memorization, narrative, report,
-                         roi, tables)
+from evalpatterns import audit, build, findings, io, memorization, report, tables
 from evalpatterns import chapters as registry
-from evalpatterns import findings
-from evalpatterns.words import roi as roi_words
 from evalpatterns import formatting as fmt
-from evalpatterns import page as book_page
-from evalpatterns.words import collapse as collapse_words
+from evalpatterns import page as page_module
+from evalpatterns.words import summary as summary_words
 from evalpatterns.words.audit import audit_values
 
 pytestmark = pytest.mark.book
@@ -120,75 +118,38 @@ def post_numbers_in(text: str) -> list[str]:
 
 
 # -- the library's side: what each chapter should glue --------------------------------------------------------
-# Each function below makes the calls the chapter makes, with the same parameters, on the same files.
+# Every finding chapter makes the same calls (page.finding, page.show, page.audit); these make them again on the
+# same files and parameters, through the finding's one analysis.
 
-def _capability(p: dict) -> dict:
-    cap = io.load("capability", p["capability_csv"])
-    return narrative.capability_values(capability.size_gaps(cap, p["small_b"], p["large_b"]),
-                                       capability.training_change(cap), capability.capability_matrix(cap),
-                                       p["small_b"], p["large_b"])
-
-
-def _collapse(p: dict) -> dict:
-    return collapse_words.values(findings.analyse("mode-collapse", **p))
+def _finding_page(chapter_id: str, p: dict):
+    """A finding chapter's data, result and audit, as the chapter makes them."""
+    module = findings.module(chapter_id)
+    data, result = page_module.finding(module, p)
+    audited = audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results([result]), module.NUMBER)
+    return data, result, audited
 
 
-def _roi(p: dict) -> dict:
-    return roi_words.values(findings.analyse("model-switch-roi", **p))
-
-
-def _distillation(p: dict) -> dict:
-    log = io.load("distillation", p["distillation_csv"])
-    return narrative.distillation_values(distillation.transitions(log, p["complete_below"], p["partial_drop"]), log)
-
-
-def _memorization(p: dict) -> dict:
-    episodes = memorization.episodes_table(io.load("memorization", p["memorization_csv"]))
-    return narrative.memorization_values(episodes, memorization.sl_advantage(episodes),
-                                         memorization.scaling_fits(episodes), p["bars_n"])
-
-
-def _recomputed(mem, published):
-    return memorization.recomputed_effect_sizes(mem, published)
-
-
-def _audit(finding: int, p: dict):
-    """The audit a chapter shows: its finding's result (all five for the summary, finding 0)."""
-    numbers = [finding] if finding else [1, 2, 3, 4, 5]
-    context = audit.Context.from_results([findings.analyse(n, **p) for n in numbers])
-    return audit.audit(io.load("claims", p["claims_csv"]), context, **({"finding": finding} if finding else {}))
+def _words(chapter_id: str):
+    return importlib.import_module(f"evalpatterns.words.{findings.module(chapter_id).__name__.rsplit('.', 1)[1]}")
 
 
 def library_values(chapter_id: str, p: dict) -> dict:
     """Every value ``chapter_id`` glues, computed here from its data files and parameters ``p``."""
     if chapter_id == "introduction":
         frames = [io.load(q.data, p[q.name]) for q in registry.get("introduction").data_parameters]
-        return {"n_files": len(frames), "n_rows": sum(len(f) for f in frames),
+        params = {**json.loads(p["book_parameters"]).get("summary", {}), **p}
+        return {**summary_words.values(page_module.all_results(params)), "n_files": len(frames),
+                "n_rows": sum(len(f) for f in frames),
                 "n_measured": sum(int(f["status"].eq("measured").sum()) for f in frames)}
-    if chapter_id == "capability-cliff":
-        return {**_capability(p), **narrative.claims_values(_audit(1, p))}
-    if chapter_id == "mode-collapse":
-        paths = {"mode_collapse": p["mode_collapse_csv"]}
-        own = all(book_page._is_books(path) for path in paths.values())
-        return {**_collapse(p), **book_page.data_files_values(paths), **audit_values(_audit(2, p), own_data=own)}
-    if chapter_id == "model-switch-roi":
-        return {**_roi(p), **narrative.interval_values(io.load("roi", p["roi_csv"]), "approach", "roi"),
-                **narrative.claims_values(_audit(3, p))}
-    if chapter_id == "hybrid-distillation":
-        return {**_distillation(p), "complete_below": p["complete_below"],
-                "n_steps_total": len(io.load("distillation", p["distillation_csv"])),
-                **narrative.claims_values(_audit(4, p))}
-    if chapter_id == "sl-vs-rl":
-        mem = io.load("memorization", p["memorization_csv"])
-        published = io.load("effect_sizes", p["effect_sizes_csv"])
-        return {**_memorization(p), **narrative.effect_size_values(published, _recomputed(mem, published), mem),
-                **narrative.claims_values(_audit(5, p))}
+    if chapter_id in findings.CHAPTERS:
+        data, result, audited = _finding_page(chapter_id, p)
+        own = page_module.data_files_values(data.paths)
+        return {**_words(chapter_id).values(result), **own, **audit_values(audited, own_data=own["book_data"])}
     if chapter_id == "summary":
-        out = {}
-        for prefix, values in (("f1", _capability(p)), ("f2", _collapse(p)), ("f3", _roi(p)),
-                               ("f4", _distillation(p)), ("f5", _memorization(p))):
-            out.update({f"{prefix}_{k}": v for k, v in values.items()})
-        return {**out, **narrative.claims_values(_audit(0, p), prefix="all_claims")}
+        results = page_module.all_results(p)
+        audited = audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results(results))
+        own = page_module.data_files_values({k: p[f"{k}_csv"] for k in registry.DATA_KINDS})["book_data"]
+        return {**summary_words.values(results), **audit_values(audited, prefix="all_claims", own_data=own)}
     raise KeyError(chapter_id)
 
 
@@ -198,50 +159,40 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
         kinds = [q.data for q in registry.get("introduction").data_parameters]
         frames = {f"{k}.csv": io.load(k, p[f"{k}_csv"]) for k in kinds}
         return {"tbl-provenance": (tables.provenance_table(frames), len(kinds))}
-    if chapter_id == "capability-cliff":
-        cap = io.load("capability", p["capability_csv"])
-        gaps = capability.size_gaps(cap, p["small_b"], p["large_b"])
-        audited = _audit(1, p)
-        return {"tbl-capability": (tables.capability_table(cap, p["small_b"], p["large_b"]), len(cap)),
-                "tbl-capability-derived": (tables.gap_table(gaps, capability.training_change(cap), p["small_b"],
-                                                            p["large_b"]), len(gaps)),
-                "tbl-claims-capability": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "mode-collapse":
-        result = findings.analyse("mode-collapse", **p)
-        audited = _audit(2, p)
-        return {"tbl-collapse": (tables.collapse_table(result.runs), int((result.runs["outcome"] != "no run").sum())),
-                "tbl-claims-collapse": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "model-switch-roi":
-        result = findings.analyse("model-switch-roi", **p)
-        audited = _audit(3, p)
-        return {"tbl-roi": (tables.roi_display(result.table), len(result.table)),
-                "tbl-switch": (tables.switch_display(result.summary), len(result.table)),
-                "tbl-claims-roi": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "hybrid-distillation":
-        log = io.load("distillation", p["distillation_csv"])
-        runs = distillation.transitions(log, p["complete_below"], p["partial_drop"])
-        spike = narrative.distillation_values(runs, log)["spike_run"]
-        audited = _audit(4, p)
-        return {"tbl-log-excerpt": (tables.log_excerpt(log, spike), int(log["run"].eq(spike).sum())),
-                "tbl-severity": (tables.severity_table(runs), len(runs)),
-                "tbl-claims-distillation": (tables.claims_display(audited), len(audited))}
-    if chapter_id == "sl-vs-rl":
-        mem = io.load("memorization", p["memorization_csv"])
-        published = io.load("effect_sizes", p["effect_sizes_csv"])
-        episodes = memorization.episodes_table(mem)
-        advantage = memorization.sl_advantage(episodes)
-        fits = memorization.scaling_fits(episodes)
-        effects = tables.effect_size_display(published, _recomputed(mem, published))
-        audited = _audit(5, p)
-        return {"tbl-episodes": (tables.episodes_display(episodes, advantage), len(advantage)),
-                "tbl-scaling": (tables.scaling_display(fits), len(fits)),
-                # one record per comparison shown: recomputed ones included, not only the published file
-                "tbl-effect-sizes": (effects, len(effects)),
-                "tbl-claims-memorization": (tables.claims_display(audited), len(audited))}
     if chapter_id == "summary":
-        audited = _audit(0, p)
-        return {"tbl-audit-counts": (audit.verdict_counts(audited).astype(str), len(audit.VERDICTS))}
-    return {}
+        results = page_module.all_results(p)
+        audited = audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results(results))
+        failing = audited[audited["verdict"] != "holds"]
+        return {"tbl-audit-counts": (tables.audit_by_finding(audited), len(tables.audit_by_finding(audited))),
+                "tbl-audit": (tables.failing_claims(audited), len(failing))}
+    if chapter_id not in findings.CHAPTERS:
+        return {}
+    _, result, audited = _finding_page(chapter_id, p)
+    name = {"capability-cliff": "capability", "mode-collapse": "collapse", "model-switch-roi": "roi",
+            "hybrid-distillation": "distillation", "sl-vs-rl": "memorization"}[chapter_id]
+    out = {f"tbl-claims-{name}": (tables.claims_display(audited), len(audited))}
+    if chapter_id == "capability-cliff":
+        out.update({"tbl-capability": (tables.capability_table(result.data, p["small_b"], p["large_b"]),
+                                       len(result.data)),
+                    "tbl-capability-derived": (tables.gap_table(result.gaps, result.changes, p["small_b"],
+                                                                p["large_b"]), len(result.gaps))})
+    elif chapter_id == "mode-collapse":
+        out["tbl-collapse"] = (tables.collapse_table(result.runs), int((result.runs["outcome"] != "no run").sum()))
+    elif chapter_id == "model-switch-roi":
+        out.update({"tbl-roi": (tables.roi_display(result.table), len(result.table)),
+                    "tbl-switch": (tables.switch_display(result.summary), len(result.table))})
+    elif chapter_id == "hybrid-distillation":
+        log, shown = result.log, result.excerpt_run
+        out.update({"tbl-log-excerpt": (tables.log_excerpt(log, shown), int(log["run"].eq(shown).sum())),
+                    "tbl-severity": (tables.severity_table(result.transitions), len(result.transitions))})
+    else:
+        effects = tables.effect_size_display(result.effect_sizes, result.seed_effects)
+        out.update({"tbl-episodes": (tables.episodes_display(result.episodes, result.advantage),
+                                     len(result.advantage)),
+                    "tbl-scaling": (tables.scaling_display(result.fits), len(result.fits)),
+                    # one record per comparison shown: recomputed ones included, not only the published file
+                    "tbl-effect-sizes": (effects, len(effects))})
+    return out
 
 
 def mismatches(results: dict, expected: dict) -> list[str]:
@@ -355,11 +306,17 @@ def test_prose_has_no_unfilled_values(book, chapter_id):
 def test_new_numbers_reach_every_finding(book):
     """A few hand-worked numbers of the other data (see tests/otherdata.py), as the reader sees them."""
     seen = {c: pasted(page(book, c)) for c in FINDINGS}
-    assert {"60", "30%", "90%", "improved", "13", "28.9%"} <= set(seen["capability-cliff"])
+    cap = " ".join(seen["capability-cliff"])
+    for words in ("8B is 60 percentage points better than 3B (90% at 8B against 30% at 3B)",
+                  "training the 3B model improved it from 45% to 58%: +13 points, or 28.9% of where it started",
+                  "The data support the post's claim"):
+        assert words in cap, words
     assert "3x" in " ".join(seen["mode-collapse"]) and "1e-5" in " ".join(seen["mode-collapse"])
     assert {"1h 23m", "7m", "+33", "+3.0", "11x", "130x", "55%"} <= set(seen["model-switch-roi"])
     assert "80x" in " ".join(seen["hybrid-distillation"]) and "step 30" in " ".join(seen["hybrid-distillation"])
-    assert {"40", "405", "25x", "12,125", "735x"} <= set(seen["sl-vs-rl"])
+    # at N = 40: supervised 16.5 (mean of 4 seeds), RL-EoE 405 (405 / 16.5 = 24.5x), RL-Step 12,125 (734.8x)
+    bars = next(t for t in seen["sl-vs-rl"] if t.startswith("At N = 40,"))
+    assert all(x in bars for x in ("16.5 episodes", "405 (24.5x as many", "12,125 (735x as many")), bars
     assert {"+33", "1h 23m", "60", "735x"} <= set(seen["summary"])
 
 
@@ -372,7 +329,7 @@ def test_hedges_g_is_recomputed_from_per_seed_rows(book, results, data_dir):
     assert sorted(zip(recomputed["method_b"], recomputed["n_values"])) == \
         [("rl_eoe", 8), ("rl_eoe", 40), ("rl_eoe", 200), ("rl_step", 8), ("rl_step", 40)]
     rows = html_table(page(book, "sl-vs-rl"), "tbl-effect-sizes")
-    assert rows == expected_table(tables.effect_size_display(published, _recomputed(mem, published)))
+    assert rows == expected_table(tables.effect_size_display(published, memorization.recomputed_effect_sizes(mem, published)))
     for r in recomputed.itertuples():
         row = next(x for x in rows if x[1] == fmt.number(r.n_values) and
                    x[0] == f"Supervised vs {memorization.METHOD_LABELS[r.method_b]}")
@@ -434,6 +391,16 @@ def test_roi_prose_describes_this_data(book):
 
 # -- single chapters on valid but unusual data ---------------------------------------------------------------
 
+def rl_faster_csv(folder) -> Path:
+    """memorization.csv (aggregates) telling Finding 5's opposite story: at every N both RL methods converged
+    in fewer episodes than supervised learning (supervised 100-400, RL-EoE 20-80, RL-Step 60-290)."""
+    rows = [[m, n, None, e, "true", "measured", "opposite story", ""]
+            for m, eps in (("supervised", (100, 200, 300, 400)), ("rl_eoe", (20, 40, 60, 80)),
+                           ("rl_step", (60, 120, 180, 290)))
+            for n, e in zip((10, 100, 500, 1000), eps)]
+    return otherdata._write(Path(folder) / "memorization.csv", otherdata.MEMORIZATION_HEADER, rows)
+
+
 CASES = {
     # name: (chapter, writer, overrides)
     "nothing-collapsed": ("mode-collapse", otherdata.nothing_collapsed_csv, {}),
@@ -442,6 +409,7 @@ CASES = {
     "no-kl": ("hybrid-distillation", otherdata.no_kl_csv, {}),
     "one-point": ("sl-vs-rl", otherdata.one_point_csv, {"bars_n": 20}),
     "all-censored": ("sl-vs-rl", otherdata.all_censored_csv, {"bars_n": 20}),
+    "rl-faster": ("sl-vs-rl", rl_faster_csv, {}),
 }
 
 
@@ -545,7 +513,7 @@ def test_one_point_says_the_fit_needs_two(unusual):
     run = unusual("one-point")
     assert run.results["rl_eoe_fit_note"].startswith("cannot fit: 1 point")
     assert run.results["rl_eoe_exponent"] == "n/a"
-    assert run.results["rl_eoe_advantage_text"] == "18x"  # 240 / 13 at N = 20
+    assert run.results["rl_eoe_advantage_text"] == "18.5x"  # 240 / 13 = 18.46 at N = 20, three significant digits
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and "RL-EoE" in scaling, scaling
     assert "exponent is n/a" not in scaling and not re.search(r"\bn/a\b", scaling), scaling
@@ -562,6 +530,22 @@ def test_every_rl_run_censored_gives_lower_bounds(unusual):
     rows = html_table(run.soup, "tbl-episodes")[1:]
     assert all(row[2].endswith("+ ep") and row[3].endswith("+ ep") for row in rows)
     assert all(all(part.endswith("x+") for part in row[4].split(" / ")) for row in rows)
-    assert "417x+" in run.pasted and "667x+" in run.pasted
+    bars = next(t for t in run.pasted if t.startswith("At N = 20,"))
+    assert "5,000+ (417x+ as many, a lower bound" in bars and "8,000+ (667x+ as many, a lower bound" in bars, bars
     scaling = " ".join(section_prose(run.soup, "scaling"))
     assert "cannot fit" in scaling and not re.search(r"\bn/a\b", scaling), scaling
+
+
+def test_rl_faster_page_says_the_data_contradict_the_claim(unusual):
+    run = unusual("rl-faster")
+    assert run.results["verdict"] == "contradicted"
+    assert run.soup.find("h1").get_text().startswith("Finding 5: does supervised learning memorise faster than RL?")
+    text = " ".join(run.prose)
+    assert text.startswith("The data contradict the post's claim: RL needed as many episodes as supervised learning "
+                           "or fewer in 8 of 8 comparisons (0.6x the supervised episodes for RL-Step at N = 100).")
+    # at N = 100: supervised 200, RL-EoE 40 (0.2x), RL-Step 120 (0.6x): fewer, never an advantage
+    assert "40 (0.2x as many: fewer than supervised learning)" in text
+    assert "120 (0.6x as many: fewer than supervised learning)" in text
+    assert "more episodes than supervised learning" not in text and "fewer episodes than RL" not in text
+    assert re.search(r"The verdict on this finding, by .+? ?: contradicted ?, because RL needed as many episodes as "
+                     r"supervised learning or fewer in 8 of 8 comparisons", text), text

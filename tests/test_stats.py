@@ -379,3 +379,26 @@ def test_wilson_vectorised_over_lists_and_broadcast():
     np.testing.assert_allclose(r.high, hi, rtol=1e-10)
     # 23/50 = 0.46 lies inside its own interval
     assert r.low[1] < 0.46 < r.high[1]
+
+
+# -- ratio_of_means ----------------------------------------------------------------------------------------------
+
+def test_ratio_of_means_docstring_example_by_hand():
+    from evalpatterns.stats import ratio_of_means
+
+    # means 10 and 100, SDs 1 and 10, 5 each: v_a = 1 / (5 * 100) = 0.002 = v_b; df = 0.004² / (2 * 0.002² / 4) = 8
+    r = ratio_of_means(10, 1, 5, 100, 10, 5)
+    half = st.t.ppf(0.975, 8) * math.sqrt(0.004)
+    assert r.ratio == 10 and r.df == pytest.approx(8)
+    assert (r.low, r.high) == (pytest.approx(10 * math.exp(-half)), pytest.approx(10 * math.exp(half)))
+    assert (round(r.low, 2), round(r.high, 2)) == (8.64, 11.57)
+
+
+def test_ratio_of_means_without_spread_is_exact_and_rejects_bad_input():
+    from evalpatterns.stats import ratio_of_means
+
+    assert ratio_of_means(11, 0, 3, 33, 0, 3)[:3] == (3.0, 3.0, 3.0)
+    with pytest.raises(ValueError):
+        ratio_of_means(11, 1, 1, 33, 1, 3)
+    with pytest.raises(ValueError):
+        ratio_of_means(0, 1, 3, 33, 1, 3)

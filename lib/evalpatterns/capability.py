@@ -1,9 +1,17 @@
-"""Finding 1, the capability cliff: score gaps between model sizes and the effect of training."""
+"""Finding 1, the capability cliff: score gaps between model sizes and the effect of training.
+
+Every task has a direction of better: the optional ``higher_is_better`` column of ``capability.csv``
+(absent or empty: true). Where a lower score is better (a break rate, a loss), "better", "passes",
+"improved" and "regressed" follow it; the raw scores and differences are never flipped.
+"""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 MEASURED = ("measured",)
+#: Share of full marks, counted in the direction of better, at or above which a task counts as passed.
+HALF_MARKS = 0.5
 
 
 def performance(capability: pd.DataFrame) -> pd.Series:
@@ -11,39 +19,87 @@ def performance(capability: pd.DataFrame) -> pd.Series:
     return capability["value"] / capability["scale_max"]
 
 
+def higher_is_better(capability: pd.DataFrame) -> pd.Series:
+    """Each row's direction of better: its (project, task)'s first given ``higher_is_better``, true where the
+    column is absent or every row of the task leaves it empty."""
+    if "higher_is_better" not in capability:
+        return pd.Series(True, index=capability.index, name="higher_is_better")
+    given = capability["higher_is_better"].astype(object).where(capability["higher_is_better"].notna(), None)
+    per_task = (capability.assign(_hib=given).groupby(["project", "task"], sort=False)["_hib"]
+                .transform(lambda s: next((bool(v) for v in s if v is not None), True)))
+    return per_task.astype(bool).rename("higher_is_better")
+
+
+def marks(fraction, higher: bool | pd.Series):
+    """A fraction of the scale as a share of full marks in the direction of better (``1 - x`` where lower is
+    better): ``marks(0.35, False) == 0.65``."""
+    return np.where(higher, fraction, 1 - fraction) if isinstance(higher, pd.Series) else (
+        fraction if higher else 1 - fraction)
+
+
+def _measured(capability: pd.DataFrame, statuses) -> pd.DataFrame:
+    out = capability.assign(performance=performance(capability), higher_is_better=higher_is_better(capability))
+    return out[out["status"].isin(statuses)]
+
+
 def size_gaps(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8,
               statuses: tuple[str, ...] = MEASURED) -> pd.DataFrame:
     """Score gap between two model sizes on each task where both were measured at the same stage.
 
-    Returns one row per (project, task, stage): ``small``, ``large`` (fractions of the scale) and
-    ``gap_points`` = 100 (large - small). Example: structured output 0.40 at 3B, 0.95 at 8B: 55 points.
+    Returns one row per (project, task, stage): ``small``, ``large`` (fractions of the scale),
+    ``gap_points`` = 100 (large - small) (the raw difference), ``higher_is_better``, ``advantage_points``
+    (the larger model's lead in the direction of better: ``gap_points``, negated where lower is better),
+    ``small_passes``/``large_passes`` (at or above half marks in the direction of better) and ``cliff`` (the
+    small model below half marks and the large at or above them). Where the data has ``n_correct`` and
+    ``n_eval``, they come along as ``small_k``, ``small_n``, ``large_k``, ``large_n`` (empty where unknown).
+    Example: structured output 0.40 at 3B, 0.95 at 8B: 55 points, a cliff.
     """
-    df = capability[capability["status"].isin(statuses)].assign(performance=performance(capability))
+    df = _measured(capability, statuses)
     keys = ["project", "task", "stage"]
-    small = df[df["params_b"] == small_b].set_index(keys)["performance"].rename("small")
-    large = df[df["params_b"] == large_b].set_index(keys)["performance"].rename("large")
-    both = pd.concat([small, large], axis=1, join="inner").reset_index()
-    both["gap_points"] = 100 * (both["large"] - both["small"])
-    return both
+    cols = ["performance", "higher_is_better"] + [c for c in ("n_correct", "n_eval") if c in df]
+    small = df[df["params_b"] == small_b].set_index(keys)[cols]
+    large = df[df["params_b"] == large_b].set_index(keys)[cols]
+    both = small.join(large, how="inner", suffixes=("_small", "_large")).reset_index()
+    out = both[keys].assign(small=both["performance_small"].astype(float), large=both["performance_large"].astype(float),
+                            higher_is_better=both["higher_is_better_small"].astype(bool))
+    out["gap_points"] = 100 * (out["large"] - out["small"])
+    out["advantage_points"] = out["gap_points"].where(out["higher_is_better"], -out["gap_points"])
+    out["small_passes"] = marks(out["small"], out["higher_is_better"]) >= HALF_MARKS
+    out["large_passes"] = marks(out["large"], out["higher_is_better"]) >= HALF_MARKS
+    out["cliff"] = ~out["small_passes"] & out["large_passes"]
+    for size in ("small", "large"):
+        for src, dst in (("n_correct", "k"), ("n_eval", "n")):
+            out[f"{size}_{dst}"] = (both[f"{src}_{size}"].astype("Float64") if f"{src}_{size}" in both
+                                    else pd.Series(pd.NA, index=out.index, dtype="Float64"))
+    return out
 
 
 def training_change(capability: pd.DataFrame, statuses: tuple[str, ...] = MEASURED) -> pd.DataFrame:
     """Change from base to trained for each (project, task, size) measured at both stages.
 
-    ``change_points`` = 100 (trained - base) / scale_max; ``relative_change`` = (trained - base) / base;
-    ``regressed`` is True when training lowered the score. Example: 0.54 -> 0.37 is -17 points, -31.5%.
+    ``change_points`` = 100 (trained - base) / scale_max; ``relative_change`` = (trained - base) / base (empty
+    where the base is 0); ``improved`` / ``regressed``: training made the score better / worse in the
+    direction of better (a break rate falling 65% -> 35% improved). Example: 0.54 -> 0.37 is -17 points,
+    -31.5%, regressed.
     """
-    df = capability[capability["status"].isin(statuses)].assign(performance=performance(capability))
+    df = _measured(capability, statuses)
     keys = ["project", "task", "params_b"]
+    columns = keys + ["base", "trained", "change_points", "relative_change", "higher_is_better", "improved",
+                      "regressed"]
     wide = df.pivot_table(index=keys, columns="stage", values="performance", aggfunc="first")
     if not {"base", "trained"} <= set(wide.columns):
-        return pd.DataFrame(columns=keys + ["base", "trained", "change_points", "relative_change", "regressed"])
+        return pd.DataFrame(columns=columns)
     wide = wide.dropna(subset=["base", "trained"]).reset_index()
     wide.columns.name = None
+    direction = df.drop_duplicates(["project", "task"]).set_index(["project", "task"])["higher_is_better"]
+    wide["higher_is_better"] = [bool(direction[(p, t)]) for p, t in zip(wide["project"], wide["task"])]
     wide["change_points"] = 100 * (wide["trained"] - wide["base"])
-    wide["relative_change"] = (wide["trained"] - wide["base"]) / wide["base"]
-    wide["regressed"] = wide["change_points"] < 0
-    return wide[keys + ["base", "trained", "change_points", "relative_change", "regressed"]]
+    base = wide["base"].where(wide["base"] != 0)
+    wide["relative_change"] = (wide["trained"] - wide["base"]) / base
+    better = wide["change_points"].where(wide["higher_is_better"], -wide["change_points"])
+    wide["improved"] = better > 0
+    wide["regressed"] = better < 0
+    return wide[columns]
 
 
 def capability_matrix(capability: pd.DataFrame) -> pd.DataFrame:

@@ -9,8 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from .findings import collapse as collapse_finding
-from .findings import roi as roi_finding
+from . import findings as _findings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,37 +106,33 @@ def from_params(params_cls) -> tuple[Parameter, ...]:
     return tuple(out)
 
 
-SMALL_B = Parameter("small_b", "float", 3.0, "the smaller model size compared, in billions of parameters", 0)
-LARGE_B = Parameter("large_b", "float", 8.0, "the larger model size compared, in billions of parameters", 0)
-COMPLETE_BELOW = Parameter("complete_below", "float", 0.01,
-                           "eval score at or below which every post-transition step means complete collapse", 0)
-PARTIAL_DROP = Parameter("partial_drop", "float", 0.25,
-                         "relative drop of eval score across the transition that counts as partial collapse", 0, 1)
-MIN_FIT_POINTS = Parameter("min_fit_points", "int", 4,
-                           "fewest measured points on which a power-law exponent is reported as supported", 2)
-BARS_N = Parameter("bars_n", "int", 100, "problem size N shown in the SL-vs-RL bar chart", 1)
+def _finding_chapter(m) -> Chapter:
+    """A finding's chapter: its data files, the claims register, and its ``Params``."""
+    return Chapter(m.CHAPTER, m.QUESTION, tuple(_data(k) for k in m.DATA) + (_data("claims"),) + from_params(m.Params))
+
+
+FINDINGS = tuple(_findings.modules())
+#: Every data kind the findings read, in the post's order.
+DATA_KINDS = tuple(dict.fromkeys(k for m in FINDINGS for k in m.DATA))
+
+
+def _every_finding_parameter() -> tuple[Parameter, ...]:
+    out: dict[str, Parameter] = {}
+    for m in FINDINGS:
+        for p in from_params(m.Params):
+            out.setdefault(p.name, p)
+    return tuple(out.values())
+
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("introduction", "Five patterns from 250+ ML evaluation runs",
-            tuple(_data(k) for k in ("capability", "mode_collapse", "roi", "distillation", "memorization",
-                                     "effect_sizes"))
+            tuple(_data(k) for k in DATA_KINDS)
             + (Parameter("book_parameters", "str", "{}",
                          "JSON of every chapter's parameters, filled in by `evalpatterns build` for the front "
-                         "page's record of what the book was built from"),)),
-    Chapter("capability-cliff", "Finding 1: the 3B capability cliff",
-            (_data("capability"), _data("claims"), SMALL_B, LARGE_B)),
-    Chapter("mode-collapse", collapse_finding.QUESTION,
-            (_data("mode_collapse"), _data("claims")) + from_params(collapse_finding.Params)),
-    Chapter("model-switch-roi", roi_finding.QUESTION,
-            (_data("roi"), _data("claims")) + from_params(roi_finding.Params)),
-    Chapter("hybrid-distillation", "Finding 4: hybrid distillation collapse",
-            (_data("distillation"), _data("claims"), COMPLETE_BELOW, PARTIAL_DROP)),
-    Chapter("sl-vs-rl", "Finding 5: supervised learning against RL",
-            (_data("memorization"), _data("effect_sizes"), _data("claims"), BARS_N, MIN_FIT_POINTS)),
-    Chapter("summary", "Summary: the dashboard, five takeaways and the audit",
-            (_data("capability"), _data("mode_collapse"), _data("roi"), _data("distillation"),
-             _data("memorization"), _data("effect_sizes"), _data("claims"), SMALL_B, LARGE_B)
-            + from_params(collapse_finding.Params) + from_params(roi_finding.Params) + (COMPLETE_BELOW, PARTIAL_DROP, BARS_N, MIN_FIT_POINTS),
+                         "page's verdicts and the Reproducibility page"),)),
+    *(_finding_chapter(m) for m in FINDINGS),
+    Chapter("summary", "Summary: what the data show",
+            tuple(_data(k) for k in DATA_KINDS) + (_data("claims"),) + _every_finding_parameter(),
             cost=2.0),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",

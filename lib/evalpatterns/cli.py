@@ -76,28 +76,20 @@ def _pairs(items) -> list[tuple[str, str]]:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildError, build_book, split_book_overrides
+    from .build import build_book, split_book_overrides
 
-    try:
-        overrides = split_book_overrides(_pairs(args.param))
-        _fresh_kernels(args)
-        out = build_book(args.data_dir, overrides, args.output)
-    except (ValueError, BuildError) as exc:
-        return _fail(str(exc))
+    overrides = split_book_overrides(_pairs(args.param))
+    _fresh_kernels(args)
+    out = build_book(args.data_dir, overrides, args.output, build_dir=args.build_dir)
     print(f"book written to {out}")
     return 0
 
 
 def cmd_run(args) -> int:
-    from .build import BuildError, run_chapter
+    from .build import run_chapter
 
-    try:
-        _fresh_kernels(args)
-        out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output)
-    except KeyError as exc:
-        return _fail(exc.args[0])
-    except (ValueError, BuildError) as exc:
-        return _fail(str(exc))
+    _fresh_kernels(args)
+    out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output)
     print(f"chapter '{args.chapter}' written to {out}")
     return 0
 
@@ -118,7 +110,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--data", action="append", default=[], metavar="FILE",
                    help="a data file; its schema is told by its name (e.g. roi.csv); may repeat")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter")
-    r.add_argument("--output", required=True, help="folder for the outputs")
+    r.add_argument("--output", required=True, help="folder for the outputs: new, empty, or an earlier run's")
     r.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
     r.set_defaults(func=cmd_run)
 
@@ -126,21 +118,37 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--data-dir", help="a folder of data files named as in data/ (default: data/)")
     b.add_argument("-p", "--param", nargs=2, action="append", metavar=("CHAPTER.NAME", "VALUE"),
                    help="a chapter parameter, e.g. -p mode-collapse.collapse_accuracy 0.2")
-    b.add_argument("--output", help="folder for the HTML (default: _build/html)")
+    b.add_argument("--output", help="folder for the HTML: new, empty, or an earlier build's "
+                                    "(default: BUILD_DIR/html)")
+    b.add_argument("--build-dir", help="folder for the cache of executed chapters and the staging of the book "
+                                       "(default: _build/ in the checkout; also EVALPATTERNS_BUILD_DIR), e.g. "
+                                       "when the checkout is read-only")
     b.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
     b.set_defaults(func=cmd_build)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .book.errors import BuildError, describe_os_error
+    from .book.interrupt import Interrupted, handling_signals
+
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        with handling_signals():
+            return args.func(args)
+    except Interrupted as exc:
+        return _fail("interrupted; nothing was changed in the output folder", exc.exit_code)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
-        return 0
+        return _fail("interrupted; nothing was changed in the output folder", 130)
+    except KeyError as exc:  # an unknown chapter
+        return _fail(exc.args[0] if exc.args else str(exc))
+    except (ValueError, BuildError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):  # output piped into `head` and the like
+            sys.stderr.close()
+            return 0
+        return _fail(describe_os_error(exc))
 
 
 if __name__ == "__main__":

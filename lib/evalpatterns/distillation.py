@@ -184,3 +184,40 @@ def phase_steps(log: pd.DataFrame) -> pd.DataFrame:
     """First and last step of each phase of each run (for shading the phases in a figure)."""
     return (log.groupby(["run", "phase"], sort=False)["step"].agg(["min", "max"])
             .rename(columns={"min": "first_step", "max": "last_step"}).reset_index())
+
+
+def kl_rises(log: pd.DataFrame, transitions_: pd.DataFrame) -> pd.DataFrame:
+    """Is the KL jump at the transition the largest rise of KL in its run? One row per run that logs KL both
+    before its transition (``kl_before``) and at it (``kl_at``).
+
+    - ``before_step``: the step of ``kl_before`` (the last off-policy step before the transition with a KL);
+    - ``rise_at``: ``kl_at - kl_before``, the rise across the transition;
+    - ``largest_other_rise``: the largest rise between consecutive logged KL values at any other step (NA when
+      KL rises nowhere else);
+    - ``at_transition``: ``rise_at`` is positive and at least ``largest_other_rise``. A later fall of KL is no
+      rise, so it never outweighs the jump at the transition; a run with fewer than two KL values has no row.
+
+    Example (Llama, seed 8): KL 0.015 at step 40, 5.4453 at 50, then 4.80, 4.40, 4.3808: the rise at the
+    transition, 5.4303, is the only positive one: at_transition.
+    """
+    cols = ["run", "transition_step", "before_step", "kl_before", "kl_at", "rise_at", "largest_other_rise",
+            "at_transition"]
+    both = transitions_.dropna(subset=["transition_step", "kl_before", "kl_at"])
+    if both.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c == "run" else float) for c in cols})
+    step_t = both.set_index("run")["transition_step"].astype(float)
+    kl = log.loc[log["run"].isin(step_t.index) & log["kl"].notna(), ["run", "step", "phase", "kl"]]
+    kl = kl.sort_values(["run", "step"], kind="stable")
+    t = kl["run"].map(step_t).to_numpy(dtype=float)
+    steps = kl["step"].to_numpy(dtype=float)
+    rise = kl.groupby("run", sort=False)["kl"].diff()
+    elsewhere = (steps != t) & (rise > 0).to_numpy()
+    other = rise[elsewhere].groupby(kl["run"][elsewhere], sort=False).max()
+    before = kl[(kl["phase"] == "off_policy").to_numpy() & (steps < t)].groupby("run", sort=False)["step"].max()
+    out = both[["run", "transition_step", "kl_before", "kl_at"]].reset_index(drop=True)
+    out.insert(2, "before_step", out["run"].map(before).astype(float))
+    out["rise_at"] = out["kl_at"] - out["kl_before"]
+    out["largest_other_rise"] = out["run"].map(other).astype(float)
+    out["at_transition"] = (out["rise_at"] > 0) & ~(out["largest_other_rise"] > out["rise_at"])
+    out["at_transition"] = out["at_transition"].astype(bool)
+    return out[cols]

@@ -428,6 +428,8 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
     their colour and tagged, so the colour scale only ever shows measurements. A dashed line marks the
     post's "cliff" between the two ``cliff_between`` sizes, with the number of tasks measured at both.
     """
+    from .words.capability import cliff_legend
+
     sizes, tasks = sorted(matrix["params_b"].unique()), list(dict.fromkeys(matrix["task"]))
     cmap, norm = mpl.colormaps[theme.HEATMAP_CMAP], mpl.colors.Normalize(0, 1)
     for r in matrix.itertuples():
@@ -448,8 +450,7 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
         ax.axhline(y, color=theme.INK, linestyle="--", lw=2, zorder=5)
         both = _measured_at_both(matrix, cliff_between)
         handles.append(Line2D([], [], color=theme.INK, linestyle="--", lw=2,
-                              label=f"the post's '{fmt.size(cliff_between[0])} cliff': measured at both sizes "
-                                    f"for {len(both)} of {len(tasks)} tasks"))
+                              label=cliff_legend(cliff_between[0], len(both), len(tasks))))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 if not compact else -0.2),
               ncols=1 if compact else 2, fontsize=8 if compact else 9.5, frameon=False, handleheight=1.6,
               handlelength=2.4)
@@ -471,16 +472,10 @@ def capability_heatmap(matrix: pd.DataFrame) -> Figure:
 # --- 6. SL vs RL bars ------------------------------------------------------------------------------------
 
 def _advantage_text(advantage: pd.DataFrame, n_values: int, compact: bool) -> str:
-    """'RL step-level needs 909x+ the episodes of supervised learning' for the largest ratio at ``n_values``."""
-    at_n = advantage[advantage["n_values"] == n_values]
-    if at_n.empty:
-        return ""
-    r = at_n.loc[at_n["ratio"].idxmax()]
-    ratio = fmt.ratio(r["ratio"], lower_bound=bool(r["ratio_is_lower_bound"]))
-    text = f"{_method_label(r['method'])} needs {ratio}\nthe episodes of supervised learning"
-    if r["ratio_is_lower_bound"] and not compact:
-        text += "\n(+: it hit its budget, so this is a lower bound)"
-    return text
+    """The note on the largest ratio at ``n_values`` (its words: :func:`evalpatterns.words.memorization.advantage_note`)."""
+    from .words.memorization import advantage_note
+
+    return advantage_note(advantage, n_values, compact)
 
 
 def draw_sl_vs_rl_bars(ax, episodes_table: pd.DataFrame, advantage: pd.DataFrame, n_values: int = 100,

@@ -16,6 +16,7 @@ import csv
 import io as _stdio
 import difflib
 import mmap
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,59 @@ class DataError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def _not_a_data_file(path: Path) -> Problem | None:
+    """Why ``path`` cannot be read as a data file (missing, a folder, a FIFO, a device, a broken link,
+    unreadable), checked without opening it, so that nothing waits on a FIFO; None for a readable file."""
+    import stat
+
+    name = str(path)
+    try:
+        os.lstat(path)
+    except OSError:
+        return Problem(name, None, None, "a data file", "no such file")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return Problem(name, None, None, "a data file", f"a broken link (to {os.readlink(path)})"
+                       if path.is_symlink() else "a file that cannot be read")
+    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe), not a file"),
+             (stat.S_ISCHR, "a device, not a file"), (stat.S_ISBLK, "a device, not a file"),
+             (stat.S_ISSOCK, "a socket, not a file")]
+    for test, found in kinds:
+        if test(mode):
+            return Problem(name, None, None, "a data file", found)
+    if not stat.S_ISREG(mode):
+        return Problem(name, None, None, "a data file", "not a regular file")
+    if not os.access(path, os.R_OK):
+        return Problem(name, None, None, "a data file", "a file you may not read (permission denied)")
+    return None
+
+
+def _csv_shape_problems(path: Path, strict: bool = False) -> list[Problem]:
+    """Rows with more fields than the header (pandas would silently take the first as an index) and, with
+    ``strict``, a quote left open at the end of the file; line numbers are the file's (header = line 1)."""
+    name = str(path)
+    problems = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, skipinitialspace=True, strict=strict)
+        header = next(reader, [])
+        start = reader.line_num + 1
+        try:
+            for row in reader:
+                if len(row) > len(header):
+                    problems.append(Problem(name, reader.line_num, None,
+                                            f"at most {len(header)} fields, as in the header",
+                                            f"{len(row)} fields (a comma too many, or text with a comma that "
+                                            f"is not in double quotes)"))
+                    if len(problems) >= 20:
+                        break
+                start = reader.line_num + 1
+        except csv.Error:
+            problems.append(Problem(name, start, None, "every double quote closed",
+                                    "a quoted field that starts here and does not end"))
+    return problems
+
+
 def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read every column of a CSV or Parquet file as strings, or report why it cannot be read.
 
@@ -69,10 +123,9 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     result (an unreadable or unusual file), so every problem is found and worded as here.
     """
     name = str(path)
-    if not path.exists():
-        return None, [Problem(name, None, None, "a data file", "no such file")]
-    if path.is_dir():
-        return None, [Problem(name, None, None, "a data file", "a directory")]
+    not_a_file = _not_a_data_file(path)
+    if not_a_file is not None:
+        return None, [not_a_file]
     if path.suffix.lower() in PARQUET_SUFFIXES:
         try:
             frame = pd.read_parquet(path)
@@ -83,16 +136,22 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
         if path.stat().st_size == 0:
             return None, [Problem(name, None, None, "a CSV file with a header row", "an empty file")]
         try:
-            with open(path, encoding="utf-8", newline="") as fh:
+            with open(path, encoding="utf-8-sig", newline="") as fh:  # a byte-order mark is allowed
                 header = next(csv.reader(fh), [])
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                                encoding="utf-8", on_bad_lines="error", skip_blank_lines=False)
+            if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):  # another delimiter: the
+                return pd.DataFrame(columns=[header[0].strip()]), []       # column check says which
+            shape = _csv_shape_problems(path)
+            if shape:
+                return None, shape
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False,
+                                encoding="utf-8-sig", on_bad_lines="error", skip_blank_lines=False)
         except UnicodeDecodeError:
             return None, [Problem(name, None, None, "a UTF-8 CSV file", "binary or non-UTF-8 content")]
         except pd.errors.EmptyDataError:
             return None, [Problem(name, None, None, "a CSV file with a header row", "no columns")]
-        except pd.errors.ParserError as exc:
-            return None, [Problem(name, None, None, "a CSV file", f"not parseable as CSV ({exc})".strip())]
+        except (pd.errors.ParserError, csv.Error):  # in our words, with the file's line numbers
+            return None, (_csv_shape_problems(path, strict=True)
+                          or [Problem(name, None, None, "a CSV file", "text that cannot be read as CSV")])
         frame.columns = [str(c).strip() for c in header] if len(header) == frame.shape[1] else frame.columns
         blank = frame.apply(lambda col: col.str.strip().eq("")).all(axis=1)
         frame = frame[~blank]  # the index still counts blank lines, so line numbers stay right
@@ -135,7 +194,7 @@ def _read_csv_fast(path: Path, schema: Schema) -> tuple[list[str], pd.DataFrame]
 
     if path.suffix.lower() in PARQUET_SUFFIXES or not path.is_file() or path.stat().st_size == 0:
         return None
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh), [])
     names = [str(c).strip() for c in header]
     if not _header_ok(names, schema):
@@ -266,6 +325,12 @@ def _read_parquet_fast(path: Path, schema: Schema) -> tuple[list[str], pd.DataFr
 def _check_columns(name: str, names: list[str], schema: Schema) -> list[Problem]:
     problems = []
     present = set(names)
+    if not present & set(schema.required_columns):
+        for sep, called in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if any(sep in c for c in names):
+                return [Problem(name, 1, None, "columns separated by commas",
+                                f"a header separated by {called}; save the file as CSV with commas "
+                                f"(columns {', '.join(schema.required_columns)})")]
     for col in schema.required_columns:
         if col not in present:
             near = difflib.get_close_matches(col, [c for c in names if c not in schema.names], n=1)
@@ -433,6 +498,11 @@ def _convert_reference(name: str, raw: pd.Series, col: Column) -> tuple[pd.Serie
 
     if col.kind == "str":
         values = text.where(~empty, None)
+        nul = text.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        if nul.any():
+            for line, found in zip(lines[nul], text[nul]):
+                problems.append(Problem(name, int(line), col.name, "text without NUL bytes",
+                                        f"a NUL byte in {found.replace(chr(0), '<NUL>')[:60]!r}"))
     elif col.kind == "bool":
         lower = text.str.lower()
         bad = ~empty & ~lower.isin(TRUE | FALSE)
@@ -512,6 +582,9 @@ def check(kind: str, path: str | Path) -> tuple[pd.DataFrame | None, list[Proble
     schema = SCHEMAS[kind]
     path = Path(path)
     name = str(path)
+    not_a_file = _not_a_data_file(path)
+    if not_a_file is not None:
+        return None, [not_a_file]
     names, raw, problems = _read(path, schema)
     if raw is None:
         return None, problems

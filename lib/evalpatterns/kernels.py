@@ -39,7 +39,9 @@ from pathlib import Path
 KERNEL_MODULES = (
     "evalpatterns.build", "evalpatterns.capability", "evalpatterns.audit", "evalpatterns.collapse",
     "evalpatterns.distillation", "evalpatterns.figures", "evalpatterns.io", "evalpatterns.memorization",
-    "evalpatterns.narrative", "evalpatterns.report", "evalpatterns.roi", "evalpatterns.tables",
+    "evalpatterns.report", "evalpatterns.roi", "evalpatterns.tables", "evalpatterns.page", "evalpatterns.findings",
+    "evalpatterns.findings.capability", "evalpatterns.findings.collapse", "evalpatterns.findings.roi",
+    "evalpatterns.findings.distillation", "evalpatterns.findings.memorization", "evalpatterns.words.summary",
     "evalpatterns.theme", "scipy.stats", "myst_nb", "IPython.display",
 )
 ENGINE = "evalpatterns-warm"
@@ -209,7 +211,7 @@ class WarmKernel:
         except DeadKernelError as exc:
             raise KernelError(f"the kernel died: {exc}") from None
         except KeyboardInterrupt:
-            self.close()  # it may still be running the interrupted cell
+            self.kill()  # it may still be running the interrupted cell
             raise
 
     def request_shutdown(self) -> None:
@@ -239,11 +241,31 @@ class WarmKernel:
                 with contextlib.suppress(Exception):
                     run_sync(km.cleanup_resources)()
 
+    def kill(self) -> None:
+        """Kill the kernel now (SIGKILL to its process group, which jupyter_client made its own), without
+        asking it: for an interrupted build, whose kernel may be in the middle of a cell. Safe to call from a
+        signal handler."""
+        import signal
+
+        km, self.km, self.kc = self.km, None, None
+        if km is None:
+            return
+        provisioner = getattr(km, "provisioner", None)
+        pgid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+        if pgid:
+            with contextlib.suppress(OSError):
+                os.killpg(pgid, signal.SIGKILL)
+        process = getattr(provisioner, "process", None)
+        with contextlib.suppress(Exception):
+            process.wait(timeout=2)
+        with contextlib.suppress(Exception):
+            km.cleanup_connection_file()
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, *exc):
+        self.kill() if exc_type is not None else self.close()
 
 
 @functools.cache

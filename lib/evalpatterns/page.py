@@ -142,3 +142,13 @@ def verdict_table(results) -> pd.DataFrame:
         rows.append({"Finding": _finding_link(m), "The post's claim": m.CLAIM,
                      "What the data show": f"{c.verdict}: {c.reason}", "Headline number": headline})
     return pd.DataFrame(rows)
+
+
+def finding(module, namespace: dict):
+    """Load a finding's data and analyse it with the chapter's parameters (taken from ``namespace``, the
+    chapter's ``globals()`` or any dict of parameter values): ``(data, result)``."""
+    from .findings.base import with_params
+
+    params = chapter_parameters(namespace, module.CHAPTER)
+    data = load(module.DATA, **params)
+    return data, module.analyse(data, with_params(module.Params, params))

@@ -27,6 +27,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .book.interrupt import lifeline_preexec
+
 EXCLUDE = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
 READY = "evalpatterns-render: ready"
 
@@ -43,9 +45,11 @@ class Renderer:
         self.src, self.html_dir, self.page = Path(src), Path(html_dir), page
         self._early: list[str] | None = None  # output before the ready line, once wait_ready() read it
         spec = {"src": str(self.src), "html_dir": str(self.html_dir), "config": str(config), "page": page}
+        # A session of its own (a terminal's Ctrl-C reaches only the build, which stops this process), and
+        # killed when the process that started it dies (see evalpatterns.book.interrupt).
         self.proc = subprocess.Popen([sys.executable, "-m", "evalpatterns.render", json.dumps(spec)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
+                                     text=True, start_new_session=True, preexec_fn=lifeline_preexec)
 
     @classmethod
     def for_book(cls, src: str | Path, out_dir: str | Path) -> "Renderer":
@@ -90,18 +94,30 @@ class Renderer:
         return RenderError(f"{what} failed (exit {self.proc.returncode}):\n" + "\n".join(lines[-40:]))
 
     def close(self) -> None:
+        """Let the process exit (it has nothing more to do), killing it if it does not within 30 s."""
         if self.proc.poll() is None:
             try:
                 self.proc.communicate("", timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                self.kill()
+
+    def kill(self) -> None:
+        """Stop the process now (an interrupted or failed build)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, *exc):
+        self.kill() if exc_type is not None else self.close()
 
 
 def _sphinx(spec: dict) -> int:

@@ -98,9 +98,14 @@ def table(display: pd.DataFrame, name: str, caption: str, data: pd.DataFrame | N
 
 
 def figure(name: str, fig) -> None:
-    """Glue a matplotlib figure under ``name`` for ``{glue:figure}``, and close it."""
+    """Glue a matplotlib figure under ``name`` for ``{glue:figure}``, and close it. Its texts are drawn
+    literally and cut to a sane length (:func:`evalpatterns.theme.literal_texts`): they may come from the data."""
     import matplotlib.pyplot as plt  # in a kernel, importing pyplot registers the PNG formatter for figures
     from myst_nb import glue as _glue
 
-    _glue(name, fig, display=False)
+    from . import theme
+
+    theme.literal_texts(fig)
+    with theme.drawing_literally():
+        _glue(name, fig, display=False)
     plt.close(fig)

@@ -93,6 +93,8 @@ CAPABILITY = Schema(
         Column("value", "float", "score on the task, on the scale 0..scale_max", minimum=0),
         Column("scale_max", "float", "top of the score's scale: 1 for rates, 10 for a 0-10 score",
                minimum=0, exclusive_minimum=True),
+        Column("higher_is_better", "bool", "direction of better: false for a score where lower is better (a break "
+               "rate); absent or empty means true", required=False, optional=True),
         *_provenance(),
     ),
     key=("project", "task", "params_b", "stage"),

@@ -47,13 +47,19 @@ def claims_display(audited: pd.DataFrame) -> pd.DataFrame:
 def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
     """Finding 1's table: each task's score at the two sizes, training changes and what is not measured.
 
-    Only tasks with at least one measured value at either size are listed (as in the post).
+    Only tasks with at least one measured value at either size are listed (as in the post). A task whose
+    lower scores are better says so, and its training change is named in that direction.
     """
+    from .capability import higher_is_better
+    from .words.capability import change_word, lower_note
+
     rows = []
+    direction = higher_is_better(capability)
     measured_tasks = capability.loc[capability["status"].eq("measured") &
                                     capability["params_b"].isin([small_b, large_b]), ["project", "task"]]
     for project, task in measured_tasks.drop_duplicates().itertuples(index=False):
         part = capability[(capability["project"] == project) & (capability["task"] == task)]
+        higher = bool(direction[part.index[0]])
         cells = []
         for size in (small_b, large_b):
             at = part[part["params_b"] == size].set_index("stage")
@@ -66,24 +72,31 @@ def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: floa
             at = at[at["status"].eq("measured")]
             if {"base", "trained"} <= set(at.index):
                 b, t = at.loc["base"], at.loc["trained"]
-                word = "regressed" if t["value"] < b["value"] else "improved"
+                better = (t["value"] / t["scale_max"] - b["value"] / b["scale_max"]) * (1 if higher else -1)
                 cells.append(f"{_score(b['value'], b['scale_max'])} \u2192 {_score(t['value'], t['scale_max'])} "
-                             f"({word})")
+                             f"({change_word(better > 0, better < 0)})")
             else:
                 r = at.iloc[0]
                 cells.append(_score(r["value"], r["scale_max"]))
-        rows.append([project, task, *cells])
+        rows.append([project, task + lower_note(higher), *cells])
     return pd.DataFrame(rows, columns=["Project", "Task", f"{fmt.size(small_b)} performance",
                                        f"{fmt.size(large_b)} performance"])
 
 
 def gap_table(gaps: pd.DataFrame, changes: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
-    """Derived columns of Finding 1: the size gap in points and the training change in points and percent."""
-    rows = [[r.task, f"{fmt.size(small_b)} \u2192 {fmt.size(large_b)}", fmt.pct(r.small), fmt.pct(r.large),
-             fmt.points(r.gap_points), "\u2014"] for r in gaps.itertuples()]
-    rows += [[r.task, f"{fmt.size(r.params_b)} base \u2192 trained", fmt.pct(r.base), fmt.pct(r.trained),
-              fmt.points(r.change_points), fmt.pct(r.relative_change, 1)] for r in changes.itertuples()]
-    return pd.DataFrame(rows, columns=["Task", "Comparison", "From", "To", "Change (points)", "Relative change"])
+    """Derived columns of Finding 1: the size gap in points and the training change in points and percent, and
+    which side is better in the task's direction of better."""
+    from .words.capability import better_label, lower_note
+
+    rows = [[r.task + lower_note(r.higher_is_better), f"{fmt.size(small_b)} \u2192 {fmt.size(large_b)}",
+             fmt.pct(r.small), fmt.pct(r.large), fmt.points(r.gap_points), "\u2014",
+             better_label(r.advantage_points, fmt.size(large_b), fmt.size(small_b))] for r in gaps.itertuples()]
+    rows += [[r.task + lower_note(r.higher_is_better), f"{fmt.size(r.params_b)} base \u2192 trained", fmt.pct(r.base),
+              fmt.pct(r.trained), fmt.points(r.change_points),
+              "\u2014" if pd.isna(r.relative_change) else fmt.pct(r.relative_change, 1),
+              "trained" if r.improved else "base" if r.regressed else "the same"] for r in changes.itertuples()]
+    return pd.DataFrame(rows, columns=["Task", "Comparison", "From", "To", "Change (points)", "Relative change",
+                                       "Better"])
 
 
 def collapse_table(classified: pd.DataFrame) -> pd.DataFrame:
@@ -173,7 +186,7 @@ def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
         return f"\u2192 {lo}" if lo == hi else f"\u2192 {lo}\u2013{hi}"
 
     return pd.DataFrame({
-        "Gap": [f"{fmt.ratio(r.gap, 1 if r.gap != round(r.gap) else 0)} ({r.student} \u2192 {r.teacher})"
+        "Gap": [f"{fmt.ratio(r.gap)} ({r.student} \u2192 {r.teacher})"
                 for r in t.itertuples()],
         "Family": t["family"],
         "Transition step": t["transition_step"].map(lambda s: "none" if pd.isna(s) else str(int(s))),
@@ -188,8 +201,17 @@ def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
 
 def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFrame:
     """Finding 5's table: episodes per method at each N, the SL advantage ratios, and where each row is from."""
+    from .words.memorization import episodes_parts
+
     wide = table.pivot(index="n_values", columns="method", values="episodes")
-    lb = table.pivot(index="n_values", columns="method", values="lower_bound")
+
+    cells_of = table.set_index(["n_values", "method"])
+
+    def count_cell(n, m) -> str:
+        """``301 ep``, ``10,000+ ep``, or a mean of seeds with its 95% interval: ``16.5 ep (14.4–18.6)``."""
+        text, interval = episodes_parts(cells_of.loc[(n, m)])
+        return f"{text} ep" + (f" ({interval})" if interval else "")
+
     status = table.groupby("n_values")["status"].agg(lambda s: "measured" if s.eq("measured").all()
                                                      else STATUS_WORDS["figure"] if s.isin(["measured", "figure"]).all()
                                                      else "mixed")
@@ -197,21 +219,36 @@ def episodes_display(table: pd.DataFrame, advantage: pd.DataFrame) -> pd.DataFra
     for n in wide.index:
         cells = [fmt.number(n)]
         for m in METHOD_LABELS:
-            cells.append(fmt.episodes(wide.loc[n, m], bool(lb.loc[n, m])) + " ep"
-                         if m in wide and pd.notna(wide.loc[n, m]) else fmt.NA)
+            cells.append(count_cell(n, m) if m in wide and pd.notna(wide.loc[n, m]) else fmt.NA)
         adv = advantage[advantage["n_values"] == n].set_index("method")
-        cells.append(" / ".join(fmt.ratio(adv.loc[m, "ratio"], lower_bound=bool(adv.loc[m, "ratio_is_lower_bound"]))
-                                for m in METHOD_LABELS if m in adv.index) or fmt.NA)
+        cells.append(" / ".join(_ratio_cell(adv.loc[m]) for m in METHOD_LABELS if m in adv.index) or fmt.NA)
         cells.append(status[n])
         rows.append(cells)
     return pd.DataFrame(rows, columns=["N (values)", *METHOD_LABELS.values(), "SL advantage", "Source"])
+
+
+def _p_cell(p) -> str:
+    """A recomputed p-value (Welch's t-test): ``< 0.001``, ``0.012``; a dash when there is none."""
+    if p is None or pd.isna(p):
+        return "\u2014"
+    return "< 0.001" if p < 0.001 else fmt.number(p, 3)
+
+
+def _ratio_cell(r) -> str:
+    """An advantage ratio with its bound, and its 95% interval where seeds give one."""
+    text = fmt.ratio(r["ratio"], lower_bound=bool(r["ratio_is_lower_bound"]))
+    if bool(r.get("ratio_is_upper_bound", False)):
+        text = "≤ " + text
+    if pd.notna(r.get("ratio_low", float("nan"))) and pd.notna(r.get("ratio_high", float("nan"))):
+        text += f" ({fmt.ratio(r['ratio_low'])}–{fmt.ratio(r['ratio_high'])})"
+    return text
 
 
 def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd.DataFrame:
     """Hedges' g: recomputed from per-seed data where it exists, else the published value."""
     rows = [[f"{METHOD_LABELS.get(r.method_a, r.method_a)} vs {METHOD_LABELS.get(r.method_b, r.method_b)}",
              fmt.number(r.n_values), fmt.decimal(r.hedges_g, 1),
-             f"{fmt.decimal(r.ci_low, 1)} to {fmt.decimal(r.ci_high, 1)}", "\u2014",
+             f"{fmt.decimal(r.ci_low, 1)} to {fmt.decimal(r.ci_high, 1)}", _p_cell(getattr(r, "p_value", None)),
              f"recomputed from {getattr(r, 'basis', 'per-seed rows')} ({int(r.n_a)} + {int(r.n_b)} seeds)"]
             for r in recomputed.itertuples()]
     from .memorization import effect_size_rows
@@ -225,8 +262,16 @@ def effect_size_display(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd
     return pd.DataFrame(rows, columns=["Comparison", "N", "Hedges' g", "95% CI", "p", "Source"])
 
 
+def _figure_cell(fit) -> str:
+    """Whether a fit used values read off a figure: ``2 fitted``, ``3 left out`` or ``none``."""
+    used, left = int(fit.get("n_figure_points", 0) or 0), int(fit.get("n_figure_left_out", 0) or 0)
+    parts = ([f"{used} fitted"] if used else []) + ([f"{left} left out"] if left else [])
+    return ", ".join(parts) or "none"
+
+
 def scaling_display(fits: pd.DataFrame) -> pd.DataFrame:
-    """Finding 5's scaling table: exponent with its interval, R², points used and lower bounds left out."""
+    """Finding 5's scaling table: exponent with its interval, R², points used, lower bounds left out, and the
+    values read off a figure that the fit used or left out."""
     def ci(r):
         return fmt.NA if pd.isna(r.ci_low) else f"{fmt.decimal(r.ci_low, 2)} to {fmt.decimal(r.ci_high, 2)}"
     return pd.DataFrame({
@@ -236,6 +281,7 @@ def scaling_display(fits: pd.DataFrame) -> pd.DataFrame:
         "R\u00b2": fits["r_squared"].map(lambda x: fmt.decimal(x, 3)),
         "Points fitted": fits["n_points"].map(str),
         "Lower bounds left out": fits["n_lower_bounds_left_out"].map(str),
+        "Read off a figure": [_figure_cell(r) for _, r in fits.iterrows()],
         "Complexity": fits["complexity"],
         "Note": fits["reason"],
     })

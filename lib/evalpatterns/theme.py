@@ -20,7 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+import matplotlib
 import matplotlib.colors as mcolors
+import matplotlib.ticker
 import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -226,3 +228,74 @@ def set_theme() -> None:
     Idempotent: calling it again gives the same settings. It does not choose a backend.
     """
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, rc=RC)
+
+
+# --- text from data, drawn as text --------------------------------------------------------------------------
+
+#: The longest line (in characters) and the most lines any text of a figure shows; longer text from the data
+#: is cut with an ellipsis (a 2 MB cell would otherwise make an image millions of pixels wide).
+TEXT_MAX_CHARS = 80
+TEXT_MAX_LINES = 8
+
+
+def short_text(text, limit: int = TEXT_MAX_CHARS, max_lines: int = TEXT_MAX_LINES) -> str:
+    """``text`` with each line cut to ``limit`` characters and at most ``max_lines`` lines, marked with '…'."""
+    lines = str(text).split("\n")
+    cut = [line if len(line) <= limit else line[:limit - 1] + "\u2026" for line in lines[:max_lines]]
+    if len(lines) > max_lines:
+        cut[-1] = cut[-1][:limit - 1] + "\u2026"
+    return "\n".join(cut)
+
+
+class _ShortFormatter(matplotlib.ticker.Formatter):
+    """A tick formatter whose labels are cut by :func:`short_text` (category names come from the data)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def set_axis(self, axis):
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs):
+        self.inner.set_locs(locs)
+
+    def __call__(self, x, pos=None):
+        return short_text(self.inner(x, pos))
+
+    def format_ticks(self, values):
+        return [short_text(label) for label in self.inner.format_ticks(values)]
+
+    def get_offset(self):
+        return self.inner.get_offset()
+
+    def format_data(self, value):
+        return self.inner.format_data(value)
+
+    def format_data_short(self, value):
+        return self.inner.format_data_short(value)
+
+
+def literal_texts(fig) -> None:
+    """Make every text of ``fig`` literal and short: no text is parsed as mathtext (a '$' in the data stays a
+    dollar sign), and each is cut by :func:`short_text`, tick labels included. Draw the figure inside
+    :func:`drawing_literally` so that the tick labels made while drawing are literal too."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        value = text.get_text()
+        short = short_text(value)
+        if short != value:
+            text.set_text(short)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for get, set_ in ((axis.get_major_formatter, axis.set_major_formatter),
+                              (axis.get_minor_formatter, axis.set_minor_formatter)):
+                if not isinstance(get(), _ShortFormatter):
+                    set_(_ShortFormatter(get()))
+
+
+def drawing_literally():
+    """A context in which texts made while a figure is drawn (tick labels) are not parsed as mathtext."""
+    return matplotlib.rc_context({"text.parse_math": False})

@@ -1,4 +1,4 @@
-"""Checks of Finding 4 (hybrid distillation)."""
+"""Checks of Finding 4 (hybrid distillation), read from :class:`evalpatterns.findings.distillation.Result`."""
 from __future__ import annotations
 
 import math
@@ -6,27 +6,22 @@ import math
 import pandas as pd
 
 from .. import formatting as fmt
-
+from ..findings.distillation import JUDGED, family_run
+from ..words.common import count, p_text
 from .context import Context
 from .verdicts import Check, _half_unit, unsupported
 
-
-# -- Finding 4 -------------------------------------------------------------------------------------------
-
-def _spike_run(ctx: Context):
-    t = ctx.transitions.dropna(subset=["kl_spike_ratio"])
-    return None if t.empty else t.loc[t["kl_spike_ratio"].idxmax()]
-
-
-def _family_run(ctx: Context, family: str):
-    t = ctx.transitions[ctx.transitions["family"] == family]
-    return None if t.empty else t.iloc[0]
+NO_KL_AT = "no run logs KL at its transition step"
 
 
 def kl_spike(ctx: Context) -> Check:
-    r = _spike_run(ctx)
+    r = ctx.kl_spike_run
     if r is None:
-        return unsupported("no run logs KL on both sides of a transition")
+        return unsupported(NO_KL_AT)
+    if pd.isna(r["kl_spike_ratio"]):
+        before = "is not logged" if pd.isna(r["kl_before"]) else "is 0"
+        return unsupported(f"KL at the transition of {r['run']} is {fmt.number(r['kl_at'], 4)}, but the KL before "
+                           f"it {before}, so no ratio can be computed")
     half = _half_unit(r["kl_before"])
     return Check(r["kl_spike_ratio"], fmt.ratio(r["kl_spike_ratio"]),
                  f"{fmt.number(r['kl_at'], 4)} / {fmt.number(r['kl_before'], 3)} in {r['run']}",
@@ -34,16 +29,18 @@ def kl_spike(ctx: Context) -> Check:
 
 
 def kl_before(ctx: Context) -> Check:
-    r = _spike_run(ctx)
+    r = ctx.kl_spike_run
     if r is None:
-        return unsupported("no pre-transition KL logged")
+        return unsupported(f"{NO_KL_AT}, so there is no spike to read the KL before it from")
+    if pd.isna(r["kl_before"]):
+        return unsupported(f"no off-policy KL is logged before the transition of {r['run']}")
     return Check(r["kl_before"], fmt.number(r["kl_before"], 3), f"last off-policy KL logged in {r['run']}")
 
 
 def kl_at(ctx: Context) -> Check:
-    r = _spike_run(ctx)
+    r = ctx.kl_spike_run
     if r is None:
-        return unsupported("no KL logged at a transition")
+        return unsupported(NO_KL_AT)
     return Check(r["kl_at"], fmt.number(r["kl_at"], 4), f"KL at step {int(r['transition_step'])} of {r['run']}")
 
 
@@ -53,52 +50,55 @@ def transition_step(ctx: Context) -> Check:
         return unsupported("no run changes phase")
     steps = sorted(set(int(s) for s in t["transition_step"]))
     return Check(float(steps[0]) if len(steps) == 1 else math.nan, ", ".join(f"step {s}" for s in steps),
-                 f"first on-policy step in {len(t)} run(s)")
+                 f"first on-policy step in {count(len(t), 'run')}")
 
 
 def spike_at_transition(ctx: Context) -> Check:
-    log = ctx.distillation.sort_values(["run", "step"]).dropna(subset=["kl"])
-    if log.empty:
-        return unsupported("no KL logged")
-    jumps = log.assign(jump=log.groupby("run")["kl"].diff())
-    top = jumps.loc[jumps.groupby("run")["jump"].idxmax().dropna()]
-    t = ctx.transitions.set_index("run")["transition_step"]
-    at = top["step"].to_numpy() == top["run"].map(t).to_numpy()
-    return Check(float(at.all()), f"{int(at.sum())} of {len(top)} runs",
-                 f"the largest KL jump falls at the transition step in {int(at.sum())} of {len(top)} runs",
-                 flag=bool(at.all()))
+    rises = ctx.kl_rises
+    if rises.empty:
+        return unsupported("no run logs KL both before its transition and at it")
+    k, n = int(rises["at_transition"].sum()), len(rises)
+    return Check(float(k == n), f"{k} of {count(n, 'run')}",
+                 f"the rise of KL across the transition is the largest rise in {k} of {count(n, 'run')} "
+                 "logging KL on both sides of it", flag=k == n)
 
 
 def distillation_gap(ctx: Context, family: str) -> Check:
-    r = _family_run(ctx, family)
+    r = family_run(ctx.transitions, family)
     if r is None:
         return unsupported(f"no {family} run")
-    return Check(r["gap"], fmt.ratio(r["gap"], 1), f"{r['teacher']} / {r['student']}")
+    return Check(r["gap"], fmt.ratio(r["gap"]), f"{r['teacher']} / {r['student']} ({r['run']})")
 
 
 def eval_after(ctx: Context, family: str, end: str) -> Check:
-    r = _family_run(ctx, family)
+    r = family_run(ctx.transitions, family)
     if r is None or pd.isna(r["eval_after_min"]):
         return unsupported(f"no {family} eval score after a transition")
     v = r["eval_after_min" if end == "low" else "eval_after_max"]
-    return Check(v, fmt.number(v, 3), f"{'lowest' if end == 'low' else 'highest'} eval score from the transition on")
+    return Check(v, fmt.number(v, 3), f"{'lowest' if end == 'low' else 'highest'} eval score from the transition "
+                                      f"on in {r['run']}")
 
 
 def severity(ctx: Context, family: str) -> Check:
-    r = _family_run(ctx, family)
+    r = family_run(ctx.transitions, family)
     if r is None:
         return unsupported(f"no {family} run")
+    if r["severity"] not in JUDGED:
+        why = "does not change phase" if r["severity"] == "no transition" else "logs no eval score after its transition"
+        return unsupported(f"{r['run']} {why}, so its severity cannot be told", shown=str(r["severity"]).capitalize())
     return Check(math.nan, str(r["severity"]).capitalize(),
                  f"eval {fmt.number(r['eval_before'], 3)} before, {fmt.number(r['eval_after_min'], 3)}\u2013"
-                 f"{fmt.number(r['eval_after_max'], 3)} after (complete at <= {ctx.p('complete_below'):g})")
+                 f"{fmt.number(r['eval_after_max'], 3)} from the transition on in {r['run']} (complete when every "
+                 f"score is at most {ctx.p('complete_below'):g}, partial below a {fmt.pct(ctx.p('partial_drop'), 1)} drop)")
 
 
 def severity_correlation(ctx: Context) -> Check:
-    t = ctx.transitions.dropna(subset=["eval_final"])
-    if len(t) < 3:
-        return unsupported(f"{len(t)} runs: a correlation needs at least three", shown=f"{len(t)} runs")
-    from scipy.stats import spearmanr
-
-    rho = spearmanr(t["gap"], t["eval_final"]).statistic
-    return Check(rho, f"Spearman \u03c1 = {fmt.decimal(rho, 2)}", f"gap against final eval over {len(t)} runs",
-                 flag=bool(rho < 0))
+    c = ctx.gap_correlation
+    if c.n < c.min_runs:
+        return unsupported(f"{count(c.n, 'run')} with a gap and a final eval score; a correlation is judged on at "
+                           f"least {c.min_runs} (min_correlation_runs)", shown=count(c.n, "run"))
+    if c.rho is None:
+        return unsupported(f"the gap or the final eval score is the same in all {c.n} runs", shown=count(c.n, "run"))
+    return Check(c.rho, f"Spearman \u03c1 = {fmt.decimal(c.rho, 2)}",
+                 f"gap against final eval over {count(c.n, 'run')}: one-sided {p_text(c.p_value)} "
+                 f"({'exact' if c.exact else 't approximation'}) for a larger gap giving a lower score", flag=c.holds)

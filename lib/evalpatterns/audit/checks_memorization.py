@@ -1,15 +1,16 @@
-"""Checks of Finding 5 (supervised learning against RL)."""
+"""Checks of Finding 5 (supervised learning against RL): each reads the finding's result (its episodes,
+advantage ratios, fits and recomputed effect sizes) and recomputes nothing itself."""
 from __future__ import annotations
 
 import math
 
+import pandas as pd
 
 from .. import formatting as fmt
-
+from .. import memorization
+from ..words.common import count, p_text
 from .context import Context
 from .verdicts import Check, unsupported
-from .. import memorization
-from ..stats import power_law_fit
 
 
 # -- Finding 5 -------------------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ def advantage(ctx: Context, method: str, n: str) -> Check:
         return unsupported("the supervised count is only a lower bound, so the ratio is only an upper bound",
                            value=r["ratio"], shown=fmt.ratio(r["ratio"]) + " at most")
     lb = bool(r["ratio_is_lower_bound"])
-    return Check(r["ratio"], fmt.ratio(r["ratio"], 2 if r["ratio"] < 20 else 0, lower_bound=lb),
+    return Check(r["ratio"], fmt.ratio(r["ratio"], lower_bound=lb),
                  f"{fmt.episodes(r['episodes'], bool(r['lower_bound']))} / {fmt.number(r['reference_episodes'])}",
                  lower_bound=lb)
 
@@ -68,59 +69,69 @@ def hedges_g(ctx: Context, method: str, n: str) -> Check:
 
 
 def p_value(ctx: Context, method: str, n: str) -> Check:
-    mem = ctx.memorization
-    seeds = mem[mem["seed"].notna() & (mem["n_values"] == int(n)) & mem["method"].isin(["supervised", method])
-                & mem["converged"].astype(bool)]
-    a = seeds.loc[seeds["method"] == "supervised", "episodes"]
-    b = seeds.loc[seeds["method"] == method, "episodes"]
-    if len(a) < 2 or len(b) < 2:
-        return unsupported("no per-seed episode counts to test")
-    from scipy.stats import ttest_ind
-
-    p = float(ttest_ind(a, b).pvalue)
-    return Check(p, f"p = {p:.2g}", f"Student's t-test on {len(a)} + {len(b)} seeds", flag=p < 0.001)
+    e = ctx.seed_effects
+    r = e[(e["method_a"] == "supervised") & (e["method_b"] == method) & (e["n_values"] == int(n))] if len(e) else e
+    if r.empty or "p_value" not in r or pd.isna(r.iloc[0]["p_value"]):
+        return unsupported("no per-seed episode counts or published means and SDs to test")
+    r = r.iloc[0]
+    p = float(r["p_value"])
+    return Check(p, p_text(p), f"Welch's t-test on {int(r['n_a'])} + {int(r['n_b'])} seeds, from {r['basis']}",
+                 flag=p < 0.001)
 
 
 def _fit(ctx: Context, method: str):
-    min_points = int(ctx.p("min_fit_points"))
-    part = ctx.episodes[(ctx.episodes["method"] == method) & (ctx.episodes["status"] == "measured")]
-    points = part[~part["lower_bound"]]
-    fit = power_law_fit(points["n_values"], points["episodes"]) if len(points) else None
-    return fit, len(points), int(part["lower_bound"].sum()), min_points
+    """The finding's fit of ``method`` (the one its scaling table shows), or None."""
+    f = ctx.fits
+    rows = f[f["method"] == method]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _points(fit) -> str:
+    """'3 measured points', '5 points, 2 of them read off a figure'."""
+    k, fig = int(fit["n_points"]), int(fit.get("n_figure_points", 0) or 0)
+    if fig:
+        return f"{count(k, 'point')}, {fig} of them read off a figure"
+    return count(k, "measured point")
 
 
 def exponent(ctx: Context, method: str) -> Check:
-    fit, k, censored, min_points = _fit(ctx, method)
-    if fit is None or not fit.fitted:
-        return unsupported(f"{k} converged measured point(s), {censored} lower bound(s): cannot fit")
-    shown = fmt.decimal(fit.exponent, 2)
-    detail = f"{k} measured points" + (f", 95% CI {fmt.decimal(fit.ci_low, 2)} to {fmt.decimal(fit.ci_high, 2)}"
-                                       if not math.isnan(fit.ci_low) else "")
-    if k < min_points:
+    fit = _fit(ctx, method)
+    if fit is None:
+        return unsupported(f"no {method} counts to fit")
+    min_points = int(ctx.p("min_fit_points"))
+    if not bool(fit["fitted"]):
+        return unsupported(f"{_points(fit)} and {count(int(fit['n_lower_bounds_left_out']), 'lower bound')} "
+                           "left out: a fit needs two problem sizes")
+    shown = fmt.decimal(fit["exponent"], 2)
+    detail = _points(fit) + (f", 95% CI {fmt.decimal(fit['ci_low'], 2)} to {fmt.decimal(fit['ci_high'], 2)}"
+                             if pd.notna(fit["ci_low"]) else "")
+    if int(fit["n_points"]) < min_points:
         return unsupported(f"{detail}: too few points for an exponent (fewer than {min_points})",
-                           value=fit.exponent, shown=shown)
-    return Check(fit.exponent, shown, detail)
+                           value=float(fit["exponent"]), shown=shown)
+    return Check(float(fit["exponent"]), shown, detail)
 
 
 def r_squared(ctx: Context, method: str) -> Check:
-    fit, k, censored, min_points = _fit(ctx, method)
-    if fit is None or not fit.fitted:
-        return unsupported(f"{k} converged measured point(s): cannot fit")
-    if math.isnan(fit.r_squared):
+    fit = _fit(ctx, method)
+    if fit is None or not bool(fit["fitted"]):
+        return unsupported(f"no fit of {method}" if fit is None else f"{_points(fit)}: cannot fit")
+    k = int(fit["n_points"])
+    if pd.isna(fit["r_squared"]):
         if k >= 3:
             return Check(math.nan, "undefined", "episodes do not vary with N, so R\u00b2 is 0/0")
-        return unsupported(f"{k} points: R\u00b2 is meaningless")
-    if k < min_points:
-        return unsupported(f"{k} points: too few for R\u00b2 to mean much", value=fit.r_squared,
-                           shown=fmt.decimal(fit.r_squared, 3))
-    return Check(fit.r_squared, fmt.decimal(fit.r_squared, 3), f"{k} measured points")
+        return unsupported(f"{count(k, 'point')}: R\u00b2 is meaningless")
+    if k < int(ctx.p("min_fit_points")):
+        return unsupported(f"{count(k, 'point')}: too few for R\u00b2 to mean much", value=float(fit["r_squared"]),
+                           shown=fmt.decimal(fit["r_squared"], 3))
+    return Check(float(fit["r_squared"]), fmt.decimal(fit["r_squared"], 3), _points(fit))
 
 
 def complexity(ctx: Context, method: str) -> Check:
     e = exponent(ctx, method)
-    fit, k, censored, min_points = _fit(ctx, method)
-    if fit is not None and fit.fitted and fit.exponent == 0 and math.isnan(fit.r_squared) and k >= 2:
-        return Check(0.0, "O(1)", f"the same count at all {k} measured N", flag=True)
+    fit = _fit(ctx, method)
+    if (fit is not None and bool(fit["fitted"]) and fit["exponent"] == 0 and pd.isna(fit["r_squared"])
+            and int(fit["n_points"]) >= 2):
+        return Check(0.0, "O(1)", f"the same count at all {_points(fit)}", flag=True)
     if not e.supported:
         return unsupported(e.reason, shown=memorization.complexity_label(e.value) if not math.isnan(e.value) else "-")
     label = memorization.complexity_label(e.value)
@@ -130,11 +141,13 @@ def complexity(ctx: Context, method: str) -> Check:
 def constant_time(ctx: Context, method: str) -> Check:
     part = ctx.episodes[ctx.episodes["method"] == method]
     if len(part) < 2:
-        return unsupported(f"{len(part)} problem size")
+        return unsupported(count(len(part), "problem size"))
     constant = part["episodes"].nunique() == 1 and not part["lower_bound"].any()
+    lo, hi = part["episodes"].min(), part["episodes"].max()
+    spread = (f"{fmt.number(lo)} episodes at each of" if lo == hi else
+              f"{fmt.number(lo)}\u2013{fmt.number(hi)} episodes over")
     return Check(float(constant), "constant" if constant else "varies",
-                 f"{fmt.number(part['episodes'].min())}\u2013{fmt.number(part['episodes'].max())} episodes over "
-                 f"{len(part)} problem sizes", flag=bool(constant))
+                 f"{spread} {count(len(part), 'problem size')}", flag=bool(constant))
 
 
 def scales_linearly(ctx: Context, method: str) -> Check:

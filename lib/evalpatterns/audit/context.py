@@ -17,7 +17,8 @@ _FIELDS = {
     2: {"mode_collapse": "data", "runs": "runs", "bracket": "bracket", "collapse_trend": "trend",
         "collapse_confounds": "bracket_changed"},
     3: {"roi": "data", "roi_table": "table", "switch": "summary", "baseline": "baseline"},
-    4: {"distillation": "log", "transitions": "transitions"},
+    4: {"distillation": "log", "transitions": "transitions", "kl_spike_run": "spike", "kl_rises": "rises",
+        "gap_correlation": "correlation"},
     5: {"memorization": "data", "effect_sizes": "effect_sizes", "episodes": "episodes", "advantage": "advantage",
         "fits": "fits", "seed_effects": "seed_effects"},
 }

@@ -1,0 +1,140 @@
+"""Finding 1: is there a capability cliff between model sizes? One analysis, one result.
+
+The arithmetic (gaps between sizes, training changes, the heat map's cells, the direction of better) lives in
+:mod:`evalpatterns.capability`; this module runs it once with the chapter's sizes and draws the conclusion.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import capability
+from .. import formatting as fmt
+from ..stats import compare_proportions
+from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
+
+NUMBER = 1
+CHAPTER = "capability-cliff"
+DATA = ("capability",)
+QUESTION = "Finding 1: is there a capability cliff between model sizes?"
+CLAIM = "Models below ~3B parameters consistently fail at tasks that 8B models succeed at."
+#: Fewest tasks measured at both sizes on which the cliff can be called consistent.
+MIN_TASKS = 2
+
+
+@dataclass(frozen=True)
+class Params:
+    small_b: float = param(3.0, "the smaller model size compared, in billions of parameters", 0)
+    large_b: float = param(8.0, "the larger model size compared, in billions of parameters", 0)
+
+
+@dataclass(frozen=True)
+class Result:
+    params: Params
+    data: pd.DataFrame  # the capability frame as loaded
+    gaps: pd.DataFrame  # one row per task measured at both sizes: capability.size_gaps, plus Fisher's p_value
+    changes: pd.DataFrame  # one row per (task, size) measured before and after training: capability.training_change
+    matrix: pd.DataFrame  # one cell per (task, size) for the heat map: capability.capability_matrix
+    largest: pd.Series | None  # the row of ``gaps`` with the largest gap by size (|advantage_points|)
+    n_cliff: int  # tasks showing the cliff
+    n_small_as_good: int  # tasks where the small model is at least as good as the large
+    conclusion: Conclusion
+
+
+def _fisher(gaps: pd.DataFrame) -> pd.Series:
+    """Fisher's exact p of the large against the small model, where both sizes have counts (else empty)."""
+    def one(r):
+        counts = [r["large_k"], r["large_n"], r["small_k"], r["small_n"]]
+        if any(pd.isna(c) for c in counts) or r["large_n"] <= 0 or r["small_n"] <= 0:
+            return math.nan
+        return compare_proportions(*(int(c) for c in counts)).p_value
+    return gaps.apply(one, axis=1).astype(float) if len(gaps) else pd.Series(dtype=float)
+
+
+def largest_gap(gaps: pd.DataFrame) -> pd.Series | None:
+    """The task whose two sizes are furthest apart (by the absolute gap; its sign says which is better)."""
+    if gaps.empty:
+        return None
+    return gaps.loc[gaps["advantage_points"].abs().idxmax()]
+
+
+def _tasks(n: int) -> str:
+    return f"{n} task" if n == 1 else f"{n} tasks"
+
+
+def _largest_text(g: pd.Series, small_b: float, large_b: float) -> str:
+    adv = float(g["advantage_points"])
+    if adv == 0:
+        return f"the sizes score the same on every task, {g['task']} included"
+    ahead, behind = (large_b, small_b) if adv > 0 else (small_b, large_b)
+    x = abs(adv)
+    return (f"the largest gap, {fmt.number(x, 0 if x >= 1 else min(fmt.significant_decimals(x, 2), 4))} points on {g['task']}, is in favour of "
+            f"{fmt.size(ahead)} over {fmt.size(behind)}")
+
+
+def conclude(gaps: pd.DataFrame, params: Params) -> Conclusion:
+    """The verdict on the post's cliff between ``params.small_b`` and ``params.large_b``.
+
+    The rule: over the tasks measured at both sizes at the same stage, each size's score is taken as a
+    fraction of the task's scale, read in the task's direction of better (``higher_is_better``, default
+    true). A task *shows the cliff* when the small model is below half marks and the large model at or above
+    them. **Supported**: at least ``MIN_TASKS`` (2) tasks measured at both sizes, every one shows the cliff,
+    and, where both sizes have counts (``n_correct``/``n_eval``), Fisher's exact test tells the two sizes
+    apart at ALPHA. **Contradicted**: no task shows the cliff, or the small model is at least as good as the
+    large on most (more than half of the) tasks. **Inconclusive**: fewer than 2 tasks at both sizes, a mix of
+    tasks with and without the cliff, or a cliff the counts cannot tell from noise. The statistic is the
+    number of tasks showing the cliff (of those measured at both sizes); ``shown`` adds the largest gap by
+    size and which size it favours; ``p_value`` is the largest Fisher p among the cliff tasks with counts.
+    """
+    small_b, large_b = params.small_b, params.large_b
+    test = (f"the rule that each of at least {MIN_TASKS} tasks measured at both {fmt.size(small_b)} and "
+            f"{fmt.size(large_b)} scores below half marks at {fmt.size(small_b)} and at or above them at "
+            f"{fmt.size(large_b)}, read in the task's direction of better (with Fisher's exact test on the two "
+            f"sizes where the counts are known, significance {ALPHA:g})")
+    if not small_b < large_b:
+        return Conclusion(INCONCLUSIVE, test, None, "no comparison", f"the smaller size compared "
+                          f"({fmt.size(small_b)}) must be below the larger ({fmt.size(large_b)})")
+    n = len(gaps)
+    if n == 0:
+        return Conclusion(INCONCLUSIVE, test, None, "no task at both sizes", f"no task is measured at both "
+                          f"{fmt.size(small_b)} and {fmt.size(large_b)}")
+    n_cliff = int(gaps["cliff"].sum())
+    n_small_as_good = int((gaps["advantage_points"] <= 0).sum())
+    count_text = (f"the one task at both sizes {'shows' if n_cliff else 'does not show'} the cliff" if n == 1
+                  else f"{n_cliff} of {n} tasks {'shows' if n_cliff == 1 else 'show'} the cliff")
+    shown = f"{count_text}; {_largest_text(largest_gap(gaps), small_b, large_b)}"
+    cliff_p = gaps.loc[gaps["cliff"], "p_value"].dropna() if "p_value" in gaps else pd.Series(dtype=float)
+    p = float(cliff_p.max()) if len(cliff_p) else None
+    if n < MIN_TASKS:
+        return Conclusion(INCONCLUSIVE, test, n_cliff, shown, f"only {_tasks(n)} {'is' if n == 1 else 'are'} "
+                          f"measured at both {fmt.size(small_b)} and {fmt.size(large_b)}, and a consistent cliff "
+                          f"needs at least {MIN_TASKS}", p)
+    if n_cliff == 0 or n_small_as_good > n / 2:
+        why = (f"no task fails at {fmt.size(small_b)} and passes at {fmt.size(large_b)}" if n_cliff == 0 else
+               f"the {fmt.size(small_b)} model is at least as good as the {fmt.size(large_b)} on "
+               f"{n_small_as_good} of {_tasks(n)}")
+        return Conclusion(CONTRADICTED, test, n_cliff, shown, why, p)
+    if n_cliff < n:
+        return Conclusion(INCONCLUSIVE, test, n_cliff, shown, f"{n_cliff} of {_tasks(n)} show the cliff and "
+                          f"{n - n_cliff} {'does' if n - n_cliff == 1 else 'do'} not: the cliff is not consistent", p)
+    noisy = cliff_p[cliff_p >= ALPHA]
+    if len(noisy):
+        names = ", ".join(str(gaps.loc[i, "task"]) for i in noisy.index)
+        return Conclusion(INCONCLUSIVE, test, n_cliff, shown, f"every task shows the cliff, but Fisher's exact "
+                          f"test cannot tell the two sizes apart on {names}", p)
+    return Conclusion(SUPPORTED, test, n_cliff, shown, f"each of the {_tasks(n)} measured at both sizes fails below "
+                      f"half marks at {fmt.size(small_b)} and passes at {fmt.size(large_b)}", p)
+
+
+def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
+    """Finding 1 on a loaded ``capability`` frame (or ``{"capability": frame}``)."""
+    frame = data["capability"] if isinstance(data, dict) else data
+    gaps = capability.size_gaps(frame, params.small_b, params.large_b)
+    gaps = gaps.assign(p_value=_fisher(gaps).to_numpy() if len(gaps) else [])
+    changes = capability.training_change(frame)
+    matrix = capability.capability_matrix(frame)
+    conclusion = conclude(gaps, params)
+    return Result(params, frame, gaps, changes, matrix, largest_gap(gaps), int(gaps["cliff"].sum()),
+                  int((gaps["advantage_points"] <= 0).sum()), conclusion)

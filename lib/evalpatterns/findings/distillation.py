@@ -1,0 +1,241 @@
+"""Finding 4: does the switch to on-policy training make hybrid distillation collapse? One analysis, one result.
+
+The per-run arithmetic (the transition, the KL spike, the severity) lives in :mod:`evalpatterns.distillation`;
+this module runs it once, picks the run the page and the audit quote (the largest KL spike), measures the
+correlation of severity with the teacher/student gap, and draws the conclusion.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import distillation
+from .. import formatting as fmt
+from ..stats import wilson_interval
+from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
+
+NUMBER = 4
+CHAPTER = "hybrid-distillation"
+DATA = ("distillation",)
+QUESTION = "Finding 4: does the switch to on-policy training make hybrid distillation collapse?"
+CLAIM = "Hybrid distillation (off-policy \u2192 on-policy) causes complete collapse at the transition point."
+
+#: The severities of a run whose collapse can be judged (it changes phase and logs an eval score after it).
+JUDGED = ("complete", "partial", "none")
+
+
+@dataclass(frozen=True)
+class Params:
+    complete_below: float = param(
+        0.01, "eval score at or below which every post-transition step means complete collapse", 0)
+    partial_drop: float = param(
+        0.25, "relative drop of eval score across the transition that counts as partial collapse", 0, 1)
+    min_correlation_runs: int = param(
+        5, "fewest runs (changing phase, with an eval score after it) on which a correlation of severity with "
+        "the teacher/student gap is judged", 3)
+
+
+#: Up to this many runs the p-value of Spearman's rho is exact (every ordering of the runs is counted);
+#: above it, scipy's t approximation.
+EXACT_UP_TO = 8
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Spearman's rho between the teacher/student gap and the final eval score over ``n`` runs, with the
+    one-sided p-value in the claimed direction (a larger gap, a lower final score: rho < 0), exact up to
+    EXACT_UP_TO runs (``exact``). ``rho`` and ``p_value`` are None when fewer than three runs have both or
+    either does not vary; ``judged`` is False when ``n`` is below ``min_runs``; ``holds`` when judged,
+    rho < 0 and p < ALPHA."""
+
+    n: int
+    min_runs: int
+    rho: float | None = None
+    p_value: float | None = None
+    exact: bool = False
+
+    @property
+    def judged(self) -> bool:
+        return self.n >= self.min_runs and self.rho is not None
+
+    @property
+    def holds(self) -> bool:
+        return self.judged and self.rho < 0 and self.p_value < ALPHA
+
+
+@dataclass(frozen=True)
+class Share:
+    """``k`` of ``n`` runs, with the Wilson 95% interval of the proportion (NaN when ``n`` is 0)."""
+
+    k: int
+    n: int
+    low: float = math.nan
+    high: float = math.nan
+
+    @property
+    def proportion(self) -> float:
+        return self.k / self.n if self.n else math.nan
+
+
+@dataclass(frozen=True)
+class Result:
+    params: Params
+    log: pd.DataFrame  # the step log as loaded
+    transitions: pd.DataFrame  # one row per run: distillation.transitions
+    judged: pd.DataFrame  # the rows of ``transitions`` whose severity can be judged (JUDGED)
+    spike: pd.Series | None  # the run the KL claims are read from (see spike_run); None: no KL at any transition
+    rises: pd.DataFrame  # distillation.kl_rises: is the jump at the transition the run's largest rise of KL?
+    correlation: Correlation  # severity (final eval) against the gap
+    complete: Share  # runs that collapsed completely, of the judged runs
+    collapsed: Share  # runs that collapsed completely or partially, of the judged runs
+    excerpt_run: str | None  # the run whose log the page shows (see excerpt_of)
+    excerpt_origin: str  # "spike", "transition", "first" or "none": which rule picked it
+    conclusion: Conclusion
+
+
+def spike_run(transitions: pd.DataFrame) -> pd.Series | None:
+    """The run with the largest KL spike: among runs that log KL at their transition step, the largest
+    ``kl_spike_ratio``; runs without a ratio (no KL before, or 0) come after, by the KL at the transition.
+    None when no run logs KL at its transition."""
+    t = transitions.dropna(subset=["transition_step", "kl_at"])
+    if t.empty:
+        return None
+    order = t.assign(_has=t["kl_spike_ratio"].notna(), _r=t["kl_spike_ratio"].fillna(-math.inf))
+    return order.sort_values(["_has", "_r", "kl_at", "run"], ascending=[False, False, False, True],
+                             kind="stable").drop(columns=["_has", "_r"]).iloc[0]
+
+
+def excerpt_of(transitions: pd.DataFrame, spike: pd.Series | None) -> tuple[str | None, str]:
+    """The run whose log excerpt the page shows (the post's "exact log"), and the rule that chose it: the run
+    with the largest KL spike; else the first run (by name) that changes phase; else the first run."""
+    if spike is not None:
+        return str(spike["run"]), "spike"
+    runs = transitions.sort_values("run")
+    switching = runs.dropna(subset=["transition_step"])
+    if len(switching):
+        return str(switching["run"].iloc[0]), "transition"
+    if len(runs):
+        return str(runs["run"].iloc[0]), "first"
+    return None, "none"
+
+
+def family_run(transitions: pd.DataFrame, family: str) -> pd.Series | None:
+    """The run of ``family`` (matched without regard to case or surrounding spaces): of several, the first
+    by name that changes phase and logs an eval score after it, else the first by name."""
+    key = str(family).strip().casefold()
+    t = transitions[transitions["family"].astype(str).str.strip().str.casefold() == key]
+    if t.empty:
+        return None
+    t = t.assign(_judged=t["severity"].isin(JUDGED)).sort_values(["_judged", "run"], ascending=[False, True])
+    return t.drop(columns="_judged").iloc[0]
+
+
+def spearman_less(x, y) -> tuple[float, float, bool]:
+    """Spearman's rho of ``x`` and ``y`` and the one-sided p-value of a rho this low or lower under no
+    association: exact for at most EXACT_UP_TO pairs (the share of all n! orderings of ``y`` against ``x``
+    whose rho is at most the observed one; ties keep their mid-ranks), else scipy.stats.spearmanr's t
+    approximation (alternative='less'). Returns (rho, p, exact).
+
+    Example: rho = -1 over 5 pairs has exact p = 1/120 = 0.0083 (the t approximation gives p = 0).
+    """
+    from scipy.stats import rankdata, spearmanr
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    rho = float(spearmanr(x, y).statistic)
+    if len(x) > EXACT_UP_TO:
+        return rho, float(spearmanr(x, y, alternative="less").pvalue), False
+    from itertools import permutations
+
+    rx, ry = rankdata(x), rankdata(y)
+    orderings = ry[np.array(list(permutations(range(len(ry)))))]
+    cx = rx - rx.mean()
+    cy = orderings - orderings.mean(axis=1, keepdims=True)
+    rhos = (cy @ cx) / np.sqrt((cx ** 2).sum() * (cy ** 2).sum(axis=1))
+    return rho, float(np.mean(rhos <= rho + 1e-12)), True
+
+
+def correlation_of(judged: pd.DataFrame, min_runs: int) -> Correlation:
+    """Spearman's rho of the gap against the final eval score over the judged runs that have both, with the
+    one-sided p-value for rho < 0 (:func:`spearman_less`)."""
+    both = judged.dropna(subset=["gap", "eval_final"])
+    n = len(both)
+    if n < 3 or both["gap"].nunique() < 2 or both["eval_final"].nunique() < 2:
+        return Correlation(n, int(min_runs))
+    rho, p, exact = spearman_less(both["gap"], both["eval_final"])
+    return Correlation(n, int(min_runs), rho, p, exact)
+
+
+def _share(k: int, n: int) -> Share:
+    if not n:
+        return Share(k, n)
+    w = wilson_interval(k, n)
+    return Share(int(k), int(n), float(w.low), float(w.high))
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" + ("" if n == 1 else "s")
+
+
+def conclude(transitions: pd.DataFrame, params: Params, spike: pd.Series | None = None) -> Conclusion:
+    """The verdict on "hybrid distillation causes complete collapse at the transition", over the runs that
+    change phase and log an eval score after it (severity complete, partial or none):
+
+    - inconclusive when there is no such run;
+    - supported when at least one collapses completely (every eval score from the transition on at or below
+      ``complete_below``) and more than half collapse, completely or partially;
+    - contradicted when none collapses (every severity is "none");
+    - inconclusive otherwise (a mixed picture).
+
+    The statistic is the share that collapsed completely, shown as k of n with its Wilson 95% interval, and
+    the largest KL spike at a transition.
+    """
+    test = ("the severity of each run that changes phase and logs an eval score after it (supported when at least "
+            "one collapses completely and more than half collapse, completely or partially; contradicted when none "
+            "collapses; inconclusive otherwise)")
+    judged = transitions[transitions["severity"].isin(JUDGED)]
+    n = len(judged)
+    if not n:
+        why = ("no run changes from off-policy to on-policy" if transitions["transition_step"].isna().all()
+               else "no run that changes phase logs an eval score after the change")
+        return Conclusion(INCONCLUSIVE, test, None, "no run to judge", why)
+    k = int((judged["severity"] == "complete").sum())
+    kc = k + int((judged["severity"] == "partial").sum())
+    share = _share(k, n)
+    shown = f"complete in {k} of {_runs(n)}, Wilson 95% interval {fmt.pct(share.low)} to {fmt.pct(share.high)}"
+    if spike is not None and not pd.isna(spike["kl_spike_ratio"]):
+        shown += f"; largest KL spike {fmt.ratio(spike['kl_spike_ratio'])} in {spike['run']}"
+    cb = f"{params.complete_below:g}"
+    if k and kc > n / 2:
+        return Conclusion(SUPPORTED, test, share.proportion, shown,
+                          f"{k} of {_runs(n)} collapsed completely at the transition (every eval score from it on "
+                          f"at or below {cb}) and {kc} of {n} collapsed completely or partially")
+    if kc == 0:
+        return Conclusion(CONTRADICTED, test, share.proportion, shown,
+                          f"none of the {_runs(n)} that change phase collapsed: each kept its lowest eval score "
+                          f"after the transition within {100 * params.partial_drop:g}% of its last off-policy score"
+                          if n > 1 else
+                          f"the one run that changes phase did not collapse: its lowest eval score after the "
+                          f"transition stayed within {100 * params.partial_drop:g}% of its last off-policy score")
+    if n == 1:
+        return Conclusion(INCONCLUSIVE, test, share.proportion, shown, "the one run that changes phase collapsed "
+                          "partially, not completely")
+    why = (f"no run collapsed completely, though {kc} of {_runs(n)} collapsed partially" if not k else
+           f"{k} of {_runs(n)} collapsed completely, but only {kc} of {n} collapsed at all, not more than half")
+    return Conclusion(INCONCLUSIVE, test, share.proportion, shown, why)
+
+
+def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
+    """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``)."""
+    log = data["distillation"] if isinstance(data, dict) else data
+    transitions = distillation.transitions(log, params.complete_below, params.partial_drop)
+    judged = transitions[transitions["severity"].isin(JUDGED)]
+    spike = spike_run(transitions)
+    k = int((judged["severity"] == "complete").sum())
+    kc = k + int((judged["severity"] == "partial").sum())
+    excerpt, origin = excerpt_of(transitions, spike)
+    return Result(params, log, transitions, judged, spike, distillation.kl_rises(log, transitions),
+                  correlation_of(judged, params.min_correlation_runs), _share(k, len(judged)),
+                  _share(kc, len(judged)), excerpt, origin, conclude(transitions, params, spike))

@@ -1,0 +1,114 @@
+"""Finding 4's sentences (evalpatterns.words.distillation): what they say on the post's data, and that they never
+assert the post's pattern when the runs contradict it or cannot settle it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evalpatterns import io
+from evalpatterns.findings import distillation as finding
+from evalpatterns.words import distillation as words
+
+import distlogs as dl
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def values(log, **params) -> dict:
+    return words.values(finding.analyse(log, finding.Params(**params)))
+
+
+@pytest.fixture(scope="module")
+def post() -> dict:
+    return values(io.load("distillation", ROOT / "data" / "distillation.csv"))
+
+
+def test_post_opening_takeaway_and_transition(post):
+    assert post["opening_text"] == (
+        "The data support the post's claim: of the 2 runs that change phase and log an eval score after it, 1 "
+        "collapsed completely at the transition and both collapsed completely or partially (complete in 1 of 2 "
+        "runs, Wilson 95% interval 9% to 91%; largest KL spike 363x in llama-hybrid-seed8).")
+    assert post["takeaway_text"].startswith("Hybrid distillation collapsed at the switch to on-policy training here")
+    # 5.4453 / 0.015 = 363.02; the KL before printed as 0.015 lies in [0.0145, 0.0155]: 5.4453 / 0.0155 = 351.3,
+    # 5.4453 / 0.0145 = 375.5
+    assert post["transition_text"] == (
+        "It is step 50 in both runs that change phase. In llama-hybrid-seed8, the run with the largest KL spike, the "
+        "KL divergence at step 50 is 5.4453, against 0.015 at step 40, the last off-policy value logged: a spike of "
+        "363x. The ratio hangs on the last digit of the KL before: any value from 0.0145 to 0.0155, which prints as "
+        "0.015, gives 351x to 376x")
+    assert post["excerpt_rule_text"] == "the run with the largest KL spike at its transition, llama-hybrid-seed8"
+    assert post["severity_text"] == "Of the 2 runs, 1 collapsed completely and 1 collapsed partially"
+    # 20 rows: 5 with status measured, 15 read off figure 3
+    assert post["steps_text"] == ("Of its 20 logged steps, 5 are measurements, drawn filled; the other 15 were read off "
+                                  "a figure, drawn hollow")
+    assert post["correlation_text"].startswith("With 2 runs that change phase and log a final eval score, fewer "
+                                               "than the 5 on which a correlation is judged")
+    assert post["verdict"] == "supported"
+
+
+def test_contradicted_never_asserts_the_pattern():
+    v = values(dl.log(dl.collapsing("a", before=0.3, after=(0.33,), kl=(0.02, 0.029)),
+                      dl.collapsing("b", before=0.5, after=(0.52,), kl=(0.02, 0.0245))))
+    assert v["verdict"] == "contradicted"
+    assert v["opening_text"].startswith("The data contradict the post's claim: none of the 2 runs that change phase")
+    assert v["takeaway_text"].startswith("Hybrid distillation did not collapse at the switch")
+    assert v["severity_text"] == "None of the 2 runs collapsed"
+    # 0.029 / 0.02 = 1.45: three significant digits, never "1x"
+    assert v["spike_ratio_text"] == "1.45x" and "a spike of 1.45x" in v["transition_text"]
+
+
+@pytest.mark.parametrize("runs, reason", [
+    ((dl.run("a", on=()), dl.run("b", on=())), "no run changes from off-policy to on-policy"),
+    ((dl.collapsing("a", before=0.5, after=(0.2,)),), "the one run that changes phase collapsed partially, not completely"),
+])
+def test_inconclusive_says_it_cannot_tell(runs, reason):
+    v = values(dl.log(*runs))
+    assert v["opening_text"].startswith("The data cannot settle the post's claim")
+    assert v["takeaway_text"] == ("These data cannot say whether the switch to on-policy training makes hybrid "
+                                  f"distillation collapse: {reason}.")
+
+
+def test_no_phase_change_and_no_kl():
+    flat = values(dl.log(dl.run("a", on=()), dl.run("b", on=())))
+    assert flat["transition_text"] == "No run changes from off-policy to on-policy, so there is no transition to look at"
+    assert flat["severity_text"] == "None of the 2 runs changes phase"
+    assert flat["excerpt_rule_text"].endswith("as no run changes phase, the first run by name, a")
+    assert flat["correlation_text"] == "No run changes phase and logs an eval score after it, so the data cannot test it"
+    nokl = values(dl.log(dl.run("g", off=((20, None, 0.43),), on=((30, None, 0.004), (40, None, 0.0)))))
+    assert nokl["transition_text"] == ("It is step 30 in the one run that changes phase. No run logs KL at its "
+                                       "transition step, so no spike can be measured")
+    assert nokl["rise_text"].startswith("No run logs KL both before its transition and at it")
+
+
+def test_kl_logged_at_the_transition_without_a_value_before_it():
+    v = values(dl.log(dl.run("z", off=((40, None, 0.4),), on=((50, 0.5, 0.2), (60, None, 0.0)))))
+    assert v["transition_text"] == (
+        "It is step 50 in the one run that changes phase. In z, the run with the largest KL at its transition, the KL "
+        "divergence at step 50 is 0.5000; the KL before it is not logged, so no spike ratio can be computed")
+    # ended at 0.000 after 0.2 at step 50: partial, and the page says why
+    assert v["severity_text"] == ("The one run, z, collapsed partially. z ended at or below 0.01 but scored higher "
+                                  "after the transition (at most 0.200), so it does not meet the definition of "
+                                  "complete collapse")
+
+
+def test_correlation_sentence_states_rho_and_its_one_sided_p():
+    gaps, finals = [2, 4, 8, 16, 32, 64], [0.4, 0.5, 0.3, 0.2, 0.0, 0.1]
+    v = values(dl.log(*[dl.collapsing(f"r{i}", gap=g, before=0.6, after=(e,)) for i, (g, e) in
+                        enumerate(zip(gaps, finals))]))
+    # rho = 1 - 6 x 66 / 210 = -0.886; exact one-sided p = 12 / 720 = 0.017 (see test_findings_distillation)
+    assert v["correlation_text"] == (
+        "Over 6 runs, Spearman's \u03c1 between the gap and the final eval score is \u22120.89 (one-sided p = 0.017, "
+        "exact, over every ordering of the runs, testing the claimed direction: a larger gap, a lower final score); "
+        "the data show it: a larger gap goes with a lower final score")
+
+
+def test_counts_agree_with_their_nouns():
+    one = values(dl.log(dl.collapsing("a", after=(0.0,))))
+    assert one["n_runs_text"] == "1 run"
+    assert one["severity_text"] == "The one run, a, collapsed completely"
+    assert one["steps_text"] == "All 2 logged steps are measurements"
+    three = values(dl.log(dl.collapsing("a", after=(0.0,)), dl.collapsing("b", after=(0.0,)),
+                          dl.run("c", on=((50, 0.5, None),))))
+    assert three["severity_text"] == ("Of the 3 runs, 2 collapsed completely and 1 logs no eval score after its "
+                                      "transition")
