@@ -85,6 +85,13 @@ def test_collapse_table_and_bracket(book):
     assert [r[-1] for r in rows[1:]] == ["YES", "YES", "NO"]
     shown = pasted(soup)
     assert "10x" in shown and "5e-6" in shown and "5e-5" in shown
+    # the page opens with the computed verdict: inconclusive on the post's three runs (Fisher's p = 1/3)
+    from evalpatterns.words import collapse as collapse_words
+
+    opening = collapse_words.values(findings.analyse("mode-collapse"))["opening_text"]
+    assert opening.startswith("The data cannot settle the post's claim") and "p = 0.33" in opening
+    assert opening in " ".join(soup.get_text().split())
+    assert soup.find("h1").get_text().startswith("Finding 2: does mode collapse set in at a learning-rate threshold?")
 
 
 def test_roi_tables_and_both_ratios(book):
@@ -207,7 +214,7 @@ def test_each_chapter_offers_its_executed_notebook_and_source(book):
 def test_code_is_hidden_one_click_away_and_no_launch_buttons(book):
     soup = page(book, "mode-collapse")
     assert soup.select("details.hide") or soup.select(".tag_hide-input, .tag_hide-cell")
-    assert "lr_bracket" in soup.get_text()  # the code is in the page, behind a toggle
+    assert "page.finding(finding, globals())" in soup.get_text()  # the code is in the page, behind a toggle
     html = (book / "chapters" / "mode-collapse.html").read_text()
     assert "mybinder" not in html and "launch-buttons" not in html and "colab" not in html.lower()
 

@@ -90,7 +90,8 @@ def test_a_chapter_whose_kernel_dies_is_named(tmp_path, monkeypatch):
     src = tmp_path / "repo"
     (src / "chapters").mkdir(parents=True)
     text = (ROOT / "chapters" / "mode-collapse.md").read_text()
-    (src / "chapters" / "mode-collapse.md").write_text(text.replace("bracket = collapse.lr_bracket(runs)",
+    assert "page.show(result, words, data)" in text  # the line replaced by a dying kernel
+    (src / "chapters" / "mode-collapse.md").write_text(text.replace("page.show(result, words, data)",
                                                                     "import os; os._exit(3)", 1))
     monkeypatch.setattr(registry, "ROOT", src)
     params = build.resolve_parameters("mode-collapse", {"mode_collapse_csv": str(ROOT / "data/mode_collapse.csv")})

@@ -43,8 +43,8 @@ def test_post_opening_and_takeaway_say_inconclusive_with_the_numbers(post):
 
 def test_post_counts_and_bracket(post):
     assert post["outcomes_text"] == "2 runs collapsed and 1 run converged"
-    assert post["bracket_text"].startswith("the threshold lies between 5e-6 (the largest rate that converged) and "
-                                           "5e-5 (the smallest that collapsed), a 10x bracket")
+    assert post["bracket_text"].startswith("a threshold, if there is one, lies between 5e-6 (the largest rate that "
+                                           "converged) and 5e-5 (the smallest that collapsed), a 10x bracket")
     assert post["cells_text"] == '3 cells of its 9 have a run, and the other 6 are drawn as "no run"'
     assert post["complete_text"] == "Both collapsed runs collapsed completely (accuracy at or below 5%)"
     assert post["range_text"] == "Every run reported a single accuracy"
@@ -123,3 +123,14 @@ def test_complete_and_partial_are_counted(tmp_path):
     v = values_of(tmp_path, run(1, "2e-4", 0.0, 0), run(2, "1e-4", 0.08, 16), run(3, "5e-6", 0.735, 147))
     assert v["complete_text"] == ("Of the 2 collapsed runs, 1 collapsed completely (accuracy at or below 5%) and "
                                   "1 partially")
+
+
+def test_key_number_counts_runs_and_cells(post, tmp_path):
+    r = finding.analyse(io.load("mode_collapse", DATA / "mode_collapse.csv"))
+    assert words.key_number(r.grid) == "Mode collapse: 2 of 3 runs collapsed; 6 of the 9 grid cells were never run"
+    path = tmp_path / "mode_collapse.csv"
+    path.write_text(HEADER + run(1, "2e-4", "", low=0.05, high=0.3) + "\n" + run(2, "5e-6", 0.735, 147) + "\n"
+                    + ",M,5e-6,64,,,,,,,,illustrative,s\n")
+    grid = finding.analyse(io.load("mode_collapse", path)).grid
+    assert words.key_number(grid) == ("Mode collapse: 0 of 2 runs collapsed (1 with an unknown outcome); 1 of the "
+                                      "3 grid cells was never run")

@@ -602,10 +602,9 @@ def _key_numbers(advantage, summary, transitions, grid, matrix, n_values: int,
         r = spikes.loc[spikes["kl_spike_ratio"].idxmax()]
         lines.append(f"KL jumps {fmt.ratio(r['kl_spike_ratio'])} at the phase transition "
                      f"({_gap_label(r['family'], r['gap'])}, {_severity(r['severity'])})")
-    runs = grid[grid["outcome"] != "no run"] if "outcome" in grid else grid[grid["collapsed"].notna()]
-    lines.append(f"Mode collapse: {fmt.number(runs['collapsed'].fillna(False).astype(bool).sum())} of "
-                 f"{fmt.number(len(runs))} runs collapsed; {fmt.number(len(grid) - len(runs))} of "
-                 f"{fmt.number(len(grid))} grid cells were never run")
+    from .words.collapse import key_number
+
+    lines.append(key_number(grid))
     small, large = sizes
     for task in _measured_at_both(matrix, sizes):
         t = matrix[matrix["task"] == task].set_index("params_b")["performance"]

@@ -71,6 +71,10 @@ def _shown(bracket: collapse.LRBracket) -> str:
             f"{bracket.n_converged} converged")
 
 
+def _accuracy(r) -> str:
+    return fmt.pct_range(r["accuracy_low"], r["accuracy_high"], 1) if r["is_range"] else fmt.pct(r["accuracy"], 1)
+
+
 def conclude(runs: pd.DataFrame, bracket: collapse.LRBracket, sep: collapse.Separation | None) -> Conclusion:
     """The verdict on the post's claim, from the runs with an outcome (an accuracy, or a range wholly on one
     side of the collapse line).
@@ -103,7 +107,8 @@ def conclude(runs: pd.DataFrame, bracket: collapse.LRBracket, sep: collapse.Sepa
     p = sep.p_value if sep is not None else None
     if not bracket.consistent:
         shown = (f"converged up to {fmt.sci(bracket.largest_converged)}, collapsed from "
-                 f"{fmt.sci(bracket.smallest_collapsed)}; {bracket.n_collapsed} collapsed, {bracket.n_converged} converged")
+                 f"{fmt.sci(bracket.smallest_collapsed)}; {bracket.n_collapsed} collapsed, "
+                 f"{bracket.n_converged} converged")
         return Conclusion(CONTRADICTED, TEST, bracket.ratio, shown,
                           f"no single threshold separates the runs, since a run converged at "
                           f"{fmt.sci(bracket.largest_converged)}, at or above {fmt.sci(bracket.smallest_collapsed)}, "
@@ -112,9 +117,8 @@ def conclude(runs: pd.DataFrame, bracket: collapse.LRBracket, sep: collapse.Sepa
     if len(gradual):
         r = gradual.sort_values("learning_rate").iloc[0]
         return Conclusion(CONTRADICTED, TEST, bracket.ratio, shown,
-                          f"accuracy degrades gradually: the run at {fmt.sci(r['learning_rate'])} reached "
-                          f"{fmt.pct(r['accuracy_high'], 1)}, above the collapse line and below half the best "
-                          "converged accuracy", p)
+                          f"accuracy degrades gradually, since the run at {fmt.sci(r['learning_rate'])} reached "
+                          f"{_accuracy(r)}, above the collapse line and below half the best converged accuracy")
     if p is not None and p < ALPHA:
         return Conclusion(SUPPORTED, TEST, bracket.ratio, shown,
                           f"a single threshold between {fmt.sci(bracket.largest_converged)} and "

@@ -49,8 +49,9 @@ def bracket_text(result: Result) -> str:
         return (f"{outcome}, so the runs do not bracket a threshold: if there is one, it lies "
                 + ("above the largest rate tried" if not b.n_collapsed else "below the smallest rate tried"))
     if b.consistent:
-        return (f"the threshold lies between {fmt.sci(b.largest_converged)} (the largest rate that converged) and "
-                f"{fmt.sci(b.smallest_collapsed)} (the smallest that collapsed), a {fmt.ratio(b.ratio)} bracket; "
+        return (f"a threshold, if there is one, lies between {fmt.sci(b.largest_converged)} (the largest rate that "
+                f"converged) and {fmt.sci(b.smallest_collapsed)} (the smallest that collapsed), a "
+                f"{fmt.ratio(b.ratio)} bracket; "
                 "the runs do not locate it more finely")
     return (f"no single threshold separates them: a run converged at {fmt.sci(b.largest_converged)}, at or above "
             f"{fmt.sci(b.smallest_collapsed)}, where one collapsed")
@@ -146,6 +147,21 @@ def trend_text(result: Result) -> str:
         return text + f": both changes are larger than sampling noise (Fisher's exact test, {ALPHA:g} level)"
     noisy = [w for w, c in (("the rise", t.rise), ("the fall", t.fall)) if not t.significant(c)]
     return text + f"; Fisher's exact test cannot tell {join(noisy)} from sampling noise at the {ALPHA:g} level"
+
+
+def key_number(grid) -> str:
+    """The dashboard's line on Finding 2, from its grid (:func:`evalpatterns.collapse.collapse_grid`):
+    ``Mode collapse: 2 of 3 runs collapsed; 6 of the 9 grid cells were never run``."""
+    ran = grid[grid["outcome"] != collapse.NO_RUN]
+    collapsed = int((ran["outcome"] == collapse.COLLAPSED).sum())
+    unknown = int((ran["outcome"] == collapse.UNKNOWN).sum())
+    empty = len(grid) - len(ran)
+    text = f"Mode collapse: {fmt.number(collapsed)} of {count(len(ran), 'run')} collapsed"
+    if unknown:
+        text += f" ({fmt.number(unknown)} with an unknown outcome)"
+    if empty:
+        text += f"; {fmt.number(empty)} of the {fmt.number(len(grid))} grid cells {plural('was', empty)} never run"
+    return text
 
 
 def values(result: Result) -> dict:
