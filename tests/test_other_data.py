@@ -401,6 +401,8 @@ def rl_faster_csv(folder) -> Path:
                            ("rl_step", (60, 120, 180, 290)))
             for n, e in zip((10, 100, 500, 1000), eps)]
     return otherdata._write(Path(folder) / "memorization.csv", otherdata.MEMORIZATION_HEADER, rows)
+
+
 def no_cliff_csv(folder) -> Path:
     """The opposite story for Finding 1: 3B at least as good as 8B on every task, one of them a break rate (lower
     is better) that training at 8B lowered from 65% to 35%."""
@@ -567,6 +569,8 @@ def test_rl_faster_page_says_the_data_contradict_the_claim(unusual):
     assert "more episodes than supervised learning" not in text and "fewer episodes than RL" not in text
     assert re.search(r"The verdict on this finding, by .+? ?: contradicted ?, because RL needed as many episodes as "
                      r"supervised learning or fewer in 8 of 8 comparisons", text), text
+
+
 def test_no_cliff_is_contradicted_and_never_asserted(unusual):
     run = unusual("no-cliff")
     assert (run.results["verdict"], run.results["n_cliff"], run.results["n_small_as_good"]) == ("contradicted", 0, 3)
