@@ -17,6 +17,8 @@ from evalpatterns.findings.base import CONTRADICTED
 FINDING_CHAPTERS = findings.CHAPTERS
 #: Phrases that assert one of the post's patterns; none may appear where the data contradict it.
 ASSERTIONS = ("The data support", "Switching model paid off more", "paid off more than training",
+              "A capability cliff between", "Mode collapse set in at a learning-rate threshold here",
+              "Hybrid distillation collapsed at the switch", "Supervised learning memorised with fewer episodes",
               "Some tasks need a minimum model capacity", "Mode collapse has a threshold",
               "Hybrid distillation is fragile", "SL beats RL", "The 3B cliff", "each supported by these data")
 

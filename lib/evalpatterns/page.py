@@ -63,7 +63,7 @@ def data_files_values(paths: dict[str, str]) -> dict:
         text += "; " + ", ".join(f"{k}" for k in own) + " taken from the book's own data"
     elif own:
         text += " (the book's own data)"
-    return {"data_files_text": text, "book_data": not theirs, "data_files": {k: _shown_path(p) for k, p in paths.items()}}
+    return {"data_files_text": text, "book_data": not theirs}
 
 
 def show(result, words_module, data: Loaded | None = None) -> dict:
