@@ -250,8 +250,8 @@ def test_ragged_row_is_not_parseable(tmp_path):
     rows[3] = rows[3].rstrip("\n") + ",extra,more\n"  # file line 4 has two fields too many
     path = write_csv(tmp_path, "roi.csv", "".join(rows))
     p = the_problem("roi", path)
-    assert_reported(p, path, None, None, "a CSV file", "not parseable as CSV")
-    assert "line 4" in str(p)
+    header = len(read_rows(real_text("roi"))[0])
+    assert_reported(p, path, 4, None, f"at most {header} fields, as in the header", f"{header + 2} fields")
 
 
 def test_header_only(tmp_path):
