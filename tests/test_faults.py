@@ -178,7 +178,7 @@ PHASES = ["validate", "execute", "render", "publish"]
 
 SIGNAL_CASES = ([(phase, signal.SIGINT, True, 130) for phase in PHASES]
                 + [(phase, signal.SIGTERM, False, 143) for phase in PHASES]
-                + [(phase, signal.SIGINT, False, 130) for phase in ("execute", "render")])  # the phases with children
+                + [("execute", signal.SIGINT, False, 130)])  # to the main process alone, while workers run
 
 
 @pytest.mark.book

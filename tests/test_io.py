@@ -245,6 +245,15 @@ def test_not_a_csv_reports_every_missing_column(tmp_path):
         assert_reported(p, path, 1, col, f"a column named '{col}'", "no such column")
 
 
+def test_ragged_row_is_not_parseable(tmp_path):
+    rows = real_text("roi").splitlines(keepends=True)
+    rows[3] = rows[3].rstrip("\n") + ",extra,more\n"  # file line 4 has two fields too many
+    path = write_csv(tmp_path, "roi.csv", "".join(rows))
+    p = the_problem("roi", path)
+    header = len(read_rows(real_text("roi"))[0])
+    assert_reported(p, path, 4, None, f"at most {header} fields, as in the header", f"{header + 2} fields")
+
+
 def test_header_only(tmp_path):
     header = real_text("roi").splitlines(keepends=True)[0]
     path = write_csv(tmp_path, "roi.csv", header)

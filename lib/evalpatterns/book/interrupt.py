@@ -43,6 +43,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 _STOPPING = threading.Event()
+_HOLD_AT: str | None = None
 
 
 def _raise_interrupted(signum, frame) -> None:
@@ -58,6 +59,8 @@ def handling_signals():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    global _HOLD_AT
+    _HOLD_AT = os.environ.pop(HOLD_VARIABLE, None)  # for this process only, not for its kernels
     saved = {s: signal.signal(s, _raise_interrupted) for s in SIGNALS}
     _STOPPING.clear()
     try:
@@ -167,8 +170,9 @@ def stop_processes(processes, grace: float = 3.0) -> None:
 
 def hold(phase: str) -> None:
     """Stop here, until a signal, when EVALPATTERNS_HOLD_AT names ``phase``: how tests/test_faults.py sends a
-    signal to a build at a known phase (validate, execute, render, publish)."""
-    if os.environ.get(HOLD_VARIABLE) != phase:
+    signal to a build at a known phase (validate, publish). Read by :func:`handling_signals`, which takes the
+    variable out of the environment, so that no child process (a chapter's own `run`) holds too."""
+    if _HOLD_AT != phase:
         return
     print(f"evalpatterns: holding at {phase}", file=sys.stderr, flush=True)
     while True:
