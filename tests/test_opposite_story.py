@@ -39,7 +39,9 @@ def book(data_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def results(book) -> dict:
-    return json.loads((book / "results.json").read_text())
+    """Each chapter's glued values and tables, by chapter id."""
+    document = json.loads((book / "results.json").read_text())
+    return {chapter: record["results"] for chapter, record in document["chapters"].items()}
 
 
 def text(book: Path, chapter_id: str) -> str:
