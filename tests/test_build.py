@@ -31,7 +31,7 @@ def broken_chapters(tmp_path, monkeypatch):
     path = src / "chapters" / "mode-collapse.md"
     text = path.read_text()
     assert "page.show(result, words, data)" in text  # the line this fixture breaks
-    path.write_text(text.replace("page.show(result, words, data)", "1 / 0", 1))
+    path.write_text(text.replace("page.show(result, words, data)", "bracket = 1 / 0", 1))
     monkeypatch.setattr(registry, "ROOT", src)
     return src
 
