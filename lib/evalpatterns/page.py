@@ -75,10 +75,10 @@ def show(result, words_module, data: Loaded | None = None) -> dict:
 
 
 def audit(claims_csv: str, *results, data: Loaded | None = None, finding: int | None = None,
-          prefix: str = "claims") -> pd.DataFrame | None:
+          prefix: str = "claims", paths: dict | None = None) -> pd.DataFrame | None:
     """The post's claims on ``results``' findings recomputed (None and nothing glued when ``claims_csv`` is
-    empty: the audit switched off). Glues the audit's counts and title (which says whether the data are the
-    post's own or the reader's)."""
+    empty: the audit switched off). Glues the audit's counts and title, which says whether the data files
+    (``paths`` by kind, or those ``data`` was loaded from) are the post's own or the reader's."""
     if not str(claims_csv or "").strip():
         report.glue_all({f"{prefix}_on": False, f"{prefix}_title_text": "The post's claims are not checked here",
                          f"{prefix}_text": "the audit is switched off (claims_csv is empty)"})
@@ -86,7 +86,8 @@ def audit(claims_csv: str, *results, data: Loaded | None = None, finding: int | 
     register = io.load("claims", claims_csv)
     ctx = _audit.Context.from_results(results)
     audited = _audit.audit(register, ctx, finding)
-    own = data is None or not getattr(data, "paths", None) or all(_is_books(p) for p in data.paths.values())
+    paths = paths if paths is not None else getattr(data, "paths", None) or {}
+    own = all(_is_books(p) for p in paths.values())
     report.glue_all(audit_values(audited, prefix=prefix, own_data=own))
     return audited
 
@@ -107,6 +108,13 @@ def chapter_parameters(namespace: dict, chapter_id: str) -> dict:
     from .chapters import get
 
     return {p.name: namespace[p.name] for p in get(chapter_id).parameters if p.name in namespace}
+
+
+def data_paths(params: dict) -> dict:
+    """The data files among a chapter's parameters, by kind (``{"roi": ".../roi.csv", ...}``)."""
+    from .chapters import DATA_KINDS
+
+    return {k: params[f"{k}_csv"] for k in DATA_KINDS if f"{k}_csv" in params}
 
 
 def all_results(params: dict) -> list:
