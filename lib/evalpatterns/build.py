@@ -447,7 +447,7 @@ def swap_into_place(new_html: Path, target: Path) -> None:
 
 
 BUILD_KEY = ".evalpatterns-build-key"
-BOOK_INPUTS = ("_config.yml", "_toc.yml", "reproducibility.md", "requirements.txt")
+BOOK_INPUTS = ("_config.yml", "_toc.yml", "reproducibility.md", "requirements.txt", "CITATION.cff")
 
 
 def book_key(jobs: list[Job]) -> str:
@@ -494,8 +494,8 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
             stage_pages(executed, src, {j.chapter: j.parameters for j in jobs})
             log("rendering with jupyter-book")
             html = render_book(renderer)
-        results = {chapter: notebook_results(path) for chapter, path in executed.items()}
-        (html / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        from .reproducibility import results_json  # the Reproducibility page gives its SHA-256
+        (html / "results.json").write_text(results_json(executed))
         (html / BUILD_KEY).write_text(key)
         swap_into_place(html, output)
     return output
