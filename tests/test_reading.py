@@ -148,7 +148,7 @@ TABLES_JS = """() => [...document.querySelectorAll('table')].filter(t => t.getBo
             scrolls: box.classList.contains('scrolls'),
             cue: !!(cue && cue.classList.contains('scroll-cue') && cue.getBoundingClientRect().height > 0),
             captionInBox: !!box.querySelector('caption, .table-caption'),
-            caption: !!document.getElementById(t.id + '-caption')}; })"""
+            caption: !!document.getElementById('caption-' + t.id)}; })"""
 
 
 def test_no_table_is_clipped_on_a_desktop(book, site, browser):

@@ -36,9 +36,9 @@ def test_the_caption_moves_above_the_scroll_box():
     context = {"body": body}
     sphinx_ext._captions_out_of_scroll_boxes(None, "p", "page.html", context, None)
     out = context["body"]
-    assert out.startswith('<div class="table-caption" id="tbl-a-caption"><span class="caption-number">Table 1 '
+    assert out.startswith('<div class="table-caption" id="caption-tbl-a"><span class="caption-number">Table 1 '
                           '</span>Text</div><div class="pst-scrollable-table-container">')
-    assert '<table aria-labelledby="tbl-a-caption" class="table" id="tbl-a">' in out and "<caption>" not in out
+    assert '<table aria-labelledby="caption-tbl-a" class="table" id="tbl-a">' in out and "<caption>" not in out
 
 
 def test_the_citation_list_loses_its_list_role():

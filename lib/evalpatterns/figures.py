@@ -8,9 +8,13 @@ axes and returns it; :func:`summary_dashboard` is built from those. No function 
 analysis beyond selecting rows; every number written on a figure comes from the inputs through
 :mod:`.formatting`.
 
-Conventions (see :mod:`.theme`): filled markers and solid cells are measurements; hollow markers were read
-off the post's figures; hatched cells are not measurements (illustrative, pending, or no run); an upward
-arrow or a hatched bar marks a lower bound.
+Conventions (see :mod:`.theme`, drawn once by :func:`theme.provenance_key`): filled markers and solid cells
+are measurements; hollow markers were read off the post's figures; hatched cells are not measurements
+(illustrative, pending); an upward arrow or a hatched bar marks a lower bound. No mark means anything else.
+
+Legibility: every figure is at most 10 inches wide and its smallest text is ``SMALL`` (10 pt), so that in
+the book's column a point is about 0.95 CSS px. Each public figure function records what made it
+(``fig.evalpatterns``: the function and the data kinds) for the caption ``report.figure`` gives it.
 """
 from __future__ import annotations
 

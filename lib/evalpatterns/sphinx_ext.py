@@ -100,8 +100,8 @@ _SCROLLING_TABLE = re.compile(
 
 def _caption_above(match: re.Match) -> str:
     table_id = match["id"]
-    table = match[1].replace("<table ", f'<table aria-labelledby="{table_id}-caption" ', 1)
-    return (f'<div class="table-caption" id="{table_id}-caption">{match["caption"]}</div>'
+    table = match[1].replace("<table ", f'<table aria-labelledby="caption-{table_id}" ', 1)
+    return (f'<div class="table-caption" id="caption-{table_id}">{match["caption"]}</div>'
             f'<div class="pst-scrollable-table-container">{table}')
 
 
