@@ -81,3 +81,16 @@ def test_the_png_has_the_recorded_dpi(dpi):
     # the tight box is at most the figure's 4 inches (plus matplotlib's 0.1-inch padding each side)
     assert width <= (4 + 0.2) * dpi
     plt.close(fig)
+
+
+def test_the_same_figure_gives_the_same_png_and_svg():
+    def rendered():
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.bar([0, 1], [1, 2], hatch="//")
+        ax.set_title("same")
+        out = report.RenderedFigure("f", fig)
+        plt.close(fig)
+        return out
+
+    first, second = rendered(), rendered()
+    assert first.png == second.png and first.svg == second.svg

@@ -155,9 +155,13 @@ class RenderedFigure:
         import hashlib
         from io import BytesIO
 
+        import matplotlib as mpl
+
         png, svg = BytesIO(), BytesIO()
         fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
-        fig.savefig(svg, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
+        # a fixed salt and no date: the same figure gives the same SVG (its ids are otherwise random)
+        with mpl.rc_context({"svg.hashsalt": "evalpatterns"}):
+            fig.savefig(svg, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
         self.png = png.getvalue()
         self.svg = svg.getvalue().decode("utf-8")
         made = getattr(fig, "evalpatterns", {})
