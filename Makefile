@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: book test install clean bench
+.PHONY: book pdf test install clean bench
 
 install: $(STAMP)
 
@@ -18,6 +18,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/evalpatterns build
+
+# The whole book as one PDF (_build/html/evalpatterns.pdf), printed from the built HTML by Debian's chromium.
+pdf: $(STAMP)
+	$(BIN)/python -m evalpatterns.pdf _build/html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

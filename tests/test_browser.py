@@ -1,6 +1,7 @@
 """The built book in a real browser, and the GitHub workflows that build, test and publish it.
 
-Browser tests: build the book once, serve it on 127.0.0.1 and drive Debian's chromium with Playwright:
+Browser tests: take the book built once per session (tests/conftest.py), print it to PDF, serve it on
+127.0.0.1 and drive Debian's chromium with Playwright (evalpatterns.browser launches it):
 every page of the table of contents loads with no console error and every image decoded; every internal
 link and anchor resolves; the search page finds "collapse"; at a phone's 390-pixel width no table or
 figure runs off the page. A screenshot of each page goes to ``_build/screenshots/``.
@@ -9,16 +10,12 @@ Without chromium (or Playwright) the browser tests are skipped, saying why -- un
 variable CI is set: in CI they must run, so there a missing browser is a failure.
 
 Workflow tests: ``.github/workflows/pages.yml`` and ``tests.yml`` parse and hold what publishing needs.
+test_reading.py and test_pdf.py use these fixtures for the book as a reader meets it, and its PDF.
 """
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import os
 import re
-import shutil
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,12 +25,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from evalpatterns.browser import browser_unavailable, chromium_path, launch_chromium, serve  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 30_000
@@ -43,26 +40,6 @@ TIMEOUT_MS = 30_000
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium: $CHROMIUM if set, else ``chromium`` on the PATH, else /usr/bin/chromium."""
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def browser_unavailable() -> str | None:
-    """Why the browser tests cannot run here, or None when they can."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed (requirements.txt pins it; run `make install`)"
-    if chromium_path() is None:
-        return ("no chromium executable found ($CHROMIUM, `chromium` on the PATH, /usr/bin/chromium); "
-                "install it with `apt-get install chromium`")
-    return None
 
 
 def require_browser() -> str:
@@ -76,56 +53,11 @@ def require_browser() -> str:
     return chromium_path()
 
 
-@contextlib.contextmanager
-def launch_chromium(executable: str):
-    """A headless chromium driven by Playwright; closed (and Playwright stopped) on exit."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder: Path):
-    """Serve ``folder`` on 127.0.0.1 at a free port in a thread; yields the base URL (ending in /)."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def toc_pages() -> list[str]:
     """The HTML pages of the table of contents, root first: index.html, then chapters/ID.html in order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
+    from evalpatterns.pdf import toc_pages as book_pages
 
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return ["index.html"] + [f"{re.sub(r'[.](md|ipynb)$', '', f)}.html" for f in files]
+    return ["index.html"] + book_pages(ROOT)
 
 
 def shot_name(page: str, suffix: str = "") -> str:
@@ -140,12 +72,15 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def book(chromium, tmp_path_factory) -> Path:
-    """The whole book built once, from the repository's data (after the browser check, so that a machine
-    without a browser skips without building)."""
-    from evalpatterns.build import build_book
+def book(chromium, book) -> Path:
+    """The book built from the repository's data (once per session, by tests/conftest.py; requested after the
+    browser check, so that a machine without a browser skips without building), printed to PDF, which the
+    introduction links to."""
+    from evalpatterns.pdf import PDF_NAME, print_book
 
-    return build_book(build_dir=tmp_path_factory.mktemp("browser-build"), log=lambda *a: None)
+    if not (book / PDF_NAME).is_file():
+        print_book(book, executable=chromium)
+    return book
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +90,9 @@ def site(book):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium):
-    # Module scope: Playwright's sync API runs one instance at a time, and test_injection.py starts its own.
+def browser(chromium, book):
+    # Module scope: Playwright's sync API runs one instance at a time, and test_injection.py starts its own
+    # (as does the PDF printer: the book is printed before this browser starts).
     with launch_chromium(chromium) as b:
         yield b
 
@@ -383,19 +319,20 @@ def test_workflow_parses_and_pins_every_action_to_a_major_version(name):
         assert re.fullmatch(r"v\d+", version), f"{name}: {action}@{version} is not pinned to a major version"
 
 
-def test_pages_workflow_builds_with_make_book_and_deploys_with_least_privilege():
+def test_pages_workflow_builds_the_book_and_its_pdf_and_deploys_with_least_privilege():
     wf = workflow("pages.yml")
     assert set(wf["on"]) == {"push", "workflow_dispatch"}
     assert wf["on"]["push"]["branches"] == ["main"]
     assert wf["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert wf["concurrency"]["group"]
-    assert {"actions/checkout", "actions/setup-python", "actions/upload-pages-artifact",
-            "actions/deploy-pages"} <= set(uses(wf))
-    python = next(s for s in steps(wf) if s.get("uses", "").startswith("actions/setup-python@"))
-    assert str(python["with"]["python-version"]) == "3.11"
-    assert python["with"]["cache"] == "pip" and python["with"]["cache-dependency-path"] == "requirements.txt"
-    runs = [s["run"] for s in steps(wf) if "run" in s]
-    assert any(re.search(r"(^|\s)make book(\s|$)", r) for r in runs), runs
+    assert {"actions/checkout", "actions/upload-pages-artifact", "actions/deploy-pages"} <= set(uses(wf))
+    build = wf["jobs"]["build"]
+    assert build["container"] == "python:3.11-bookworm"  # Debian's chromium prints the PDF
+    runs = [s["run"] for s in build["steps"] if "run" in s]
+    book = [i for i, r in enumerate(runs) if re.search(r"(^|\s)make book(\s|$)", r)]
+    pdf = [i for i, r in enumerate(runs) if re.search(r"(^|\s)make pdf(\s|$)", r)]
+    chromium = [i for i, r in enumerate(runs) if re.search(r"apt-get install .*\bchromium\b", r)]
+    assert chromium and book and pdf and chromium[0] < book[0] < pdf[0], runs
     upload = next(s for s in steps(wf) if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
     assert upload["with"]["path"].rstrip("/") == "_build/html"
     deploy_job = next(j for j in wf["jobs"].values()

@@ -333,11 +333,15 @@ def test_mode_collapse_grid_separates_runs_from_cells_never_run(grid, close):
     assert all(p.get_hatch() for p in empty) and not any(p.get_hatch() for p in runs)
     run_colours = {mcolors.to_hex(p.get_facecolor()) for p in runs}
     assert run_colours == {theme.COLLAPSE_COLORS["collapsed"].lower(), theme.COLLAPSE_COLORS["converged"].lower()}
-    assert all(mcolors.same_color(p.get_facecolor(), theme.NO_DATA) for p in empty)
+    # a cell never run is an illustrative value (the original drew it collapsed): white, hatched in the
+    # collapsed colour, as illustrative cells are in every figure
+    illustrative = theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative")
+    assert all(mcolors.same_color(p.get_facecolor(), "white") and p.get_hatch() == illustrative["hatch"]
+               and mcolors.same_color(p._hatch_color, theme.COLLAPSE_COLORS["collapsed"]) for p in empty)
     labels = [t.get_text() for t in ax.texts]
     assert labels.count("no run") == 6
     assert "Attempt 4\n73.5%\nconverged" in labels
-    assert "no run (the original drew these as collapsed)" in legend_texts(ax)
+    assert theme.NO_RUN_LABEL in legend_texts(ax)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["5e-6", "5e-5", "2e-4"]
 
 
@@ -435,6 +439,18 @@ def test_distillation_gap_draws_no_trend_through_two_runs(transitions, close):
     assert "Llama 70x gap\ncomplete collapse" in body and "Qwen 7.5x gap\npartial collapse" in body
 
 
+def test_distillation_gap_marks_the_score_before_the_switch_with_a_bar_not_a_provenance_mark(transitions,
+                                                                                            close):
+    fig = figures.distillation_gap(transitions)
+    close(fig)
+    before = [c for c in fig.axes[0].collections if str(c.get_gid()).startswith("before-")]
+    assert len(before) == transitions["eval_before"].notna().sum() == 2
+    # the hollow marker means "read off a figure" everywhere; the score before the switch is a filled bar
+    assert all(mcolors.to_rgba(c.get_facecolor()[0])[3] > 0 for c in before)
+    marks = [h for h in fig.axes[0].get_legend().legend_handles if "before the switch" in h.get_label()]
+    assert marks and marks[0].get_marker() == theme.BEFORE_MARKER
+
+
 def test_distillation_bubble_area_follows_the_kl_spike(transitions, close):
     fig = figures.distillation_gap(transitions)
     close(fig)
@@ -458,12 +474,13 @@ def test_dashboard_reuses_the_panels_and_computes_its_numbers(episodes, advantag
                                                                transitions, grid, matrix, close):
     fig = figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions, grid, matrix)
     close(fig)
-    assert len(fig.axes) == 7  # 2 x 3 panels and the colour bar of the capability map
+    assert len(fig.axes) == 7  # six panels and the colour bar of the capability map
     body = "\n".join(texts(fig))
     for number in ("909x+", formatting.ratio(summary.gain_ratio), formatting.ratio(summary.roi_ratio), "363x",
                    "2 of 3 runs collapsed", "4 of 12 cells"):
         assert number in body.replace("\n   ", " ").replace("\n", " "), number
-    assert len(cells(fig.axes[3], "no-run")) == 6
+    collapse_panel = next(ax for ax in fig.axes if ax.get_title() == "Mode collapse")
+    assert len(cells(collapse_panel, "no-run")) == 6
 
 
 def test_titles_carry_no_figure_numbers(episodes, fits, advantage, roi_table, summary, log, transitions, grid,
@@ -509,6 +526,40 @@ def test_figures_keep_the_backend_and_are_closed_by_the_caller(episodes, fits, c
     assert set(plt.get_fignums()) - before == {fig.number}
     plt.close(fig)
     assert set(plt.get_fignums()) == before
+
+
+@pytest.mark.parametrize("name", ["scaling", "roi", "phase", "collapse", "capability", "bars", "gap",
+                                  "dashboard"])
+def test_every_figure_is_at_most_ten_inches_wide_with_text_of_at_least_ten_points(
+        name, episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, close):
+    """Shown in the book's ~690 px column, a 10-inch figure gives 690 / (72 x 10) = 0.96 CSS px per point,
+    so 10-point text is 9.6 px; the browser test measures it on the page."""
+    fig = builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix)[name]()
+    close(fig)
+    assert fig.get_size_inches()[0] <= 10
+    assert min(t.get_fontsize() for t in drawn_texts(fig)) >= theme.SMALL_PT == 10
+    assert fig.evalpatterns["function"] == f"figures.{fig.evalpatterns['function'].split('.')[1]}"
+    assert getattr(figures, fig.evalpatterns["function"].split(".")[1]).__name__ in fig.evalpatterns["function"]
+
+
+def test_every_figure_names_the_function_and_the_data_it_comes_from(episodes, fits, roi_table, summary, grid,
+                                                                    close):
+    made = [(figures.sl_vs_rl_scaling(episodes, fits), "figures.sl_vs_rl_scaling", ("memorization",)),
+            (figures.roi_scatter(roi_table, summary), "figures.roi_scatter", ("roi",)),
+            (figures.mode_collapse_heatmap(grid), "figures.mode_collapse_heatmap", ("mode_collapse",))]
+    for fig, function, data in made:
+        close(fig)
+        assert fig.evalpatterns == {"function": function, "data": data}
+
+
+def test_the_provenance_key_draws_every_status_and_the_lower_bound(close):
+    fig = theme.provenance_key()
+    close(fig)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    for status in theme.STATUS_ORDER:
+        assert labels.count(theme.STATUS_STYLES[status].label) == 2  # as a marker and as a cell
+    assert sum("lower bound" in label for label in labels) == 2
+    assert overlapping_texts(fig) == [] and outside_figure(fig) == []
 
 
 def test_the_overlap_check_finds_overlaps(close):

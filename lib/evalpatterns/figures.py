@@ -8,12 +8,17 @@ axes and returns it; :func:`summary_dashboard` is built from those. No function 
 analysis beyond selecting rows; every number written on a figure comes from the inputs through
 :mod:`.formatting`.
 
-Conventions (see :mod:`.theme`): filled markers and solid cells are measurements; hollow markers were read
-off the post's figures; hatched cells are not measurements (illustrative, pending, or no run); an upward
-arrow or a hatched bar marks a lower bound.
+Conventions (see :mod:`.theme`, drawn once by :func:`theme.provenance_key`): filled markers and solid cells
+are measurements; hollow markers were read off the post's figures; hatched cells are not measurements
+(illustrative, pending); an upward arrow or a hatched bar marks a lower bound. No mark means anything else.
+
+Legibility: every figure is at most 10 inches wide and its smallest text is ``SMALL`` (10 pt), so that in
+the book's column a point is about 0.95 CSS px. Each public figure function records what made it
+(``fig.evalpatterns``: the function and the data kinds) for the caption ``report.figure`` gives it.
 """
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import matplotlib as mpl
@@ -30,11 +35,28 @@ from . import theme
 
 METHOD_ORDER = tuple(theme.METHOD_COLORS)
 SINGLE = (10, 6)
-DASHBOARD = (16, 11)
+DASHBOARD = (10, 22)  # four rows, the wide panels across the page: read at the page's width, not shrunk
+# The smallest text, in points. A figure at most 10 inches wide shown in the book's ~690 px column keeps
+# ~0.95 CSS px per point, so 10 pt is above 9 CSS px (tests/test_browser.py measures it on the page).
+SMALL = theme.SMALL_PT
 SEVERITY_TEXT = {"complete": "complete collapse", "partial": "partial collapse", "none": "no collapse"}
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
+
+def _made_from(*kinds: str):
+    """Record on each figure a function returns what made it: ``fig.evalpatterns = {"function":
+    "figures.NAME", "data": kinds}``, the data kinds (schema names) its inputs are computed from.
+    ``report.figure`` passes the record on, and the book's caption names the function and the files."""
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            fig = function(*args, **kwargs)
+            fig.evalpatterns = {"function": f"figures.{function.__name__}", "data": kinds}
+            return fig
+        return wrapper
+    return decorate
+
 
 def _figure(figsize=SINGLE, **subplots) -> tuple[Figure, object]:
     """A themed, constrained-layout figure and its axes."""
@@ -79,7 +101,7 @@ def _severity(severity: str) -> str:
     return SEVERITY_TEXT.get(severity, severity)
 
 
-def _note(ax, text: str, xy=(0.98, 0.97), ha="right", va="top", size=9.5, **kw):
+def _note(ax, text: str, xy=(0.98, 0.97), ha="right", va="top", size=SMALL, **kw):
     """A boxed note in axes coordinates."""
     return ax.text(*xy, text, transform=ax.transAxes, ha=ha, va=va, fontsize=size, bbox=theme.NOTE_BOX,
                    zorder=6, multialignment="left", **kw)
@@ -158,6 +180,7 @@ def _annotate_constant(ax, episodes_table: pd.DataFrame) -> None:
                         color=theme.METHOD_COLORS.get(method, theme.INK))
 
 
+@_made_from('memorization')
 def sl_vs_rl_scaling(episodes_table: pd.DataFrame, fits: pd.DataFrame) -> Figure:
     """Figure: episodes to converge against problem size, per method, log-log (see :func:`draw_sl_vs_rl_scaling`)."""
     fig, ax = _figure()
@@ -218,17 +241,18 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
             dy, va = (-14, "top") if failed_rank % 2 == 0 else (14, "bottom")
             failed_rank += 1
             ax.annotate(_roi_point_label(row, compact), (x, y), xytext=(0, dy), textcoords="offset points",
-                        ha="center", va=va, fontsize=8.5 if compact else 9.5)
-        else:
+                        ha="center", va=va, fontsize=SMALL)
+        else:  # in a short panel the switch sits just above a marginal attempt: that label goes below
+            below = compact and cat == "marginal"
             ax.annotate(_roi_point_label(row, compact), (x, y), textcoords="offset points",
-                        xytext=(12, 0) if cat == "model_switch" else (10, 4), ha="left",
-                        va="center" if cat == "model_switch" else "bottom", fontsize=8.5 if compact else 9.5,
+                        xytext=(12, 0) if cat == "model_switch" else (10, -6 if below else 4), ha="left",
+                        va="center" if cat == "model_switch" else ("top" if below else "bottom"), fontsize=SMALL,
                         weight="bold" if cat == "model_switch" else "normal")
     base = roi_table["accuracy_point"].iloc[0] - roi_table["change_points"].iloc[0] / 100
     ax.axhline(0, color=theme.MUTED, linestyle="--", lw=1.3, zorder=1)
     ax.annotate(f"baseline {fmt.pct(base)}", (1, 0), xycoords=("axes fraction", "data"), xytext=(-4, 4),
-                textcoords="offset points", ha="right", va="bottom", fontsize=9, color=theme.MUTED)
-    _note(ax, _switch_vs_training_text(summary, compact), size=8.5 if compact else 9.5)
+                textcoords="offset points", ha="right", va="bottom", fontsize=SMALL, color=theme.MUTED)
+    _note(ax, _switch_vs_training_text(summary, compact), size=SMALL)
     ax.margins(x=0.08, y=0.2)
     ax.set(xlabel="Time invested (minutes)", ylabel="Accuracy change (points vs baseline)")
     handles = [Line2D([], [], linestyle="none", marker="o", markersize=10, color=theme.ROI_COLORS["failed"],
@@ -241,10 +265,11 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
         handles.append(Line2D([], [], color=theme.INK, marker="_", markersize=10, lw=1.4,
                               label="reported accuracy range"))
     handles += theme.status_handles(roi_table["status"])
-    ax.legend(handles=handles, loc="center right", fontsize=8 if compact else 9.5)
+    ax.legend(handles=handles, loc="center right", fontsize=SMALL)
     return ax
 
 
+@_made_from('roi')
 def roi_scatter(roi_table: pd.DataFrame, summary) -> Figure:
     """Figure: training attempts and the model switch, time against accuracy change (see :func:`draw_roi_scatter`)."""
     fig, ax = _figure()
@@ -271,7 +296,7 @@ def _shade_phases(ax, log: pd.DataFrame, transitions: pd.DataFrame, compact: boo
     on_text = "on-policy" if compact else f"on-policy from step {', '.join(fmt.number(s) for s in steps)}"
     trans = ax.get_xaxis_transform()
     for x, text in (((lo + steps[0]) / 2, "off-policy"), ((steps[-1] + hi) / 2, on_text)):
-        ax.text(x, 0.985, text, transform=trans, ha="center", va="top", fontsize=9 if compact else 10,
+        ax.text(x, 0.985, text, transform=trans, ha="center", va="top", fontsize=SMALL,
                 color=theme.MUTED, weight="bold")
 
 
@@ -309,7 +334,7 @@ def draw_phase_transition(ax, log: pd.DataFrame, transitions: pd.DataFrame, metr
     ax.set_ylim(min(0, bottom) - 0.05 * top, top * 1.2)
     if legend:
         ax.legend(handles=_run_handles(transitions) + theme.status_handles(log["status"]), loc="upper center",
-                  bbox_to_anchor=(0.5, -0.14), ncols=1 if compact else 2, fontsize=8 if compact else 9.5,
+                  bbox_to_anchor=(0.5, -0.14), ncols=1 if compact else 2, fontsize=SMALL,
                   frameon=False)
     return ax
 
@@ -323,21 +348,22 @@ def _annotate_kl_spike(ax, transitions: pd.DataFrame) -> None:
     text = (f"{_gap_label(r['family'], r['gap'])}: KL jumps {fmt.ratio(r['kl_spike_ratio'])}\n"
             f"in one step ({_sig2(r['kl_before'])} \u2192 {_sig2(r['kl_at'])})")
     ax.annotate(text, (float(r["transition_step"]), float(r["kl_at"])), xytext=(0.97, 0.55),
-                textcoords="axes fraction", ha="right", va="center", fontsize=9.5, bbox=theme.NOTE_BOX,
+                textcoords="axes fraction", ha="right", va="center", fontsize=SMALL, bbox=theme.NOTE_BOX,
                 multialignment="left",
                 arrowprops=dict(arrowstyle="-|>", color=theme.INK, lw=1.2, shrinkB=6), zorder=6)
 
 
+@_made_from('distillation')
 def phase_transition(log: pd.DataFrame, transitions: pd.DataFrame) -> Figure:
     """Figure: eval score and KL divergence against step, phases shaded (see :func:`draw_phase_transition`)."""
-    fig, (left, right) = _figure((13, 5.8), ncols=2)
+    fig, (left, right) = _figure((10, 5.6), ncols=2)
     draw_phase_transition(left, log, transitions, "eval_score", legend=False)
     draw_phase_transition(right, log, transitions, "kl", legend=False)
     left.set_title("Eval score across the phase transition")
     right.set_title("KL divergence across the phase transition")
     fig.suptitle("Hybrid distillation: off-policy, then on-policy")
     fig.legend(handles=_run_handles(transitions) + theme.status_handles(log["status"]), loc="outside lower center",
-               ncols=4)
+               ncols=2)
     return fig
 
 
@@ -360,17 +386,19 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
 
     ``grid``: :func:`collapse.collapse_grid` (learning_rate, lora_rank, collapsed, status, attempt,
     accuracy). Cells with a run are coloured collapsed/converged and labelled with attempt and accuracy; cells
-    with no run (``collapsed`` NA) are grey, hatched and labelled "no run".
+    with no run (``collapsed`` NA), which the original drew as collapsed, are drawn as illustrative values:
+    white, hatched in the collapsed colour, labelled "no run".
     """
     lrs, ranks = sorted(grid["learning_rate"].unique()), sorted(grid["lora_rank"].unique())
-    size = 9 if compact else 11
+    size = SMALL if compact else 11
     for r in grid.itertuples():
         x, y = ranks.index(r.lora_rank), lrs.index(r.learning_rate)
         outcome = getattr(r, "outcome", "no run" if pd.isna(r.collapsed) else "")
-        if outcome == "no run":
-            ax.add_patch(Rectangle((x, y), 1, 1, gid="no-run", **theme.no_run_kwargs()))
-            ax.text(x + 0.5, y + 0.5, "no run", ha="center", va="center", fontsize=size, color=theme.MUTED,
-                    bbox=dict(boxstyle="round,pad=0.2", facecolor=theme.NO_DATA, edgecolor="none"))
+        if outcome == "no run":  # the original drew it collapsed: an illustrative value
+            kw = theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative")
+            ax.add_patch(Rectangle((x, y), 1, 1, gid="no-run", **kw))
+            ax.text(x + 0.5, y + 0.5, "no run", ha="center", va="center", fontsize=size, color=theme.INK,
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
             continue
         state = "unknown" if pd.isna(r.collapsed) else ("collapsed" if bool(r.collapsed) else "converged")
         kw = theme.cell_kwargs(theme.COLLAPSE_COLORS[state], r.status)
@@ -384,17 +412,19 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
     ax.set(xlabel="LoRA rank", ylabel="Learning rate")
     handles = [Patch(facecolor=theme.COLLAPSE_COLORS["converged"], label="converged"),
                Patch(facecolor=theme.COLLAPSE_COLORS["collapsed"], label="collapsed"),
-               Patch(label=theme.NO_RUN_LABEL, **theme.no_run_kwargs())]
+               Patch(label=theme.NO_RUN_LABEL,
+                     **theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative"))]
     if "outcome" in grid and (grid["outcome"] == "unknown").any():
         handles.insert(2, Patch(facecolor=theme.COLLAPSE_COLORS["unknown"], label="unknown (a range across the line)"))
     ran = grid["outcome"] != "no run" if "outcome" in grid else grid["collapsed"].notna()
     handles += theme.status_handles(grid.loc[ran, "status"], kind="cell")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1 if not compact else -0.13),
-              ncols=2 if not compact else 1, fontsize=8 if compact else 9.5, frameon=False, handleheight=1.6,
+              ncols=2 if not compact else 1, fontsize=SMALL, frameon=False, handleheight=1.6,
               handlelength=2.4)
     return ax
 
 
+@_made_from('mode_collapse')
 def mode_collapse_heatmap(grid: pd.DataFrame) -> Figure:
     """Figure: which learning-rate/rank settings collapsed, and which were never run."""
     fig, ax = _figure((8.5, 7))
@@ -437,12 +467,12 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
         kw = theme.cell_kwargs(cmap(norm(r.performance)), r.status)
         ax.add_patch(Rectangle((x, y), 1, 1, gid=f"cell-{r.status}", **kw))
         ax.text(x + 0.5, y + 0.5, _capability_label(r), ha="center", va="center", weight="bold",
-                fontsize=9 if compact else 12, color=theme.ink_for(kw["facecolor"]),
+                fontsize=SMALL if compact else 12, color=theme.ink_for(kw["facecolor"]),
                 bbox=dict(boxstyle="round,pad=0.15", facecolor=kw["facecolor"], edgecolor="none")
                 if kw.get("hatch") else None)
     width = 11 if compact else 14
     _grid_axes(ax, sizes, tasks, [fmt.size(s) for s in sizes], [_wrap(t, width) for t in tasks])
-    ax.tick_params(axis="x", labelsize=8 if compact else 10)
+    ax.tick_params(axis="x", labelsize=SMALL if compact else 10)
     ax.set(xlabel="Task", ylabel="Model size")
     handles = theme.status_handles(matrix["status"], kind="cell", color=cmap(0.55), always=True)
     if all(s in sizes for s in cliff_between):
@@ -452,7 +482,7 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
         handles.append(Line2D([], [], color=theme.INK, linestyle="--", lw=2,
                               label=cliff_legend(cliff_between[0], len(both), len(tasks))))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 if not compact else -0.2),
-              ncols=1 if compact else 2, fontsize=8 if compact else 9.5, frameon=False, handleheight=1.6,
+              ncols=1 if compact else 2, fontsize=SMALL, frameon=False, handleheight=1.6,
               handlelength=2.4)
     if colorbar:
         cb = ax.figure.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, fraction=0.05, pad=0.02)
@@ -461,9 +491,10 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
     return ax
 
 
+@_made_from('capability')
 def capability_heatmap(matrix: pd.DataFrame) -> Figure:
     """Figure: performance by model size and task, non-measurements hatched (see :func:`draw_capability_heatmap`)."""
-    fig, ax = _figure((10.5, 7))
+    fig, ax = _figure((10, 7))
     draw_capability_heatmap(ax, matrix)
     ax.set_title("Task performance by model size")
     return fig
@@ -505,7 +536,7 @@ def draw_sl_vs_rl_bars(ax, episodes_table: pd.DataFrame, advantage: pd.DataFrame
             _lower_bound_arrow(ax, i, r["episodes"], theme.INK, length=26)
             label += "\nbudget hit,\ndid not converge" if not compact else "\nbudget hit"
         ax.annotate(label, (i, r["episodes"]), xytext=(0, 30 if lb else 4), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=9.5 if compact else 11, weight="bold", gid=f"label-{method}")
+                    ha="center", va="bottom", fontsize=SMALL if compact else 11, weight="bold", gid=f"label-{method}")
     ax.set_xticks(range(len(methods)), [_wrap(_method_label(m), 12) for m in methods])
     ax.set_yscale("log")
     _log_number_axis(ax.yaxis)
@@ -517,10 +548,11 @@ def draw_sl_vs_rl_bars(ax, episodes_table: pd.DataFrame, advantage: pd.DataFrame
     ax.grid(axis="x", visible=False)
     text = _advantage_text(advantage, n_values, compact)
     if text:
-        _note(ax, text, xy=(0.03, 0.97), ha="left", size=8.5 if compact else 10)
+        _note(ax, text, xy=(0.03, 0.97), ha="left", size=SMALL if compact else 10)
     return ax
 
 
+@_made_from('memorization')
 def sl_vs_rl_bars(episodes_table: pd.DataFrame, advantage: pd.DataFrame, n_values: int = 100) -> Figure:
     """Figure: episodes to converge per method at one problem size (see :func:`draw_sl_vs_rl_bars`)."""
     fig, ax = _figure((8.5, 6.5))
@@ -538,7 +570,8 @@ def draw_distillation_gap(ax, transitions: pd.DataFrame):
     """Teacher/student gap (x) against the final eval score (y), one bubble per run.
 
     ``transitions``: :func:`distillation.transitions`. Bubble area is proportional to ``kl_spike_ratio``
-    (a small fixed size where it is unknown); a hollow marker and arrow show the score before the switch.
+    (a small fixed size where it is unknown); a bar marker (:data:`theme.BEFORE_MARKER`, never a hollow
+    marker, which means 'read off a figure') and an arrow show the score before the switch.
     No trend line is drawn; with fewer than three runs a note says so.
     """
     top, xmax = transitions["kl_spike_ratio"].max(), transitions["gap"].max() * 1.45
@@ -548,7 +581,8 @@ def draw_distillation_gap(ax, transitions: pd.DataFrame):
         ax.scatter(r.gap, r.eval_final, s=size, color=color, alpha=0.9, edgecolor=theme.INK, lw=1.2, zorder=3,
                    gid=f"bubble-{r.run}")
         if not pd.isna(r.eval_before):
-            ax.scatter(r.gap, r.eval_before, s=70, facecolor="white", edgecolor=color, lw=1.6, zorder=3)
+            ax.scatter(r.gap, r.eval_before, s=300, marker=theme.BEFORE_MARKER, color=color, lw=3, zorder=3,
+                       gid=f"before-{r.run}")
             ax.annotate("", (r.gap, r.eval_final), xytext=(r.gap, r.eval_before), zorder=2,
                         arrowprops=dict(arrowstyle="-|>", color=color, lw=1.3, shrinkA=5, shrinkB=8))
         kl = "KL spike n/a" if pd.isna(r.kl_spike_ratio) else f"KL spike {fmt.ratio(r.kl_spike_ratio)}"
@@ -565,14 +599,15 @@ def draw_distillation_gap(ax, transitions: pd.DataFrame):
     highest = transitions[["eval_before", "eval_final"]].max().max()
     ax.set_ylim(-0.08, (0.1 if pd.isna(highest) else max(highest, 0.1)) * 1.25)
     ax.set(xlabel="Teacher / student size gap (x)", ylabel="Eval score")
-    handles = [Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="white",
-                      markeredgecolor=theme.MUTED, label="last off-policy eval (before the switch)"),
+    handles = [Line2D([], [], linestyle="none", marker=theme.BEFORE_MARKER, markersize=16, markeredgewidth=3,
+                      color=theme.MUTED, label="last off-policy eval (before the switch)"),
                Line2D([], [], linestyle="none", marker="o", markersize=11, color=theme.MUTED,
                       label="final eval; area \u221d KL spike at the switch")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False)
     return ax
 
 
+@_made_from('distillation')
 def distillation_gap(transitions: pd.DataFrame) -> Figure:
     """Figure: severity of the hybrid-distillation collapse against the size gap (see :func:`draw_distillation_gap`)."""
     fig, ax = _figure((9, 6.5))
@@ -627,24 +662,32 @@ def draw_key_numbers(ax, advantage, summary, transitions, grid, matrix, n_values
     return ax
 
 
+@_made_from('memorization', 'roi', 'distillation', 'mode_collapse', 'capability')
 def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transitions, grid, matrix,
                       n_values: int = 100, sizes: tuple[float, float] = (3, 8)) -> Figure:
-    """Figure: the five findings on one page (2 x 3 panels), each panel drawn by its ``draw_*`` function.
+    """Figure: the five findings on one page (four rows; the ROI scatter and the capability map span both columns), each panel drawn by its ``draw_*`` function.
 
     Inputs are those of the single figures: episodes table and SL advantage (finding 5, at ``n_values``),
     ROI table and :class:`roi.SwitchVsTraining` (3), step log and transitions (4), collapse grid (2) and
     capability matrix (1) with the two model ``sizes`` compared.
     """
-    fig, axes = _figure(DASHBOARD, nrows=2, ncols=3)
-    draw_sl_vs_rl_bars(axes[0, 0], episodes_table, advantage, n_values, compact=True)
-    draw_roi_scatter(axes[0, 1], roi_table, summary, compact=True)
-    draw_phase_transition(axes[0, 2], log, transitions, "eval_score", compact=True)
-    draw_mode_collapse_heatmap(axes[1, 0], grid, compact=True)
-    draw_capability_heatmap(axes[1, 1], matrix, sizes, compact=True)
-    draw_key_numbers(axes[1, 2], advantage, summary, transitions, grid, matrix, n_values, sizes)
-    titles = [f"SL vs RL at N = {fmt.number(n_values)}", "Model switch vs training",
-              "Hybrid distillation: eval score", "Mode collapse", "Capability by model size", ""]
-    for ax, title in zip(axes.flat, titles):
+    theme.set_theme()
+    fig = plt.figure(figsize=DASHBOARD, layout="constrained")
+    grid_spec = fig.add_gridspec(4, 2, height_ratios=[1, 0.9, 1, 1.15])
+    bars, collapse_ax = fig.add_subplot(grid_spec[0, 0]), fig.add_subplot(grid_spec[0, 1])
+    roi_ax = fig.add_subplot(grid_spec[1, :])
+    phase, key = fig.add_subplot(grid_spec[2, 0]), fig.add_subplot(grid_spec[2, 1])
+    capability_ax = fig.add_subplot(grid_spec[3, :])
+    draw_sl_vs_rl_bars(bars, episodes_table, advantage, n_values, compact=True)
+    draw_roi_scatter(roi_ax, roi_table, summary, compact=True)
+    draw_phase_transition(phase, log, transitions, "eval_score", compact=True)
+    draw_mode_collapse_heatmap(collapse_ax, grid, compact=True)
+    draw_capability_heatmap(capability_ax, matrix, sizes, compact=True)
+    draw_key_numbers(key, advantage, summary, transitions, grid, matrix, n_values, sizes, width=34)
+    titles = {bars: f"SL vs RL at N = {fmt.number(n_values)}", roi_ax: "Model switch vs training",
+              phase: "Hybrid distillation: eval score", collapse_ax: "Mode collapse",
+              capability_ax: "Capability by model size"}
+    for ax, title in titles.items():
         ax.set_title(title, fontsize=12)
     fig.suptitle("The five patterns at a glance")
     return fig

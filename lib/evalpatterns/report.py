@@ -1,7 +1,9 @@
 """Putting results on the page: glued values, numbered tables and figures.
 
 A chapter calls ``glue(name, value)`` for every number its prose shows, ``table(frame, name, caption)``
-for every table and ``figure(name, fig)`` for every figure. Tables are emitted as MyST ``list-table``
+for every table and ``figure(name, fig)`` for every figure (glued as PNG for the page, with an SVG copy and
+a record of what made it, which :mod:`evalpatterns.sphinx_ext` turns into the caption's last line and the
+full-size links). ``badge(verdict)`` puts a verdict into a table cell as a coloured badge. Tables are emitted as MyST ``list-table``
 directives (numbered, referable with ``{numref}``), with every cell escaped so that text in the data is
 shown as text and never parsed as markup. Each output also carries machine-readable metadata under the key
 ``evalpatterns`` so that ``results.json`` can be written from an executed notebook.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,31 @@ def escape(text) -> str:
     return _PUNCT.sub(r"\\\1", " ".join(str(text).split()))
 
 
+@dataclass(frozen=True)
+class Markup:
+    """A table cell that is MyST markup, written into the table as it is (never escaped). It is not a ``str``
+    (pandas would turn it into a plain string): ``str()`` of it, and what goes into results.json, is its plain
+    text ``plain``."""
+
+    markup: str
+    plain: str
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+VERDICTS = ("holds", "rounding", "differs", "unsupported")
+
+
+def badge(verdict) -> Markup:
+    """A verdict as a badge: its word on a colour (``holds`` green, ``rounding`` blue, ``differs`` red,
+    ``unsupported`` grey; any other word grey), through the ``verdict`` role of :mod:`.sphinx_ext`, whose
+    colours in ``_static/book.css`` keep a contrast of at least 4.5:1 in light and dark mode."""
+    text = " ".join(str(verdict).split())
+    return Markup(f"{{verdict}}`{text.replace('`', '')}`" if text else "", text)
+
+
+
 def glue(name: str, value):
     """Glue ``value`` (a Python float, int, bool or str) under ``name`` for ``{glue:text}`` in the prose."""
     from myst_nb import glue as _glue
@@ -52,7 +80,8 @@ def glue_all(values: dict) -> dict:
 
 def records(frame: pd.DataFrame) -> list[dict]:
     """A frame as JSON-ready records (NaN and NA as None)."""
-    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return [{str(k): v.plain if isinstance(v, Markup) else plain(v) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")]
 
 
 class Link(str):
@@ -65,6 +94,8 @@ class Link(str):
 
 
 def _cell(value) -> str:
+    if isinstance(value, Markup):
+        return value.markup
     if isinstance(value, Link):
         text = " ".join(str(value).replace("`", "'").replace("<", "(").replace(">", ")").split())
         return f"{{doc}}`{text} <{value.doc}>`"
@@ -78,7 +109,8 @@ def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tupl
     classes = ["evalpatterns-table"] + [f"num-col-{i + 1}" for i, c in enumerate(display.columns)
                                         if c in align_right]
     lines += [f":class: {' '.join(classes)}", ""]
-    body = [[v if isinstance(v, Link) else str(v) for v in row] for row in display.values.tolist()]
+    rows = display.astype(object).values.tolist()
+    body = [[v if isinstance(v, (Link, Markup)) else str(v) for v in row] for row in rows]
     body = body or [["(no rows)"] + [""] * (len(display.columns) - 1)]
     for row in [list(display.columns)] + body:
         lines.append(f"* - {_cell(row[0]) or ' '}")
@@ -87,19 +119,82 @@ def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tupl
     return "\n".join(lines)
 
 
+def folded(summary: str, markdown: str) -> str:
+    """``markdown`` folded behind a toggle (a sphinx-design dropdown, closed) whose bar reads ``summary``;
+    the reader opens it with a click or the keyboard, and the print and the PDF show it open."""
+    return "\n".join([f"::::{{dropdown}} {escape(summary)}", ":class-container: evalpatterns-fold", "",
+                      markdown, "::::"])
+
+
 def table(display: pd.DataFrame, name: str, caption: str, data: pd.DataFrame | None = None,
-          align_right: tuple[str, ...] = ()):
-    """Show ``display`` as numbered table ``name``; ``data`` (default ``display``) goes into results.json."""
+          align_right: tuple[str, ...] = (), fold: str | None = None):
+    """Show ``display`` as numbered table ``name``; ``data`` (default ``display``) goes into results.json.
+    ``fold``: fold the table behind a toggle whose bar reads ``fold`` (see :func:`folded`)."""
     from IPython.display import Markdown
     from IPython.display import display as _display
 
     meta = {META_KEY: {"table": name, "records": records(display if data is None else data)}}
-    _display(Markdown(myst_table(display, name, caption, align_right)), metadata=meta)
+    markdown = myst_table(display, name, caption, align_right)
+    _display(Markdown(folded(fold, markdown) if fold else markdown), metadata=meta)
+
+
+FIGURE_DPI = 150  # the PNG's pixels per inch; a point of text is FIGURE_DPI / 72 pixels of the PNG
+
+
+def smallest_font_pt(fig) -> float | None:
+    """The size in points of the smallest text drawn on ``fig`` (visible, not empty, inside the figure),
+    or None if it has no text."""
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    box = fig.bbox
+    sizes = []
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip() or text.get_alpha() == 0:
+            continue
+        if any(not a.get_visible() for a in (text.axes, text.figure) if a is not None):
+            continue
+        extent = text.get_window_extent(renderer)
+        if extent.width <= 0 or extent.x1 < box.x0 or extent.x0 > box.x1 or extent.y1 < box.y0 or extent.y0 > box.y1:
+            continue
+        sizes.append(text.get_fontsize())
+    return min(sizes) if sizes else None
+
+
+class RenderedFigure:
+    """A figure rendered once, as PNG and SVG on a white background, with a record of what made it; its
+    MIME bundle is what :func:`figure` glues (the book shows the PNG: ``_config.yml`` ranks PNG above SVG)."""
+
+    def __init__(self, name: str, fig):
+        import base64
+        import hashlib
+        from io import BytesIO
+
+        import matplotlib as mpl
+
+        png, svg = BytesIO(), BytesIO()
+        fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
+        # a fixed salt and no date: the same figure gives the same SVG (its ids are otherwise random)
+        with mpl.rc_context({"svg.hashsalt": "evalpatterns"}):
+            fig.savefig(svg, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
+        self.png = png.getvalue()
+        self.svg = svg.getvalue().decode("utf-8")
+        made = getattr(fig, "evalpatterns", {})
+        self.meta = {"figure": name, "function": made.get("function"), "data": list(made.get("data", ())),
+                     "min_font_pt": plain(smallest_font_pt(fig)), "dpi": FIGURE_DPI,
+                     "png_sha256": hashlib.sha256(self.png).hexdigest()}
+        self._png64 = base64.b64encode(self.png).decode("ascii")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"image/png": self._png64, "image/svg+xml": self.svg, "text/plain": f"<Figure {self.meta['figure']}>"}
+        return data, {META_KEY: self.meta}
 
 
 def figure(name: str, fig) -> None:
-    """Glue a matplotlib figure under ``name`` for ``{glue:figure}``, and close it. Its texts are drawn
-    literally and cut to a sane length (:func:`evalpatterns.theme.literal_texts`): they may come from the data."""
+    """Glue a matplotlib figure under ``name`` for ``{glue:figure}`` (PNG and SVG, see
+    :class:`RenderedFigure`), and close it. Its texts are drawn literally and cut to a sane length
+    (:func:`evalpatterns.theme.literal_texts`): they may come from the data."""
     import matplotlib.pyplot as plt  # in a kernel, importing pyplot registers the PNG formatter for figures
     from myst_nb import glue as _glue
 
@@ -107,5 +202,5 @@ def figure(name: str, fig) -> None:
 
     theme.literal_texts(fig)
     with theme.drawing_literally():
-        _glue(name, fig, display=False)
+        _glue(name, RenderedFigure(name, fig), display=False)
     plt.close(fig)

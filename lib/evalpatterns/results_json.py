@@ -78,11 +78,16 @@ def problems(document: dict) -> list[str]:
             for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
 
 
-def write(path: str | Path, document: dict) -> Path:
-    """Write ``document`` as JSON to ``path`` after checking it against the schema (ValueError otherwise)."""
+def dumps(document: dict) -> str:
+    """``document`` as the text of results.json, after checking it against the schema (ValueError otherwise)."""
     found = problems(document)
     if found:
         raise ValueError("results.json does not meet its schema:\n" + "\n".join(found[:10]))
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+def write(path: str | Path, document: dict) -> Path:
+    """Write ``document`` as JSON to ``path`` after checking it against the schema (ValueError otherwise)."""
     path = Path(path)
-    path.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    path.write_text(dumps(document), encoding="utf-8")
     return path

@@ -1,11 +1,39 @@
-"""A Sphinx extension for the book: drop script entries that a page would load twice.
+"""A Sphinx extension for the book: what the themes and Jupyter Book do not do for it.
 
-Sphinx 7.4 writes the inline thebe configuration script into every page twice (the extension adds it
-once and the page context again), so the browser reports "Identifier 'THEBE_JS_URL' has already been
-declared" on every page. Keeping the first of each identical entry removes the error.
+- Sphinx 7.4 writes the inline thebe configuration script into every page twice, so the browser reports
+  "Identifier 'THEBE_JS_URL' has already been declared" on every page: keep the first of identical entries.
+- The ``verdict`` role renders a claim's verdict as a badge (``report.badge`` writes it): its word in a
+  coloured ``span.verdict.verdict-WORD`` (colours in ``_static/book.css``).
+- The ``download-file`` role links a file of the repository (a data file, the datasheet) for download.
+- A table's caption is moved out of the theme's horizontal scroll box, to just above it, so that it stays in
+  view while a wide table scrolls on a phone (the table is labelled by it, for screen readers).
+- Every figure glued by ``report.figure`` opens full size (the image links to its PNG), and its caption ends
+  with what made it: the function, the data files (from the chapter's parameters), links to the PNG and
+  the SVG, and to the key of the marks for a value's provenance (``theme.provenance_key``), drawn once. Those files, and ``_figures/figures.json`` (each figure's smallest font size, its dpi and its
+  PNG's hash, which the browser tests use to measure text size on screen), are written at the end of the
+  build.
+- Downloaded notebooks (``_downloads/``, ``_sources/``) carry paths relative to the repository instead of the
+  build machine's, and open with a cell saying how to install the library.
+- The bibliography's list drops a role that makes axe-core report it as a broken list.
+- ``bibtex_bibfiles`` that do not exist under the source folder (a one-page ``evalpatterns run``) are looked
+  up in the repository.
 """
 from __future__ import annotations
 
+import functools
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+
+META_KEY = "evalpatterns"  # as report.META_KEY (not imported: this module must not import matplotlib)
+GLUE_PREFIX = "application/papermill.record/"
+FIGURES_DIR = "_figures"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- scripts written twice ----------------------------------------------------------------------------------
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
@@ -22,6 +50,274 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = kept
 
 
+# -- verdict badges ------------------------------------------------------------------------------------------
+
+def verdict_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    word = " ".join(text.split())
+    slug = re.sub(r"[^a-z0-9]+", "-", word.lower()).strip("-") or "none"
+    return [nodes.inline(rawtext, word, classes=["verdict", f"verdict-{slug}"])], []
+
+
+# -- files to download --------------------------------------------------------------------------------------
+
+DATA_DIR = "_data"
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{download-file}`/absolute/path```: a link to download that file, copied into ``_data/HASH/NAME`` of the
+    HTML (a file outside the book's source folder, which Sphinx's ``{download}`` cannot reach)."""
+    import shutil
+
+    env = inliner.document.settings.env
+    path = Path(text.strip())
+    if not path.is_absolute() or not path.is_file():
+        msg = inliner.reporter.warning(f"file to download not found (an absolute path is expected): {text}",
+                                       line=lineno)
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    target = Path(env.app.outdir) / DATA_DIR / file_sha256(path)[:16] / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    uri = "../" * env.docname.count("/") + target.relative_to(env.app.outdir).as_posix()
+    return [nodes.reference(rawtext, path.name, refuri=uri, classes=["download-file"])], []
+
+
+# -- table captions outside the scroll box --------------------------------------------------------------------
+
+_SCROLLING_TABLE = re.compile(
+    r'<div class="pst-scrollable-table-container">(<table\b[^>]*?\bid="(?P<id>[^"]+)"[^>]*>)\s*'
+    r'<caption>(?P<caption>.*?)</caption>', re.S)
+
+
+def _caption_above(match: re.Match) -> str:
+    table_id = match["id"]
+    table = match[1].replace("<table ", f'<table aria-labelledby="caption-{table_id}" ', 1)
+    return (f'<div class="table-caption" id="caption-{table_id}">{match["caption"]}</div>'
+            f'<div class="pst-scrollable-table-container">{table}')
+
+
+def _captions_out_of_scroll_boxes(app, pagename, templatename, context, doctree) -> None:
+    if "body" in context:
+        context["body"] = _SCROLLING_TABLE.sub(_caption_above, context["body"])
+
+
+# -- the bibliography: docutils' citation list as assistive technology reads it -------------------------------
+
+def _plain_citation_list(app, pagename, templatename, context, doctree) -> None:
+    """docutils writes the bibliography as ``<div role="list">`` of ``doc-biblioentry`` items, a role ARIA 1.3
+    deprecates; axe-core then reads the entries' back-links as children a list may not have (a critical
+    violation). Without the list role the entries are read as the text they are."""
+    if "body" in context:
+        context["body"] = context["body"].replace('<div role="list" class="citation-list">',
+                                                  '<div class="citation-list">')
+
+
+# -- figures ----------------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=32)
+def _notebook_figures(path: str, mtime: float) -> dict[str, dict]:
+    """PNG hash -> the record ``report.figure`` glued (with ``svg`` and ``png`` added) in a notebook."""
+    import base64
+
+    import nbformat
+
+    out = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(META_KEY, {})
+            if "figure" not in meta or "png_sha256" not in meta:
+                continue
+            data = output.get("data", {})
+            png = data.get(GLUE_PREFIX + "image/png") or data.get("image/png")
+            svg = data.get(GLUE_PREFIX + "image/svg+xml") or data.get("image/svg+xml")
+            out[meta["png_sha256"]] = {**meta, "png": base64.b64decode(png) if png else None,
+                                       "svg": "".join(svg) if isinstance(svg, list) else svg}
+    return out
+
+
+def notebook_figures(path: Path) -> dict[str, dict]:
+    path = Path(path)
+    return _notebook_figures(str(path), path.stat().st_mtime) if path.is_file() else {}
+
+
+def _notebook_parameters(path: Path) -> dict:
+    import nbformat
+
+    if not path.is_file():
+        return {}
+    return nbformat.read(str(path), as_version=4).metadata.get("papermill", {}).get("parameters", {}) or {}
+
+
+def repository_path(value) -> str:
+    """A path as the reader knows it: relative to the repository when inside it, else unchanged."""
+    path = Path(str(value))
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except (ValueError, OSError):
+        return str(value)
+
+
+def data_files(kinds, parameters: dict) -> list[str]:
+    """The data files of ``kinds`` a chapter read: its ``KIND_csv`` parameters, else the book's default."""
+    return [repository_path(parameters.get(f"{kind}_csv", f"data/{kind}.csv")) for kind in kinds]
+
+
+KEY = "provenance-key"  # theme.provenance_key(), written beside the figures
+
+
+def _made_by(meta: dict, files: list[str], png_uri: str, svg_uri: str, key_uri: str) -> nodes.paragraph:
+    para = nodes.paragraph(classes=["figure-made-by"])
+    if meta.get("function"):
+        para += nodes.Text("Made by ")
+        para += nodes.literal(text=meta["function"])
+        if files:
+            para += nodes.Text(" from ")
+            for i, f in enumerate(files):
+                if i:
+                    para += nodes.Text(", " if i < len(files) - 1 else " and ")
+                para += nodes.literal(text=f)
+        para += nodes.Text(". ")
+    para += nodes.Text("Full size: ")
+    para += nodes.reference("", "PNG", refuri=png_uri)
+    para += nodes.Text(", ")
+    para += nodes.reference("", "SVG", refuri=svg_uri)
+    para += nodes.Text(". How values are drawn: ")
+    para += nodes.reference("", "the key", refuri=key_uri)
+    para += nodes.Text(".")
+    return para
+
+
+def _figures_link_out(app, doctree, docname) -> None:
+    notebook = Path(app.srcdir) / f"{docname}.ipynb"
+    figures = notebook_figures(notebook)
+    if not figures:
+        return
+    parameters = _notebook_parameters(notebook)
+    up = "../" * docname.count("/")
+    for figure in list(doctree.findall(nodes.figure)):
+        image = next(iter(figure.findall(nodes.image)), None)
+        meta = figures.get(Path(image["uri"]).stem) if image is not None else None
+        if meta is None:
+            continue
+        png_uri, svg_uri = (f"{up}{FIGURES_DIR}/{meta['figure']}.{ext}" for ext in ("png", "svg"))
+        if not isinstance(image.parent, nodes.reference):
+            link = nodes.reference("", "", refuri=png_uri, classes=["figure-full-size"])
+            image.replace_self(link)
+            link += image
+        legend = next(iter(figure.findall(nodes.legend)), None)
+        if legend is None:
+            legend = nodes.legend()
+            figure += legend
+        legend += _made_by(meta, data_files(meta.get("data", []), parameters), png_uri, svg_uri,
+                           f"{up}{FIGURES_DIR}/{KEY}.svg")
+
+
+def _write_figures(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / FIGURES_DIR
+    index = {}
+    for docname in sorted(app.env.found_docs):
+        for sha, meta in notebook_figures(Path(app.srcdir) / f"{docname}.ipynb").items():
+            folder.mkdir(exist_ok=True)
+            if meta.get("png"):
+                (folder / f"{meta['figure']}.png").write_bytes(meta["png"])
+            if meta.get("svg"):
+                (folder / f"{meta['figure']}.svg").write_text(meta["svg"])
+            index[meta["figure"]] = {k: v for k, v in meta.items() if k not in ("png", "svg")} | {"page": docname}
+    if index:
+        (folder / "figures.json").write_text(json.dumps(index, indent=2))
+        _write_key(folder)
+
+
+def _write_key(folder: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .theme import provenance_key
+
+    fig = provenance_key()
+    for ext in ("png", "svg"):
+        fig.savefig(folder / f"{KEY}.{ext}", dpi=150, bbox_inches="tight", facecolor="white",
+                    metadata={"Date": None} if ext == "svg" else None)
+    plt.close(fig)
+
+
+# -- downloaded notebooks ------------------------------------------------------------------------------------
+
+INSTALL_NOTE = (
+    "**To run this notebook** you need the repository it comes from, with its `evalpatterns` library: "
+    "clone it, then in its folder `python3 -m venv .venv && . .venv/bin/activate && "
+    "pip install -r requirements.txt && pip install -e .` (or `make install`). Open the notebook from the "
+    "`chapters/` folder: its data paths (`../data/...`) are relative to it.")
+
+
+def portable_notebook(text: str, root: Path = ROOT) -> str:
+    """An executed notebook's JSON with the build machine's repository path made relative: ``../`` in code
+    (notebooks run from ``chapters/``), nothing in outputs and metadata; an install note as its first cell."""
+    nb = json.loads(text)
+    prefix = str(root).rstrip("/") + "/"
+
+    def strip(value, replacement: str):
+        if isinstance(value, str):
+            return value.replace(prefix, replacement)
+        if isinstance(value, list):
+            return [strip(v, replacement) for v in value]
+        if isinstance(value, dict):
+            return {k: strip(v, replacement) for k, v in value.items()}
+        return value
+
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["source"] = strip(cell.get("source", ""), "../")
+            cell["outputs"] = strip(cell.get("outputs", []), "")
+        else:
+            cell["source"] = strip(cell.get("source", ""), "")
+    nb["metadata"] = strip(nb.get("metadata", {}), "")
+    cells = nb.setdefault("cells", [])
+    if not (cells and cells[0].get("metadata", {}).get(META_KEY) == "install"):
+        cells.insert(0, {"cell_type": "markdown", "id": "install", "metadata": {META_KEY: "install"},
+                         "source": INSTALL_NOTE})
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def _portable_downloads(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for folder in ("_downloads", "_sources"):
+        for path in (Path(app.outdir) / folder).rglob("*.ipynb"):
+            path.write_text(portable_notebook(path.read_text()))
+
+
+# -- bibliography -------------------------------------------------------------------------------------------
+
+def _bibfiles_in_repository(app, config) -> None:
+    if "bibtex_bibfiles" not in config:
+        return
+    files = list(config.bibtex_bibfiles or [])
+    config.bibtex_bibfiles = [f if (Path(app.srcdir) / f).is_file() or not (ROOT / f).is_file()
+                              else str(ROOT / f) for f in files]
+
+
 def setup(app):
+    app.connect("config-inited", _bibfiles_in_repository, priority=100)
+    app.add_role("verdict", verdict_role)
+    app.add_role("download-file", file_role)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _captions_out_of_scroll_boxes, priority=900)
+    app.connect("html-page-context", _plain_citation_list, priority=900)
+    app.connect("doctree-resolved", _figures_link_out)
+    app.connect("build-finished", _write_figures)
+    app.connect("build-finished", _portable_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

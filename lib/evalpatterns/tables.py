@@ -36,10 +36,13 @@ def interval_column(frame: pd.DataFrame) -> list[str]:
 
 
 def claims_display(audited: pd.DataFrame) -> pd.DataFrame:
-    """The audit of a finding's claims: claim, claimed, recomputed, verdict, reason."""
+    """The audit of a finding's claims: claim, claimed, recomputed, verdict (as a badge), reason."""
+    from .report import badge
+
     return pd.DataFrame({
         "Claim": [f"{q} ({s})" if s != "post" else q for q, s in zip(audited["quote"], audited["source"])],
-        "Claimed": audited["claimed"], "Recomputed": audited["recomputed"], "Verdict": audited["verdict"],
+        "Claimed": audited["claimed"], "Recomputed": audited["recomputed"],
+        "Verdict": pd.Series([badge(v) for v in audited["verdict"]], index=audited.index, dtype=object),
         "Reason": audited["reason"],
     })
 

@@ -13,7 +13,10 @@ Status styles (how a value's ``status`` is drawn):
 - ``pending`` (the run has not been done): hollow faded marker, white cell hatched ``xx`` in the value's
   colour.
 
-A cell with no value at all (no run) is grey and hatched ``///`` (:func:`no_run_kwargs`).
+A grid cell with no run that the original drew anyway is an ``illustrative`` value. A lower bound is an
+upward arrow on a marker, or a bar hatched ``//`` in white. These marks mean the same in every figure and in
+no figure anything else (a value before a change is drawn with :data:`BEFORE_MARKER`, a bar, never a hollow
+marker); :func:`provenance_key` draws them all once, and every figure's caption links to that key.
 """
 from __future__ import annotations
 
@@ -44,7 +47,6 @@ PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion"
 
 INK = "#222222"          # text and outlines
 MUTED = "#6E6E6E"        # reference lines, secondary text
-NO_DATA = "#D9D9D9"      # a cell with no run behind it
 NOTE_FACE = "#F4F4F4"    # background of annotation boxes
 
 # --- named colours ---------------------------------------------------------------------------------------
@@ -185,18 +187,40 @@ def lower_bound_bar_handle(color=MUTED) -> Patch:
                  label="lower bound (budget hit)")
 
 
-NO_RUN_LABEL = "no run (the original drew these as collapsed)"
+NO_RUN_LABEL = "illustrative: no run (the original drew these as collapsed)"
 
 
-def no_run_kwargs() -> dict:
-    """Keyword arguments for a grid cell with no run behind it: grey, hatched."""
-    return dict(facecolor=NO_DATA, hatch="///", hatchcolor=MUTED, edgecolor="white", linewidth=1.5)
+BEFORE_MARKER = "_"  # a value before a change (e.g. the last eval before a switch): a bar, not a provenance mark
+
+
+def provenance_key():
+    """Figure: the book's marks for a value's provenance, each drawn as the figures draw it -- markers
+    (filled, hollow, faded), cells (solid, dotted, hatched in colour, grey for no run) and lower bounds."""
+    import matplotlib.pyplot as plt
+
+    set_theme()
+    fig = plt.figure(figsize=(7.5, 6), layout="constrained")
+    markers, cells = fig.subplots(nrows=2)
+    color = PALETTE[0]
+    marker_handles = status_handles(STATUS_ORDER, "marker", color) + [lower_bound_handle(color)]
+    cell_handles = status_handles(STATUS_ORDER, "cell", color) + [lower_bound_bar_handle(color)]
+    for ax, handles, title in ((markers, marker_handles, "Points and lines"),
+                               (cells, cell_handles, "Cells and bars")):
+        ax.set(xticks=[], yticks=[])
+        ax.axis("off")
+        ax.set_title(title)
+        ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=11, handleheight=1.8,
+                  handlelength=2.6)
+    fig.suptitle("How a value's provenance is drawn in every figure")
+    return fig
 
 
 NOTE_BOX = dict(boxstyle="round,pad=0.45", facecolor=NOTE_FACE, edgecolor="#BBBBBB", linewidth=0.8)
 
 
 # --- the theme -------------------------------------------------------------------------------------------
+
+SMALL_PT = 10  # the smallest text on any figure, in points (legends, annotations, cell labels)
 
 RC = {
     "axes.titlesize": 13,
@@ -205,7 +229,7 @@ RC = {
     "axes.edgecolor": "#BBBBBB",
     "xtick.labelsize": 10.5,
     "ytick.labelsize": 10.5,
-    "legend.fontsize": 9.5,
+    "legend.fontsize": 10,
     "legend.title_fontsize": 10,
     "legend.frameon": True,
     "legend.framealpha": 0.92,

@@ -21,7 +21,7 @@ from .errors import BuildError
 ROOT = registry.ROOT  # the checkout (data defaults, the book's configuration)
 LIB = Path(__file__).resolve().parents[1]
 BOOK_DIRS = ("_static",)
-BOOK_INPUTS = ("_config.yml", "_toc.yml", "reproducibility.md", "requirements.txt")
+BOOK_INPUTS = ("_config.yml", "_toc.yml", "reproducibility.md", "requirements.txt", "CITATION.cff")
 # GitHub's rules: an owner of letters, digits and single hyphens (at most 39); a name of letters, digits, '.',
 # '-' and '_' (at most 100), not '.' or '..'.
 REPOSITORY = re.compile(r"(?!-)[A-Za-z0-9-]{1,39}/(?!\.\.?$)[A-Za-z0-9._-]{1,100}")

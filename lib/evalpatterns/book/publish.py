@@ -13,13 +13,12 @@ import os
 import shutil
 from pathlib import Path
 
-from .. import results_json
+from .. import reproducibility
 from ..render import Renderer
 from . import interrupt, outputs
 from .errors import reported, writable_folder
 from .execute import execute_all
 from .plan import ROOT, book_key, check_book_data, jobs_for, repository_url, resolve_book
-from .results import notebook_results
 from .stage import remove_stale, stage_book_files, stage_pages, staging_folder
 
 BUILD_DIR_VARIABLE = "EVALPATTERNS_BUILD_DIR"
@@ -127,10 +126,9 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
                 stage_pages(executed, src, {j.chapter: j.parameters for j in jobs})
                 log("rendering with jupyter-book")
                 html = render_book(renderer)
-            parameters = {j.chapter: j.parameters for j in jobs}
-            results_json.write(html / "results.json", results_json.book_document(
-                {chapter: results_json.chapter_record(chapter, parameters[chapter], notebook_results(path))
-                 for chapter, path in executed.items()}))
+            # the text whose SHA-256 the Reproducibility page gives
+            (html / "results.json").write_text(
+                reproducibility.results_text(executed, {j.chapter: j.parameters for j in jobs}), encoding="utf-8")
             interrupt.hold("publish")
             swap_into_place(html, output, key)
     return output

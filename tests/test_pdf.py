@@ -1,0 +1,54 @@
+"""The PDF of the whole book (evalpatterns.pdf): printed from the built HTML by Debian's chromium through
+Playwright (the fixture of test_browser.py prints it), every chapter in it in the book's order, linked from
+the introduction."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from bs4 import BeautifulSoup
+
+from evalpatterns.pdf import PDF_NAME, toc_pages
+from test_browser import book, chromium  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.book
+
+
+def normal(text: str) -> str:
+    """Text as compared: ligatures unfolded (NFKC), white space folded, the heading link's '#' dropped."""
+    return " ".join(unicodedata.normalize("NFKC", text).replace("#", " ").split())
+
+
+def titles(book) -> list[str]:
+    out = []
+    for path in toc_pages():
+        h1 = BeautifulSoup((book / path).read_text(), "html.parser").find("h1")
+        out.append(normal(h1.get_text(" ")))
+    return out
+
+
+def test_the_toc_pages_are_the_books_pages(book):
+    pages = toc_pages()
+    assert pages[0] == "chapters/introduction.html" and pages[-1] == "reproducibility.html"
+    assert all((book / p).is_file() for p in pages)
+
+
+def test_the_pdf_holds_every_chapter_in_order(book):
+    """Each chapter's title is on a page of the PDF, each after the previous chapter's (a title may also
+    appear earlier, in the introduction's list of chapters: the search starts at the previous one's page)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(book / PDF_NAME))
+    pages = [normal(p.extract_text() or "") for p in reader.pages]
+    assert len(pages) >= len(toc_pages())
+    at = 0
+    for title in titles(book):
+        found = next((i for i in range(at, len(pages)) if title in pages[i]), None)
+        assert found is not None, f"chapter {title!r} is not in the PDF after page {at + 1}"
+        at = found + 1  # the next chapter starts on a later page
+    assert at <= len(pages)
+
+
+def test_the_introduction_links_to_the_pdf(book):
+    soup = BeautifulSoup((book / "chapters" / "introduction.html").read_text(), "html.parser")
+    assert soup.find("a", href=f"../{PDF_NAME}") is not None

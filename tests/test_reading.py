@@ -1,0 +1,232 @@
+"""The book as a reader meets it, in Debian's chromium (the fixtures and helpers of test_browser.py):
+
+- navigation: at 390 px the contents drawer (primary) and the page's outline (secondary) open and close; on a
+  desktop the sidebar collapses and comes back; one search control on each screen;
+- figures: every figure's smallest text is at least 9 CSS px as shown on a desktop; each opens full size
+  and its caption names the function and the data files that made it, with its PNG and SVG;
+- tables: none is clipped at 1280 px; at 390 px a table wider than the screen scrolls in a box that says so,
+  its caption outside the box;
+- accessibility: axe-core finds no serious or critical violation on any page, in light or dark mode; in dark
+  mode the figures keep their white card;
+- downloads: every file on the Reproducibility page downloads and has the SHA-256 the page gives; the
+  downloaded notebooks carry no path of the build machine and open with how to install the library.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.request
+
+import pytest
+from bs4 import BeautifulSoup
+
+from evalpatterns.sphinx_ext import FIGURES_DIR, INSTALL_NOTE, ROOT
+from test_browser import (DESKTOP, PHONE, book, browser, chromium, open_page, site,  # noqa: F401 - fixtures
+                          toc_pages)
+
+MIN_CSS_PX = 9
+PAGE = "chapters/mode-collapse.html"
+
+pytestmark = pytest.mark.book
+
+
+# -- navigation -----------------------------------------------------------------------------------------------
+
+SIDEBAR = """() => {
+    const bar = document.querySelector('#pst-primary-sidebar').getBoundingClientRect();
+    const shown = sel => { const d = document.querySelector(sel); if (!d || !d.open) return 0;
+                           const r = d.getBoundingClientRect();
+                           return r.width > 0 && r.right > 0 && d.querySelectorAll('a[href]').length; };
+    return {sidebarRight: bar.right, sidebarWidth: bar.width,
+            primaryDrawerLinks: shown('#pst-primary-sidebar-modal'),
+            secondaryDrawerLinks: shown('#pst-secondary-sidebar-modal')};
+}"""
+
+
+def visible_button(page, selector: str):
+    buttons = page.locator(f"{selector}:visible")
+    assert buttons.count() == 1, f"{buttons.count()} visible {selector} buttons"
+    return buttons.first
+
+
+def test_phone_drawers_open_and_close(book, site, browser):
+    page, watch = open_page(browser, site, PAGE, PHONE)
+    closed = page.evaluate(SIDEBAR)
+    assert closed["sidebarRight"] <= 0 and not closed["primaryDrawerLinks"] and not closed["secondaryDrawerLinks"]
+    for toggle, drawer in ((".primary-toggle", "primaryDrawerLinks"), (".secondary-toggle", "secondaryDrawerLinks")):
+        visible_button(page, toggle).click()
+        page.wait_for_timeout(400)
+        opened = page.evaluate(SIDEBAR)
+        assert opened[drawer] >= 1, f"{toggle} opened no drawer with links: {opened}"
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(400)
+        assert not page.evaluate(SIDEBAR)[drawer], f"the drawer of {toggle} did not close"
+    page.close()
+    assert not watch.problems, watch.problems
+
+
+def test_desktop_sidebar_collapses_and_comes_back(book, site, browser):
+    page, watch = open_page(browser, site, PAGE, DESKTOP)
+    assert page.evaluate(SIDEBAR)["sidebarRight"] > 200
+    toggle = visible_button(page, ".primary-toggle")
+    toggle.click()
+    page.wait_for_timeout(600)
+    hidden = page.evaluate(SIDEBAR)
+    assert hidden["sidebarRight"] <= 1 and not hidden["primaryDrawerLinks"], hidden
+    toggle.click()
+    page.wait_for_timeout(600)
+    assert page.evaluate(SIDEBAR)["sidebarRight"] > 200
+    page.close()
+    assert not watch.problems, watch.problems
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_one_search_control(book, site, browser, viewport):
+    page, _ = open_page(browser, site, PAGE, viewport)
+    count = page.locator(".search-button-field:visible, .search-button:visible, form.bd-search:visible").count()
+    page.close()
+    assert count == 1
+
+
+# -- figures --------------------------------------------------------------------------------------------------
+
+def figure_records(book) -> dict:
+    """PNG hash -> what report.figure recorded (smallest font size in points, dpi, function, data)."""
+    index = json.loads((book / FIGURES_DIR / "figures.json").read_text())
+    return {r["png_sha256"]: r for r in index.values()}
+
+
+FIGURES_JS = """() => [...document.querySelectorAll('figure img')].map(img => ({
+    src: img.getAttribute('src'), shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+    link: img.closest('a') ? img.closest('a').getAttribute('href') : null,
+    madeBy: (img.closest('figure').querySelector('.figure-made-by') || {}).innerText || ''}))"""
+
+
+def test_figure_text_is_legible_on_a_desktop_and_each_figure_opens_full_size(book, site, browser):
+    """Smallest text on screen = its size in points x dpi / 72 (PNG pixels) x shown width / PNG width."""
+    records, seen, problems = figure_records(book), set(), []
+    assert len(records) >= 8, "figures.json lists fewer figures than the book has"
+    for path in toc_pages():
+        page, _ = open_page(browser, site, path, DESKTOP)
+        for fig in page.evaluate(FIGURES_JS):
+            sha = fig["src"].rsplit("/", 1)[-1].split(".")[0]
+            record = records.get(sha)
+            if record is None:
+                problems.append(f"{path}: figure {fig['src']} was not made by report.figure")
+                continue
+            seen.add(record["figure"])
+            css_px = record["min_font_pt"] * record["dpi"] / 72 * fig["shown"] / fig["natural"]
+            if css_px < MIN_CSS_PX:
+                problems.append(f"{path}: {record['figure']}: smallest text {css_px:.1f} CSS px "
+                                f"({record['min_font_pt']} pt shown {fig['shown']:.0f} of {fig['natural']} px)")
+            if not fig["link"] or not fig["link"].endswith(f"{FIGURES_DIR}/{record['figure']}.png"):
+                problems.append(f"{path}: {record['figure']} does not open full size: {fig['link']}")
+            files = " and ".join(record["data"])
+            if f"Made by {record['function']} from" not in fig["madeBy"] or "PNG" not in fig["madeBy"]:
+                problems.append(f"{path}: {record['figure']}'s caption does not say what made it: {fig['madeBy']!r}")
+            for kind in record["data"]:
+                if f"{kind}.csv" not in fig["madeBy"]:
+                    problems.append(f"{path}: {record['figure']}'s caption misses {kind}.csv ({files})")
+        page.close()
+    assert seen == {r["figure"] for r in records.values()}, "figures in figures.json never shown"
+    assert not problems, "\n".join(problems)
+
+
+def test_every_figure_is_also_an_svg_and_the_key_is_written(book):
+    for name in json.loads((book / FIGURES_DIR / "figures.json").read_text()):
+        assert (book / FIGURES_DIR / f"{name}.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+        assert (book / FIGURES_DIR / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (book / FIGURES_DIR / "provenance-key.svg").is_file()
+
+
+# -- tables ---------------------------------------------------------------------------------------------------
+
+TABLES_JS = """() => [...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().width > 0)
+  .map(t => { const box = t.closest('.pst-scrollable-table-container') || t.parentElement;
+    const cue = box.previousElementSibling;
+    return {id: t.id, boxWidth: box.clientWidth, tableWidth: box.scrollWidth,
+            scrolls: box.classList.contains('scrolls'),
+            cue: !!(cue && cue.classList.contains('scroll-cue') && cue.getBoundingClientRect().height > 0),
+            captionInBox: !!box.querySelector('caption, .table-caption'),
+            caption: !!document.getElementById('caption-' + t.id)}; })"""
+
+
+def test_no_table_is_clipped_on_a_desktop(book, site, browser):
+    problems, count = [], 0
+    for path in toc_pages():
+        page, _ = open_page(browser, site, path, DESKTOP)
+        for t in page.evaluate(TABLES_JS):
+            count += 1
+            if t["tableWidth"] > t["boxWidth"] + 1:
+                problems.append(f"{path}: table {t['id']} is {t['tableWidth']} px in a {t['boxWidth']} px column")
+        page.close()
+    assert count > 20
+    assert not problems, "\n".join(problems)
+
+
+def test_wide_tables_scroll_with_a_cue_on_a_phone_and_keep_their_caption_in_view(book, site, browser):
+    problems, wide = [], 0
+    for path in toc_pages():
+        page, _ = open_page(browser, site, path, PHONE)
+        for t in page.evaluate(TABLES_JS):
+            if t["id"] and (t["captionInBox"] or not t["caption"]):
+                problems.append(f"{path}: table {t['id']}'s caption is not above its scroll box")
+            if t["tableWidth"] > t["boxWidth"] + 1:
+                wide += 1
+                if not (t["scrolls"] and t["cue"]):
+                    problems.append(f"{path}: table {t['id']} scrolls with no cue")
+        page.close()
+    assert wide > 0, "no table is wider than a phone: the cue was not exercised"
+    assert not problems, "\n".join(problems)
+
+
+# -- accessibility and colour modes -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation_on_any_page(book, site, browser, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, problems = Axe(), []
+    for path in toc_pages():
+        page, watch = open_page(browser, site, path, DESKTOP,
+                                before=lambda p: p.emulate_media(color_scheme=scheme))
+        assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
+        problems += [f"{path} ({scheme}): {p}" for p in watch.problems]  # the page's, not axe's own requests
+        for v in axe.run(page).response["violations"]:
+            if v["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in v["nodes"][:3]]
+                problems.append(f"{path} ({scheme}): {v['id']} ({v['impact']}) on {len(v['nodes'])} elements, "
+                                f"e.g. {targets}: {v['help']}")
+        if scheme == "dark":
+            backgrounds = page.evaluate("() => [...document.querySelectorAll('figure img')].map("
+                                        "i => getComputedStyle(i).backgroundColor)")
+            problems += [f"{path}: a figure on {b} in dark mode" for b in backgrounds if b != "rgb(255, 255, 255)"]
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+# -- downloads ----------------------------------------------------------------------------------------------
+
+def test_every_download_on_the_reproducibility_page_has_its_sha256(book, site):
+    soup = BeautifulSoup((book / "reproducibility.html").read_text(), "html.parser")
+    rows = soup.find(id="tbl-repro-downloads").find_all("tr")[1:]
+    names = []
+    for row in rows:
+        cells = row.find_all("td")
+        link, digest = cells[0].find("a"), cells[-1].get_text(strip=True)
+        with urllib.request.urlopen(site + link["href"], timeout=30) as r:
+            body = r.read()
+        assert hashlib.sha256(body).hexdigest() == digest, link["href"]
+        names.append(link.get_text(strip=True))
+    data = sorted(p.name for p in (ROOT / "data").glob("*.csv"))
+    assert set(data) <= set(names) and {"README.md", "results.json"} <= set(names), names
+
+
+def test_downloaded_notebooks_are_portable_and_say_how_to_install(book):
+    notebooks = list((book / "_downloads").rglob("*.ipynb"))
+    assert len(notebooks) >= 8
+    for path in notebooks:
+        text = path.read_text()
+        assert str(ROOT) not in text, f"{path.name} carries the build machine's path"
+        first = json.loads(text)["cells"][0]
+        assert first["cell_type"] == "markdown" and "".join(first["source"]) == INSTALL_NOTE
