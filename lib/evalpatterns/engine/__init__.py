@@ -29,14 +29,14 @@ EPISODE_DTYPES = {"method": "str", "n_values": "Int64", "episodes": "float64", "
 
 
 def _execute(kind: str, data, build, engine: str | None, spark_master: str | None, con=None) -> pd.DataFrame:
-    from . import backends, source
+    from . import backends, expressions, source
 
     engine = engine or default_engine(data)
     con = con or backends.connect(engine, spark_master)
     table, name = source.open_table(con, kind, data, engine)
     if not isinstance(data, pd.DataFrame):  # a frame is taken as it is, as the pandas functions take it
         source.check(con, table, kind, name)
-    return con.execute(build(table))
+    return con.execute(build(table, con.name) if build is expressions.transitions else build(table))
 
 
 def _load(kind: str, data) -> pd.DataFrame:

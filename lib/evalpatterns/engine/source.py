@@ -11,6 +11,7 @@ conversion threshold.
 """
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import ibis
@@ -21,6 +22,7 @@ from .. import schema as schemas
 from ..io import FALSE, PARQUET_SUFFIXES, TRUE
 from . import convert
 
+_views = itertools.count()
 COLUMNS = {  # what each analysis reads
     "distillation": ("run", "family", "student", "teacher", "gap", "seed", "step", "phase", "kl", "eval_score"),
     "memorization": ("method", "n_values", "seed", "episodes", "converged", "status"),
@@ -62,11 +64,14 @@ def open_table(con, kind: str, data, engine: str) -> tuple[ir.Table, str]:
             return open_table(con, kind, load(kind, path), engine)[0], name
         path = convert.parquet_for(kind, path)
     files, hive = parquet_files(path)
-    if engine == "spark":
-        table = con.read_parquet(str(path))  # Spark discovers the partitions of a folder itself
-    else:
-        table = con.read_parquet(files, hive_partitioning=hive, union_by_name=True)
-    return _typed(table, kind, name), name
+    if engine == "spark":  # Spark discovers the partitions of a folder itself
+        return _typed(con.read_parquet(str(path)), kind, name), name
+    typed = _typed(con.read_parquet(files, hive_partitioning=hive, union_by_name=True), kind, name)
+    # A view, which DuckDB inlines into each pass of an analysis: as a common table expression (Ibis's
+    # form for a table used three times) it would be materialised, the whole typed log held or spilled.
+    view = f"evalpatterns_{kind}_{next(_views)}"
+    con.create_view(view, typed, overwrite=True)
+    return con.table(view), name
 
 
 def _parquet_copy(frame: pd.DataFrame) -> str:
