@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _pipeline import peak_mb  # noqa: E402
+from _pipeline import call, peak_mb  # noqa: E402
 
 
 def cpu() -> float:
@@ -38,7 +38,6 @@ def main(argv: list[str]) -> None:
     con = None
     if engine_name == "duckdb":
         con = backends.duckdb(memory_limit="2GB")
-        con.raw_sql("SET enable_progress_bar = false")
     elif engine_name == "spark":
         con = backends.spark("local[2]", **{"spark.driver.memory": "3g", "spark.sql.shuffle.partitions": "8",
                                             "spark.ui.enabled": "false"})
@@ -51,14 +50,7 @@ def main(argv: list[str]) -> None:
         return engine.transitions(path, engine=engine_name, con=con)
 
     c0, t0 = cpu(), time.perf_counter()
-    if profile:
-        import cProfile
-
-        prof = cProfile.Profile()
-        runs = prof.runcall(run)
-        prof.dump_stats(profile)
-    else:
-        runs = run()
+    runs = call(run, profile)
     seconds, used = time.perf_counter() - t0, cpu() - c0
     counts = runs["severity"].value_counts().sort_index().to_dict()
     print(json.dumps({"seconds": seconds, "cpu": used, "startup": startup, "peak_mb": peak_mb(),

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def spark_master(master: str | None = None) -> str:
 
 
 def duckdb(memory_limit: str | None = None, threads: int | None = None):
-    """An Ibis DuckDB connection (in memory, spilling to a temporary folder beyond ``memory_limit``)."""
+    """An Ibis DuckDB connection (in memory, spilling to a temporary folder beyond ``memory_limit``; its
+    progress bar shown in a terminal)."""
     import ibis
 
     config = {"memory_limit": memory_limit or os.environ.get("EVALPATTERNS_DUCKDB_MEMORY") or "2GB",
@@ -47,7 +49,10 @@ def duckdb(memory_limit: str | None = None, threads: int | None = None):
               "temp_directory": os.path.join(tempfile.gettempdir(), f"evalpatterns-duckdb-{os.getpid()}")}
     if threads:
         config["threads"] = threads
-    return ibis.duckdb.connect(**config)
+    con = ibis.duckdb.connect(**config)
+    # DuckDB's own progress bar for a query over 2 s, in a terminal (not into a notebook's output)
+    con.raw_sql(f"SET enable_progress_bar = {'true' if sys.stdout.isatty() else 'false'}")
+    return con
 
 
 def spark(master: str | None = None, **conf: str):
