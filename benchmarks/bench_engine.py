@@ -47,12 +47,11 @@ def tree_rss_mb(proc: psutil.Process) -> float:
     return total / 2 ** 20
 
 
-def measure(engine: str, path: Path, profile: Path | None) -> dict:
-    cmd = [sys.executable, str(HERE / "_engine_pipeline.py"), engine, str(path)]
-    if profile:
-        cmd += ["--profile", str(profile / f"{engine}-{path.stem}.prof")]
-    t0 = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def measure_tree(cmd: list[str], timeout: float | None = None, parse: bool = True,
+                 env: dict | None = None) -> tuple[dict | None, float]:
+    """Run ``cmd`` and sample the resident memory of it and its children every 0.1 s; returns its last
+    output line as JSON (``parse``) and the peak in MiB. A failure ends the benchmark with its stderr."""
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     proc, peak, done = psutil.Process(child.pid), [0.0], threading.Event()
 
     def sample():
@@ -62,15 +61,33 @@ def measure(engine: str, path: Path, profile: Path | None) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = child.communicate()
-    done.set()
-    sampler.join()
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for p in [*proc.children(recursive=True), proc]:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        child.communicate()
+        raise
+    finally:
+        done.set()
+        sampler.join()
     if child.returncode:
-        raise SystemExit(f"{engine} on {path.name} failed:\n{err[-3000:]}")
+        raise SystemExit(f"{' '.join(cmd[1:3])} failed:\n{err[-3000:]}")
+    if not parse:
+        return None, peak[0]
     result = json.loads(out.strip().splitlines()[-1])
-    result["tree_peak_mb"] = max(peak[0], result["peak_mb"])
-    result["process_seconds"] = time.perf_counter() - t0
-    return result
+    result["tree_peak_mb"] = max(peak[0], result.get("peak_mb", 0.0))
+    return result, peak[0]
+
+
+def measure(engine: str, path: Path, profile: Path | None) -> dict:
+    cmd = [sys.executable, str(HERE / "_engine_pipeline.py"), engine, str(path)]
+    if profile:
+        cmd += ["--profile", str(profile / f"{engine}-{path.stem}.prof")]
+    return measure_tree(cmd)[0]
 
 
 def main(argv=None) -> int:
