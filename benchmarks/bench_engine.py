@@ -39,7 +39,11 @@ PLAN = {10_000_000: ("pandas", "duckdb", "spark"), 100_000_000: ("duckdb",)}
 
 def tree_rss_mb(proc: psutil.Process) -> float:
     total = 0
-    for p in [proc, *proc.children(recursive=True)]:
+    try:
+        family = [proc, *proc.children(recursive=True)]
+    except psutil.Error:  # the process has just ended
+        return 0.0
+    for p in family:
         try:
             total += p.memory_info().rss
         except psutil.Error:
