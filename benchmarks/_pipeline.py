@@ -30,6 +30,18 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def call(fn, profile: str | None = None):
+    """``fn()``, under cProfile with its stats written to ``profile`` when one is given."""
+    if not profile:
+        return fn()
+    import cProfile
+
+    prof = cProfile.Profile()
+    out = prof.runcall(fn)
+    prof.dump_stats(profile)
+    return out
+
+
 def main(argv: list[str]) -> None:
     kind, path = argv[0], argv[1]
     profile = argv[argv.index("--profile") + 1] if "--profile" in argv else None
@@ -59,14 +71,7 @@ def main(argv: list[str]) -> None:
         effects = timed("effect_sizes_from_seeds", memorization.effect_sizes_from_seeds, frame)
         return len(table) + len(effects)
 
-    if profile:
-        import cProfile
-
-        prof = cProfile.Profile()
-        rows = prof.runcall(run)
-        prof.dump_stats(profile)
-    else:
-        rows = run()
+    rows = call(run, profile)
     print(json.dumps({"stages": stages, "load": stages["load"],
                       "analysis": sum(v for k, v in stages.items() if k != "load"),
                       "peak_mb": peak_mb(), "baseline_mb": baseline, "result_rows": rows}))

@@ -25,10 +25,11 @@ EXPONENT = {"supervised": 0.0, "rl_eoe": 0.45, "rl_step": 1.0}
 PREFACTOR = {"supervised": 11.0, "rl_eoe": 40.0, "rl_step": 600.0}
 
 
-def distillation_frame(rows: int, seed: int = 0, extra_column: bool = False) -> pd.DataFrame:
+def distillation_frame(rows: int, seed: int = 0, extra_column: bool = False, first_run: int = 0) -> pd.DataFrame:
     """``rows // 100`` runs of 100 steps each (step 0, 10, ..., 990): off-policy, then on-policy from a
     random step; one run in 20 never switches. KL and eval scores are logged at most steps, loss and score
-    at some; statuses and sources vary like the real file's."""
+    at some; statuses and sources vary like the real file's. Runs are numbered from ``first_run`` (so that
+    chunks made with different ``first_run`` and ``seed`` form one log: see :func:`write_distillation_parquet`)."""
     rng = np.random.default_rng(seed)
     n_runs = max(1, rows // STEPS_PER_RUN)
     n = n_runs * STEPS_PER_RUN
@@ -52,14 +53,16 @@ def distillation_frame(rows: int, seed: int = 0, extra_column: bool = False) -> 
     loss_missing = rng.random(n) < 0.7
     score = np.round(rng.uniform(0, 1, n), 3)
     measured = rng.random(n) < 0.6
-    names = np.array([f"{FAMILIES[f][0].lower()}-hybrid-run{i:06d}" for i, f in enumerate(fam)], dtype=object)
+    names = np.array([f"{FAMILIES[f][0].lower()}-hybrid-run{i:06d}" for i, f in enumerate(fam, first_run)],
+                     dtype=object)
     frame = pd.DataFrame({
         "run": names[run_ix],
         "family": np.array([f[0] for f in FAMILIES], dtype=object)[fam][run_ix],
         "student": np.array([f[1] for f in FAMILIES], dtype=object)[fam][run_ix],
         "teacher": np.array([f[2] for f in FAMILIES], dtype=object)[fam][run_ix],
         "gap": np.array([f[3] for f in FAMILIES])[fam][run_ix],
-        "seed": pd.array(np.where(rng.random(n_runs) < 0.9, np.arange(n_runs), -1)[run_ix], dtype="Int64"),
+        "seed": pd.array(np.where(rng.random(n_runs) < 0.9, np.arange(first_run, first_run + n_runs), -1)[run_ix],
+                         dtype="Int64"),
         "step": step_ix * 10,
         "phase": np.where(on, "on_policy", "off_policy"),
         "loss": np.where(loss_missing, np.nan, loss),
@@ -106,6 +109,49 @@ def memorization_frame(rows: int, seed: int = 0, extra_column: bool = False) -> 
     if extra_column:
         frame["extra_blob"] = "x" * 200
     return frame
+
+
+def write_distillation_parquet(path: Path, rows: int, chunk_rows: int = 1_000_000, progress: bool = True,
+                               distinct_chunks: int = 4) -> Path:
+    """A step log of ``rows`` rows (``rows // 100`` runs) written as one Parquet file chunk by chunk (one row
+    group per chunk), so that 10^8 rows never need more memory than a few chunks.
+
+    The first ``distinct_chunks`` chunks are ``distillation_frame(chunk_rows, seed=k, first_run=k * runs per
+    chunk)``; later chunks repeat them with new run names (``-`` and the chunk number appended) and seeds
+    (shifted by a chunk's runs), so that every run is distinct while generating 10^8 rows costs minutes, not
+    the hour that making every chunk from scratch takes on a loaded machine."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from tqdm import tqdm
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    runs_per_chunk = chunk_rows // STEPS_PER_RUN
+    bases: list[pa.Table] = []
+    writer = None
+    try:
+        for k in tqdm(range(-(-rows // chunk_rows)), desc=f"writing {path.name}", disable=not progress):
+            if k < distinct_chunks:
+                table = pa.Table.from_pandas(distillation_frame(chunk_rows, seed=k, first_run=k * runs_per_chunk),
+                                             preserve_index=False)
+                bases.append(table)
+            else:
+                table = bases[k % distinct_chunks]
+                text = table["run"].type
+                table = table.set_column(0, "run", pc.binary_join_element_wise(
+                    table["run"], pa.scalar(f"-{k:05d}", text), pa.scalar("", text)))
+                seed_at = table.schema.get_field_index("seed")
+                table = table.set_column(seed_at, "seed", pc.add(table["seed"], k * runs_per_chunk))
+            table = table.slice(0, min(chunk_rows, rows - k * chunk_rows))
+            if writer is None:
+                writer = pq.ParquetWriter(partial, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    partial.replace(path)
+    return path
 
 
 def write(frame: pd.DataFrame, folder: Path, stem: str) -> tuple[Path, Path]:

@@ -21,6 +21,24 @@ def _fresh_kernels(args) -> None:
         os.environ["EVALPATTERNS_FRESH_KERNELS"] = "1"
 
 
+ENGINE_HELP = ("where the step-log and per-seed analyses run: pandas (in memory), duckdb (embedded, larger than "
+               "memory; the default for Parquet input and large CSV files) or spark; also EVALPATTERNS_ENGINE")
+
+
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("pandas", "duckdb", "spark"), help=ENGINE_HELP)
+    p.add_argument("--spark-master", metavar="URL", help="Spark master for --engine spark, e.g. spark://host:7077 "
+                   "(default: EVALPATTERNS_SPARK_MASTER, SPARK_MASTER, else local[*])")
+
+
+def _engine(args) -> None:
+    """Hand the engine choice to the chapters' kernels through the environment (as --fresh-kernels)."""
+    if args.engine:
+        os.environ["EVALPATTERNS_ENGINE"] = args.engine
+    if args.spark_master:
+        os.environ["EVALPATTERNS_SPARK_MASTER"] = args.spark_master
+
+
 def _fail(message: str, code: int = 1) -> int:
     print(f"evalpatterns: {message}", file=sys.stderr)
     return code
@@ -80,6 +98,7 @@ def cmd_build(args) -> int:
 
     overrides = split_book_overrides(_pairs(args.param))
     _fresh_kernels(args)
+    _engine(args)
     out = build_book(args.data_dir, overrides, args.output, build_dir=args.build_dir)
     print(f"book written to {out}")
     return 0
@@ -89,6 +108,7 @@ def cmd_run(args) -> int:
     from .build import run_chapter
 
     _fresh_kernels(args)
+    _engine(args)
     out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output)
     print(f"chapter '{args.chapter}' written to {out}")
     return 0
@@ -197,6 +217,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter")
     r.add_argument("--output", required=True, help="folder for the outputs: new, empty, or an earlier run's")
     r.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
+    _engine_options(r)
     r.set_defaults(func=cmd_run)
 
     b = sub.add_parser("build", help="build the whole book")
@@ -209,6 +230,7 @@ def parser() -> argparse.ArgumentParser:
                                        "(default: _build/ in the checkout; also EVALPATTERNS_BUILD_DIR), e.g. "
                                        "when the checkout is read-only")
     b.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
+    _engine_options(b)
     b.set_defaults(func=cmd_build)
     _import_parser(sub)
     _notebook_parser(sub)

@@ -177,13 +177,25 @@ def effect_sizes_from_seeds(mem: pd.DataFrame, reference: str = "supervised",
     method_a, method_b, n_values, hedges_g, ci_low, ci_high, n_a, n_b, p_value (Welch's t-test, two-sided,
     ``scipy.stats.ttest_ind(..., equal_var=False)``). Empty when no per-seed data exists.
     """
+    return effect_sizes_from_seed_stats(seed_stats(mem), reference, confidence)
+
+
+def seed_stats(mem: pd.DataFrame) -> pd.DataFrame:
+    """Mean, sample SD and count of the episodes of converged seeds (known episodes), indexed by (method,
+    n_values): what :func:`effect_sizes_from_seeds` compares (:mod:`evalpatterns.engine` computes the same
+    on DuckDB or Spark)."""
     keep = mem["seed"].notna() & mem["episodes"].notna() & mem["converged"].astype(bool)
     grouped = ["method", "n_values", "episodes"]
     if set(grouped) <= set(mem.columns) and not mem.columns.duplicated().any():
         seeds = mem.loc[keep.to_numpy(dtype=bool), grouped]  # only the columns grouped, not a copy of all
     else:
         seeds = mem[keep]
-    stats = seeds.groupby(["method", "n_values"])["episodes"].agg(["mean", "std", "count"])
+    return seeds.groupby(["method", "n_values"])["episodes"].agg(["mean", "std", "count"])
+
+
+def effect_sizes_from_seed_stats(stats: pd.DataFrame, reference: str = "supervised",
+                                 confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`effect_sizes_from_seeds` from :func:`seed_stats` (mean, std, count by method and n_values)."""
     rows = []
     if reference in stats.index.get_level_values(0):
         ref = stats.loc[reference]

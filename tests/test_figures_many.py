@@ -1,0 +1,77 @@
+"""Figures for many runs (evalpatterns.figures_many): few legend entries, no overlapping labels, the bands
+drawn from the data, on a generated log of 200 runs in 20 families."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from evalpatterns import distillation, figures_many, many_runs  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import synthetic  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data():
+    log = synthetic.distillation_frame(20_000)
+    log["family"] = log["run"].str.slice(0, 2) + (log["run"].str.slice(-2).astype(int) % 5).astype(str)
+    runs = distillation.transitions(log)
+    assert runs["family"].nunique() == 20
+    return log, runs
+
+
+def _texts_overlap(fig, texts) -> bool:
+    """Whether any two labels' boxes (the text with its frame, not the arrow to its point) overlap."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in texts]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_phase_bands_pool_families_past_eight_and_keep_the_legend_short(data):
+    log, runs = data
+    fig = figures_many.phase_bands(log, runs)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(labels) == figures_many.MAX_GROUPS + 2 <= 12
+    assert any(t.startswith(figures_many.OTHER) for t in labels)
+    for ax in fig.axes:
+        annotations = [c for c in ax.texts if c.get_text().startswith(("ll", "qw", "ge", "mi"))]
+        assert len(annotations) == figures_many.EXTREMES and not _texts_overlap(fig, annotations)
+    plt.close(fig)
+
+
+def test_phase_band_medians_are_the_runs_medians(data):
+    log, runs = data
+    family = runs["family"].value_counts().index[0]  # the largest family is drawn on its own, never pooled
+    curves = many_runs.phase_curves(log, runs, "kl")
+    mine = curves[curves["family"] == family]
+    at_switch = mine[mine["offset"] == 0].iloc[0]
+    t = runs.set_index("run")["transition_step"]
+    logged = log[log["family"].eq(family) & (log["step"] == log["run"].map(t))]
+    assert at_switch["q50"] == pytest.approx(np.nanmedian(logged["kl"].to_numpy(dtype=float)))
+    fig, ax = plt.subplots()
+    figures_many.draw_phase_bands(ax, log, runs, "kl")
+    drawn = [line for line in ax.lines if np.array_equal(line.get_xdata(), mine["offset"].to_numpy())]
+    assert any(np.allclose(line.get_ydata(), mine["q50"].to_numpy()) for line in drawn)
+    plt.close(fig)
+
+
+def test_severity_overview_has_one_bar_per_group_and_labels_that_do_not_overlap(data):
+    _, runs = data
+    fig = figures_many.severity_overview(runs)
+    fig.canvas.draw()
+    shares, spikes = fig.axes
+    assert len(shares.get_yticklabels()) == figures_many.MAX_GROUPS
+    assert len(shares.get_legend().get_texts()) <= 5
+    labels = [t for t in spikes.texts if ":" in t.get_text()]
+    assert len(labels) == figures_many.EXTREMES and not _texts_overlap(fig, labels)
+    top = many_runs.top_runs(runs, 1)["run"].iloc[0]
+    assert any(t.get_text().startswith(f"{top}:") for t in labels)
+    plt.close(fig)
