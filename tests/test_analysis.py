@@ -297,7 +297,7 @@ def test_collapse_grid(runs):
 
 MC_RANGE = ("attempt,model,learning_rate,lora_rank,samples,accuracy,accuracy_low,accuracy_high,n_correct,n_eval,sample_output,status,source\n"
             "1,M,2e-4,32,,,0.00,0.03,,,,measured,s\n"     # 0-3%: high end 3% <= 10%: collapsed
-            "2,M,1e-4,32,,,0.30,0.05,,,,measured,s\n"     # given high-to-low: read as 5-30%, across 10%: unknown
+            "2,M,1e-4,32,,,0.05,0.30,,,,measured,s\n"     # 5-30%, across 10%: unknown
             "3,M,5e-5,32,,,0.12,0.20,,,,measured,s\n"     # 12-20%: low end > 10%: converged
             "4,M,5e-6,32,,0.735,,,147,200,,measured,s\n"
             ",M,5e-6,64,,,,,,,,illustrative,s\n")
