@@ -14,3 +14,4 @@ def book(tmp_path_factory) -> Path:
     folder, with the executed notebooks in ``.cache/executed``, is the folder's parent."""
     build_dir = tmp_path_factory.mktemp("build")
     return build_book(build_dir=build_dir, log=lambda *a: None)
+

@@ -3,14 +3,14 @@ conclusion comes out ``contradicted``, and no title, opening, takeaway or closin
 pattern."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 import opposite
-from evalpatterns import build, findings
+from books import build_on, chapter_results
+from evalpatterns import findings
 from evalpatterns import chapters as registry
 from evalpatterns.findings.base import CONTRADICTED
 
@@ -30,18 +30,12 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def book(data_dir, tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("opposite-book")
-    try:
-        return build.build_book(data_dir=data_dir, output=tmp / "html", build_dir=tmp / "build", log=lambda *a: None)
-    except build.BuildError as exc:
-        pytest.fail(f"the book does not build on the opposite-story data ({data_dir}):\n{exc}", pytrace=False)
+    return build_on(data_dir, tmp_path_factory.mktemp("opposite-book"), "the opposite-story data")
 
 
 @pytest.fixture(scope="module")
 def results(book) -> dict:
-    """Each chapter's glued values and tables, by chapter id."""
-    document = json.loads((book / "results.json").read_text())
-    return {chapter: record["results"] for chapter, record in document["chapters"].items()}
+    return chapter_results(book)
 
 
 def text(book: Path, chapter_id: str) -> str:

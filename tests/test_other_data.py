@@ -18,6 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import otherdata
+from books import build_on, chapter_results
 from htmlcheck import expected_table, html_table
 from evalpatterns import audit, build, findings, io, memorization, report, tables
 from evalpatterns import chapters as registry
@@ -235,19 +236,13 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def book(data_dir, tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("other-book")
-    try:
-        return build.build_book(data_dir=data_dir, overrides=otherdata.BOOK_OVERRIDES, output=tmp / "html",
-                                build_dir=tmp / "build", log=lambda *a: None)
-    except build.BuildError as exc:
-        pytest.fail(f"the book does not build on valid data with other numbers ({data_dir}):\n{exc}", pytrace=False)
+    return build_on(data_dir, tmp_path_factory.mktemp("other-book"), "valid data with other numbers",
+                    otherdata.BOOK_OVERRIDES)
 
 
 @pytest.fixture(scope="module")
 def results(book) -> dict:
-    """Each chapter's values and tables in the book's results.json."""
-    document = json.loads((book / "results.json").read_text())
-    return {chapter: record["results"] for chapter, record in document["chapters"].items()}
+    return chapter_results(book)
 
 
 def params(chapter_id: str, data_dir: Path) -> dict:
