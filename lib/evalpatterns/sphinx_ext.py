@@ -245,13 +245,14 @@ def _write_key(folder: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .report import RenderedFigure  # the same PNG and SVG for the same figure, as the chapters' figures
     from .theme import provenance_key
 
     fig = provenance_key()
-    for ext in ("png", "svg"):
-        fig.savefig(folder / f"{KEY}.{ext}", dpi=150, bbox_inches="tight", facecolor="white",
-                    metadata={"Date": None} if ext == "svg" else None)
+    rendered = RenderedFigure(KEY, fig)
     plt.close(fig)
+    (folder / f"{KEY}.png").write_bytes(rendered.png)
+    (folder / f"{KEY}.svg").write_text(rendered.svg)
 
 
 # -- downloaded notebooks ------------------------------------------------------------------------------------
