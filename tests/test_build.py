@@ -226,7 +226,7 @@ def fake_steps(monkeypatch) -> dict:
     monkeypatch.setattr(publish, "start_renderer", FakeRenderer)
     monkeypatch.setattr(publish, "render_book", fake_render)
     monkeypatch.setattr(publish, "renderer_ready", lambda renderer: None)
-    monkeypatch.setattr(publish, "notebook_results", lambda path: {})
+    monkeypatch.setattr(publish.reproducibility, "results_text", lambda executed, parameters: "{}\n")
     return calls
 
 

@@ -90,7 +90,7 @@ def test_command_line_import_then_validate_frictionless_and_run(tmp_path):
     assert proc.returncode == 0, proc.stderr
     results = json.loads((run / "results.json").read_text())["results"]
     # the largest KL spike: llama-hybrid at step 50, 0.015625 -> 5.4453125 = 348.5x, a complete collapse
-    assert (results["spike_run"], results["spike_step_text"]) == ("llama-hybrid", "50")
+    assert (results["spike_run"], results["spike_step"]) == ("llama-hybrid", 50)
     assert results["spike_ratio"] == pytest.approx(348.5)
     assert (results["n_complete"], results["spike_severity"]) == (2, "complete")
 

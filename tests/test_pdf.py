@@ -52,3 +52,13 @@ def test_the_pdf_holds_every_chapter_in_order(book):
 def test_the_introduction_links_to_the_pdf(book):
     soup = BeautifulSoup((book / "chapters" / "introduction.html").read_text(), "html.parser")
     assert soup.find("a", href=f"../{PDF_NAME}") is not None
+
+
+def test_the_pdf_belongs_to_the_book_it_was_printed_from(book):
+    """The book's output marker lists the PDF, so the next `evalpatterns build` into the folder replaces it
+    rather than refusing a folder that holds a file it did not write."""
+    from evalpatterns.book import outputs
+
+    assert (book / PDF_NAME).is_file()
+    assert PDF_NAME in outputs.read_marker(book)["entries"]
+    assert outputs.check_output(book, "build") == book.resolve()

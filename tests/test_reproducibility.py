@@ -26,10 +26,10 @@ def test_no_citation_file_no_section(tmp_path):
 def test_downloads_list_each_data_file_the_datasheet_and_results_with_their_sha256(tmp_path):
     data = registry.ROOT / "data"
     paths = {"roi": str(data / "roi.csv"), "capability": str(data / "capability.csv")}
-    table = reproducibility.downloads_table(paths, {})
+    table = reproducibility.downloads_table(paths, {}, {})
     names = [str(c) for c in table["File"]]
     assert names == ["roi.csv", "capability.csv", "README.md", "results.json"]
     assert table["SHA-256"].iloc[0] == hashlib.sha256((data / "roi.csv").read_bytes()).hexdigest()
     assert table["SHA-256"].iloc[2] == hashlib.sha256((data / "README.md").read_bytes()).hexdigest()
-    assert table["SHA-256"].iloc[3] == hashlib.sha256(reproducibility.results_json({}).encode()).hexdigest()
+    assert table["SHA-256"].iloc[3] == hashlib.sha256(reproducibility.results_text({}, {}).encode()).hexdigest()
     assert table["File"].iloc[0].markup == f"{{download-file}}`{data / 'roi.csv'}`"

@@ -46,13 +46,13 @@ def episodes_table(mem: pd.DataFrame) -> pd.DataFrame:
         n_rows=("episodes", "size"), all_converged=("converged", "all"), _r=("_r", "max"))
     out["status"] = out["_r"].map({v: k for k, v in STATUS_RANK.items()})
     out["lower_bound"] = ~out["all_converged"].astype(bool)
-    return _with_mean_interval(out.reset_index()[_OUT_COLUMNS])
+    return with_mean_interval(out.reset_index()[_OUT_COLUMNS])
 
 
 _OUT_COLUMNS = ["method", "n_values", "episodes", "lower_bound", "n_seeds", "sd", "status"]
 
 
-def _with_mean_interval(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+def with_mean_interval(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """``table`` with the t interval of each mean of two or more converged seeds (NaN elsewhere)."""
     table = table.assign(ci_low=np.nan, ci_high=np.nan)
     seeds = (table["n_seeds"] >= 2) & ~table["lower_bound"].astype(bool) & table["sd"].notna()
@@ -90,7 +90,7 @@ def _episodes_table_reference(mem: pd.DataFrame) -> pd.DataFrame:
     worst = known.assign(_r=known["status"].map(STATUS_RANK)).groupby(["method", "n_values"])["_r"].max()
     out["status"] = worst.map({v: k for k, v in STATUS_RANK.items()})
     out["lower_bound"] = ~out["all_converged"].astype(bool)
-    return _with_mean_interval(out.reset_index()[_OUT_COLUMNS])
+    return with_mean_interval(out.reset_index()[_OUT_COLUMNS])
 
 
 def sl_advantage(table: pd.DataFrame, reference: str = "supervised") -> pd.DataFrame:

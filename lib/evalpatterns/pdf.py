@@ -75,7 +75,19 @@ def print_book(html_dir: Path, output: Path | None = None, executable: str | Non
         output.parent.mkdir(parents=True, exist_ok=True)
         with open(output, "wb") as f:
             writer.write(f)
+    _record_in_the_books_marker(html_dir, output)
     return output
+
+
+def _record_in_the_books_marker(html_dir: Path, output: Path) -> None:
+    """A PDF written into the book's folder belongs to that book: its output marker lists it, so the next
+    ``evalpatterns build`` replaces it instead of refusing a folder holding a file it did not write."""
+    from .book import outputs
+
+    marker = outputs.read_marker(html_dir)
+    if marker is None or marker["entries"] is None or output.resolve().parent != html_dir.resolve():
+        return
+    outputs.write_marker(html_dir, marker["command"], marker["entries"] + [output.name], marker["key"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,8 +72,8 @@ def episodes_table(data, engine: str | None = None, spark_master: str | None = N
         return memorization.episodes_table(_load("memorization", data))
     from . import expressions
 
-    return _typed(_execute("memorization", data, expressions.episodes, engine, spark_master, con),
-                  EPISODE_DTYPES)
+    table = _typed(_execute("memorization", data, expressions.episodes, engine, spark_master, con), EPISODE_DTYPES)
+    return memorization.with_mean_interval(table)  # the t interval of each mean, as the pandas path adds it
 
 
 def seed_stats(data, engine: str | None = None, spark_master: str | None = None, con=None) -> pd.DataFrame:

@@ -237,6 +237,7 @@ def values(result: Result) -> dict:
         "spike_ratio": _f(r["kl_spike_ratio"]) if r is not None else None,
         "spike_ratio_text": fmt.ratio(r["kl_spike_ratio"]) if has_ratio else None,
         "spike_step": int(r["transition_step"]) if r is not None else None,
+        "spike_severity": str(r["severity"]) if r is not None else None,
     }
     v.update(conclusion_values(result.conclusion))
     v["opening_text"] = opening(result.conclusion, evidence(result))
