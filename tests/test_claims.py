@@ -134,9 +134,9 @@ def test_verdict_counts_on_real_data(real_audit):
     assert list(counts.columns) == ["Verdict", "Claims"]
     assert list(counts["Verdict"]) == list(audit.VERDICTS)
     assert int(counts["Claims"].sum()) == len(REGISTER) == 95
-    # the tally of REAL below, claim by claim: 64 hold, 3 differ by rounding, 5 differ, 23 unsupported
+    # the tally of REAL below, claim by claim: 64 hold, 3 differ by rounding, 4 differ, 24 unsupported
     expected = pd.Series([r[1] for r in REAL]).value_counts().to_dict()
-    assert expected == {"holds": 64, "rounding": 3, "differs": 5, "unsupported": 23}
+    assert expected == {"holds": 64, "rounding": 3, "differs": 4, "unsupported": 24}
     assert dict(zip(counts["Verdict"], counts["Claims"])) == expected
 
 
@@ -266,7 +266,7 @@ REAL = [
     # one converged measured RL-Step point (N=10); N=100 and 500 are lower bounds: no fit
     ("f5-beta-step", "unsupported", NAN, "cannot be computed"),
     # the supervised counts do not vary, so R^2 = 1 - 0/0 is undefined: not 0.999
-    ("f5-r2-sl", "differs", NAN, "undefined"),
+    ("f5-r2-sl", "unsupported", NAN, "undefined"),  # R^2 = 1 - 0/0: no value to compare with 1.000
     ("f5-r2-eoe", "unsupported", 0.9754296088340533, "0.975"),
     ("f5-r2-step", "unsupported", NAN, "cannot be computed"),
     ("f5-o-sl", "holds", 0.0, "O(1)"),                    # the same count at all three measured N
@@ -422,7 +422,7 @@ def _claim(kind="value", claimed=38.0, decimals=0, text="38x"):
     (audit.Check(35.0, low=30.0, high=37.5), "rounding"),   # 37.5 + 0.5 >= 38
     (audit.Check(35.0, low=30.0, high=37.4), "differs"),    # 37.4 + 0.5 < 38
     (audit.Check(50.0), "differs"),
-    (audit.Check(math.nan), "differs"),
+    (audit.Check(math.nan), "unsupported"),  # no value recomputed: unsupported, never differs
     (audit.unsupported("no data"), "unsupported"),
 ])
 def test_verdict_rules_for_a_value(chk, expected):
@@ -434,7 +434,8 @@ def test_verdict_reasons():
         ("differs", "r; the claimed number matches m")
     assert audit.verdict(_claim(), audit.Check(40.0, reason="r", low=37, high=41)) == \
         ("rounding", "r; the claimed value is within the rounding of the inputs")
-    assert audit.verdict(_claim(), audit.Check(math.nan)) == ("differs", "the data gives no value")
+    # a value that cannot be recomputed is unsupported, never "differs" (issue 10)
+    assert audit.verdict(_claim(), audit.Check(math.nan)) == ("unsupported", "the data gives no value")
 
 
 def test_verdict_lower_bounds_are_kept_apart_from_values():
@@ -1338,8 +1339,8 @@ def test_audit_values_on_real_data(real_audit):
     v = audit_values(real_audit.reset_index(drop=True))
     # 90 claims of the post and the five headline claims, each judged by its finding's conclusion
     assert {k: v[f"claims_{k}"] for k in ("n", "holds", "rounding", "differs", "unsupported")} == {
-        "n": 95, "holds": 64, "rounding": 3, "differs": 5, "unsupported": 23}
-    assert v["claims_text"] == "Of 95 claims checked, 64 hold, 3 differ only by rounding, 5 differ and 23 are unsupported"
+        "n": 95, "holds": 64, "rounding": 3, "differs": 4, "unsupported": 24}
+    assert v["claims_text"] == "Of 95 claims checked, 64 hold, 3 differ only by rounding, 4 differ and 24 are unsupported"
     assert v["claims_title_text"] == "The post's claims, recomputed from its data"
     assert sum(v[f"claims_{k}"] for k in audit.VERDICTS) == v["claims_n"]
 

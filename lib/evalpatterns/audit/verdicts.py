@@ -74,8 +74,8 @@ def verdict(claim, check: Check) -> tuple[str, str]:
     if kind in ("statement", "threshold") and check.flag is not None:
         return ("holds" if check.flag else "differs"), check.reason
     claimed, digits = float(claim["claimed"]), int(claim["decimals"])
-    if math.isnan(check.value):
-        return "differs", check.reason or "the data gives no value"
+    if math.isnan(check.value):  # nothing to compare the claim with: the data cannot bear it
+        return "unsupported", check.reason or "the data gives no value"
     if abs(round(check.value, digits) - claimed) < 0.5 * 10 ** -(digits + 3):
         if kind == "lower_bound" and not check.lower_bound:
             return "differs", f"the data has a measurement, not a lower bound; {check.reason}"
