@@ -1,0 +1,63 @@
+"""Finding 2's figure: which learning-rate/rank settings collapsed, and which were never run."""
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from .. import formatting as fmt
+from .. import theme
+from ._common import SMALL, _figure, _grid_axes, _made_from
+
+# --- 4. mode-collapse grid -------------------------------------------------------------------------------
+
+def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
+    """Learning rate (rows) by LoRA rank (columns); one cell per setting.
+
+    ``grid``: :func:`collapse.collapse_grid` (learning_rate, lora_rank, collapsed, status, attempt,
+    accuracy). Cells with a run are coloured collapsed/converged and labelled with attempt and accuracy; cells
+    with no run (``collapsed`` NA), which the original drew as collapsed, are drawn as illustrative values:
+    white, hatched in the collapsed colour, labelled "no run".
+    """
+    lrs, ranks = sorted(grid["learning_rate"].unique()), sorted(grid["lora_rank"].unique())
+    size = SMALL if compact else 11
+    for r in grid.itertuples():
+        x, y = ranks.index(r.lora_rank), lrs.index(r.learning_rate)
+        outcome = getattr(r, "outcome", "no run" if pd.isna(r.collapsed) else "")
+        if outcome == "no run":  # the original drew it collapsed: an illustrative value
+            kw = theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative")
+            ax.add_patch(Rectangle((x, y), 1, 1, gid="no-run", **kw))
+            ax.text(x + 0.5, y + 0.5, "no run", ha="center", va="center", fontsize=size, color=theme.INK,
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
+            continue
+        state = "unknown" if pd.isna(r.collapsed) else ("collapsed" if bool(r.collapsed) else "converged")
+        kw = theme.cell_kwargs(theme.COLLAPSE_COLORS[state], r.status)
+        ax.add_patch(Rectangle((x, y), 1, 1, gid="run", **kw))
+        attempt = "" if pd.isna(r.attempt) else f"Attempt {fmt.number(r.attempt)}\n"
+        accuracy = (fmt.pct_range(r.accuracy_low, r.accuracy_high, 1) if getattr(r, "is_range", False)
+                    else fmt.pct(r.accuracy, 1))
+        ax.text(x + 0.5, y + 0.5, f"{attempt}{accuracy}\n{state}", ha="center", va="center",
+                fontsize=size, weight="bold", color=theme.ink_for(kw["facecolor"]))
+    _grid_axes(ax, lrs, ranks, [fmt.sci(v) for v in lrs], [fmt.number(v) for v in ranks])
+    ax.set(xlabel="LoRA rank", ylabel="Learning rate")
+    handles = [Patch(facecolor=theme.COLLAPSE_COLORS["converged"], label="converged"),
+               Patch(facecolor=theme.COLLAPSE_COLORS["collapsed"], label="collapsed"),
+               Patch(label=theme.NO_RUN_LABEL,
+                     **theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative"))]
+    if "outcome" in grid and (grid["outcome"] == "unknown").any():
+        handles.insert(2, Patch(facecolor=theme.COLLAPSE_COLORS["unknown"], label="unknown (a range across the line)"))
+    ran = grid["outcome"] != "no run" if "outcome" in grid else grid["collapsed"].notna()
+    handles += theme.status_handles(grid.loc[ran, "status"], kind="cell")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1 if not compact else -0.13),
+              ncols=2 if not compact else 1, fontsize=SMALL, frameon=False, handleheight=1.6,
+              handlelength=2.4)
+    return ax
+
+
+@_made_from('mode_collapse')
+def mode_collapse_heatmap(grid: pd.DataFrame) -> Figure:
+    """Figure: which learning-rate/rank settings collapsed, and which were never run."""
+    fig, ax = _figure((8.5, 7))
+    draw_mode_collapse_heatmap(ax, grid)
+    ax.set_title("Mode collapse by learning rate and LoRA rank")
+    return fig

@@ -1,0 +1,98 @@
+"""Finding 3's figure: training attempts and the model switch, time against accuracy change."""
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from .. import formatting as fmt
+from .. import theme
+from ._common import SMALL, _digits, _figure, _made_from, _note, _points
+
+# --- 2. ROI scatter --------------------------------------------------------------------------------------
+
+def _roi_category(row) -> str:
+    if row["kind"] == "model_switch":
+        return "model_switch"
+    return "failed" if row["change_points"] < 0 else "marginal"
+
+
+def _roi_point_label(row, compact: bool) -> str:
+    name = row["approach"].replace("Training ", "") if compact else row["approach"]
+    acc = (fmt.pct_range(row["accuracy_low"], row["accuracy_high"]) if row["is_range"]
+           else fmt.pct(row["accuracy_point"], _digits(100 * row["accuracy_point"])))
+    return f"{name}\n{fmt.duration(row['minutes'])}, {acc}"
+
+
+def _switch_vs_training_text(summary, compact: bool) -> str:
+    """The comparison the post's curved arrow stood for, with both ratios named."""
+    s_gain, t_gain = _points(summary.switch_gain_points), _points(summary.training_gain_points)
+    gain, roi_ratio = fmt.ratio(summary.gain_ratio), fmt.ratio(summary.roi_ratio)
+    if compact:
+        return (f"switch {s_gain} pts in {fmt.duration(summary.switch_minutes)}\n"
+                f"training {t_gain} pts in {fmt.duration(summary.training_minutes)}\n"
+                f"gain ratio {gain}, per-minute {roi_ratio}")
+    return (f"Model switch: {s_gain} points in {fmt.duration(summary.switch_minutes)}\n"
+            f"All {summary.training_attempts} training attempts: {t_gain} points at best,\n"
+            f"    in {fmt.duration(summary.training_minutes)} in total\n"
+            f"Gain ratio (points, time ignored): {gain}\n"
+            f"ROI ratio (points per minute): {roi_ratio}")
+
+
+def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False):
+    """Minutes invested against accuracy change (points vs baseline), one point per attempt.
+
+    ``roi_table``: :func:`roi.roi_table`; ``summary``: :class:`roi.SwitchVsTraining`. A range of accuracy
+    (``is_range``) is drawn as a vertical bar; the box gives both the gain ratio and the per-minute ratio.
+    """
+    failed_rank = 0
+    for _, row in roi_table.sort_values("minutes").iterrows():
+        cat = _roi_category(row)
+        color = theme.ROI_COLORS[cat]
+        x, y = row["minutes"], row["change_points"]
+        filled = theme.status_style(row["status"]).filled  # hollow when not a measurement
+        ax.scatter(x, y, s=320 if cat == "model_switch" else 140, marker="*" if cat == "model_switch" else "o",
+                   facecolor=color if filled else "white", edgecolor=theme.INK if filled else color,
+                   linewidth=1.2 if filled else 2, zorder=3)
+        if row["is_range"]:  # drawn over the marker: a range of a few points is shorter than the marker
+            ax.errorbar(x, y, yerr=[[y - row["change_low"]], [row["change_high"] - y]], color=theme.INK,
+                        capsize=9, capthick=1.6, lw=1.6, zorder=4)
+        if cat == "failed":  # alternate below/above so neighbouring labels do not collide
+            dy, va = (-14, "top") if failed_rank % 2 == 0 else (14, "bottom")
+            failed_rank += 1
+            ax.annotate(_roi_point_label(row, compact), (x, y), xytext=(0, dy), textcoords="offset points",
+                        ha="center", va=va, fontsize=SMALL)
+        else:  # in a short panel the switch sits just above a marginal attempt: that label goes below
+            below = compact and cat == "marginal"
+            ax.annotate(_roi_point_label(row, compact), (x, y), textcoords="offset points",
+                        xytext=(12, 0) if cat == "model_switch" else (10, -6 if below else 4), ha="left",
+                        va="center" if cat == "model_switch" else ("top" if below else "bottom"), fontsize=SMALL,
+                        weight="bold" if cat == "model_switch" else "normal")
+    base = roi_table["accuracy_point"].iloc[0] - roi_table["change_points"].iloc[0] / 100
+    ax.axhline(0, color=theme.MUTED, linestyle="--", lw=1.3, zorder=1)
+    ax.annotate(f"baseline {fmt.pct(base)}", (1, 0), xycoords=("axes fraction", "data"), xytext=(-4, 4),
+                textcoords="offset points", ha="right", va="bottom", fontsize=SMALL, color=theme.MUTED)
+    _note(ax, _switch_vs_training_text(summary, compact), size=SMALL)
+    ax.margins(x=0.08, y=0.2)
+    ax.set(xlabel="Time invested (minutes)", ylabel="Accuracy change (points vs baseline)")
+    handles = [Line2D([], [], linestyle="none", marker="o", markersize=10, color=theme.ROI_COLORS["failed"],
+                      markeredgecolor=theme.INK, label="training: below baseline"),
+               Line2D([], [], linestyle="none", marker="o", markersize=10, color=theme.ROI_COLORS["marginal"],
+                      markeredgecolor=theme.INK, label="training: at or above baseline"),
+               Line2D([], [], linestyle="none", marker="*", markersize=15,
+                      color=theme.ROI_COLORS["model_switch"], markeredgecolor=theme.INK, label="model switch")]
+    if roi_table["is_range"].any():
+        handles.append(Line2D([], [], color=theme.INK, marker="_", markersize=10, lw=1.4,
+                              label="reported accuracy range"))
+    handles += theme.status_handles(roi_table["status"])
+    ax.legend(handles=handles, loc="center right", fontsize=SMALL)
+    return ax
+
+
+@_made_from('roi')
+def roi_scatter(roi_table: pd.DataFrame, summary) -> Figure:
+    """Figure: training attempts and the model switch, time against accuracy change (see :func:`draw_roi_scatter`)."""
+    fig, ax = _figure()
+    draw_roi_scatter(ax, roi_table, summary)
+    ax.set_title("Training attempts vs a model switch: time invested and accuracy gained")
+    return fig
