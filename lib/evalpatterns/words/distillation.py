@@ -7,6 +7,7 @@ import pandas as pd
 from .. import formatting as fmt
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
 from ..findings.distillation import Result
+from ..many_runs import MANY_RUNS
 from .common import conclusion_values, count, join, missing, opening, p_text
 
 #: How a logged step that is not a measurement is known (the ``status`` column), as the page says it.
@@ -120,7 +121,9 @@ def transition_text(result: Result) -> str:
     if t.empty:
         return "No run changes from off-policy to on-policy, so there is no transition to look at"
     steps = sorted({int(s) for s in t["transition_step"]})
-    if len(steps) > 1:
+    if len(steps) > MANY_RUNS:
+        where = f"The runs change phase at {len(steps)} different steps, from step {steps[0]} to step {steps[-1]}"
+    elif len(steps) > 1:
         where = "The runs change phase at steps " + join([str(s) for s in steps])
     elif len(t) == 1:
         where = f"It is step {steps[0]} in the one run that changes phase"
@@ -190,6 +193,10 @@ def _ended(result: Result) -> str:
     ended = j[(j["severity"] != "complete") & (j["eval_final"] <= p.complete_below)]
     if ended.empty:
         return ""
+    if len(ended) > MANY_RUNS:
+        return (f". {fmt.number(len(ended))} runs ended at or below {p.complete_below:g} but scored higher after the "
+                f"transition (at most {fmt.number(ended['eval_after_max'].max(), 3)}), so they do not meet the "
+                "definition of complete collapse")
     names = join([str(x) for x in ended["run"]])
     return (f". {names} ended at or below {p.complete_below:g} but scored higher after the transition (at most "
             f"{join([fmt.number(x, 3) for x in ended['eval_after_max']])}), so "
