@@ -75,3 +75,31 @@ def test_severity_overview_has_one_bar_per_group_and_labels_that_do_not_overlap(
     top = many_runs.top_runs(runs, 1)["run"].iloc[0]
     assert any(t.get_text().startswith(f"{top}:") for t in labels)
     plt.close(fig)
+
+
+def test_distillation_figures_pick_bands_for_many_runs_and_every_run_for_few():
+    from evalpatterns import figures
+    from evalpatterns.findings import distillation as finding
+
+    log = synthetic.distillation_frame(300 * 100, seed=1)
+    many = finding.analyse(log[log["step"] % 50 == 0])
+    assert many.many and len(many.transitions) == 300
+    figs = figures_many.distillation_figures(many)
+    phase = figs["fig-phase-transition"]
+    assert phase._suptitle.get_text() == "Hybrid distillation: 290 of 300 runs switch phase"
+    entries = [t.get_text() for leg in phase.legends for t in leg.get_texts()]
+    assert 0 < len(entries) <= 12 and "10-90 % of runs" in entries
+    gap = figs["fig-distillation-gap"]
+    assert [ax.get_title() for ax in gap.axes] == ["Collapse severity by family and gap",
+                                                   "KL spike at the transition"]
+    assert all(len(ax.get_legend().get_texts()) <= 12 for ax in gap.axes if ax.get_legend())
+    plt.close("all")
+    few = finding.analyse(log[log["run"].isin(log["run"].unique()[:5])])
+    assert not few.many
+    got = figures_many.distillation_figures(few)
+    want = {"fig-phase-transition": figures.phase_transition(few.log, few.transitions),
+            "fig-distillation-gap": figures.distillation_gap(few.transitions)}
+    for name in want:
+        assert [ax.get_title() for ax in got[name].axes] == [ax.get_title() for ax in want[name].axes]
+        assert [len(ax.lines) for ax in got[name].axes] == [len(ax.lines) for ax in want[name].axes]
+    plt.close("all")

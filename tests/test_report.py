@@ -94,3 +94,22 @@ def test_the_same_figure_gives_the_same_png_and_svg():
 
     first, second = rendered(), rendered()
     assert first.png == second.png and first.svg == second.svg
+
+
+def test_a_download_carries_its_file_and_export_writes_it_beside_the_page(tmp_path, monkeypatch):
+    import IPython.display
+    import nbformat
+
+    from evalpatterns.book.results import export_files
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: shown.append((obj, metadata)))
+    frame = pd.DataFrame({"run": ["a", "b"], "kl": [1.5, None]})
+    report.download(frame, "sub/runs.csv", "Every <run> as `CSV`")
+    (markdown, meta), = shown
+    assert markdown.data == "{download}`Every (run) as 'CSV' <runs.csv>`"  # no folder: beside the page
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": markdown.data}, metadata=meta)])])
+    nbformat.write(nb, str(tmp_path / "page.ipynb"))
+    assert export_files(tmp_path / "page.ipynb", tmp_path / "out") == ["runs.csv"]
+    assert (tmp_path / "out" / "runs.csv").read_text() == "run,kl\na,1.5\nb,\n"

@@ -112,3 +112,25 @@ def test_counts_agree_with_their_nouns():
                           dl.run("c", on=((50, 0.5, None),))))
     assert three["severity_text"] == ("Of the 3 runs, 2 collapsed completely and 1 logs no eval score after its "
                                       "transition")
+
+
+def test_many_runs_are_counted_not_listed():
+    """Past many_runs.MANY_RUNS, the transition steps are given as a range and the runs that ended low
+    without collapsing completely as a count."""
+    import pandas as pd
+
+    from evalpatterns.findings import distillation as finding
+    from evalpatterns.words import distillation as w
+
+    rows = []
+    for i in range(20):  # run i switches at step 10 * (i + 1); eval falls to 0.005 and then rises to 0.02
+        t = 10 * (i + 1)
+        for step, phase, ev in ((0, "off_policy", 0.5), (t, "on_policy", 0.02), (t + 1, "on_policy", 0.005)):
+            rows.append({"run": f"r{i:02d}", "family": "F", "student": "s", "teacher": "t", "gap": 2.0, "seed": i,
+                         "step": step, "phase": phase, "loss": None, "score": None, "kl": 0.01, "eval_score": ev,
+                         "status": "measured", "source": "x", "note": ""})
+    r = finding.analyse(pd.DataFrame(rows))
+    assert r.many
+    assert w.transition_text(r).startswith("The runs change phase at 20 different steps, from step 10 to step 200.")
+    assert w.severity_text(r).endswith(". 20 runs ended at or below 0.01 but scored higher after the transition "
+                                       "(at most 0.020), so they do not meet the definition of complete collapse")

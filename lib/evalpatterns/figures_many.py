@@ -202,3 +202,16 @@ def severity_overview(runs: pd.DataFrame, extremes: int = EXTREMES) -> Figure:
     left.set_title("Collapse severity by family and gap")
     right.set_title("KL spike at the transition")
     return fig
+
+
+def distillation_figures(result) -> dict:
+    """Finding 4's two figures for ``result`` (:class:`evalpatterns.findings.distillation.Result`), by name:
+    with many runs (``result.many``) :func:`phase_bands` and :func:`severity_overview`, else
+    :func:`.figures.phase_transition` and :func:`.figures.distillation_gap`, which draw every run."""
+    from . import figures
+
+    if result.many:
+        return {"fig-phase-transition": phase_bands(result.log, result.transitions),
+                "fig-distillation-gap": severity_overview(result.transitions)}
+    return {"fig-phase-transition": figures.phase_transition(result.log, result.transitions),
+            "fig-distillation-gap": figures.distillation_gap(result.transitions)}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -136,6 +137,20 @@ def table(display: pd.DataFrame, name: str, caption: str, data: pd.DataFrame | N
     meta = {META_KEY: {"table": name, "records": records(display if data is None else data)}}
     markdown = myst_table(display, name, caption, align_right)
     _display(Markdown(folded(fold, markdown) if fold else markdown), metadata=meta)
+
+
+def download(frame: pd.DataFrame, filename: str, text: str) -> None:
+    """A link to download ``frame`` as CSV file ``filename``, placed next to the page. The notebook carries
+    the file's text (its output's metadata); the build and the run write it beside the page before rendering
+    (:func:`evalpatterns.book.results.export_files`), so the link works in both and nothing is written into
+    the chapter's own folder."""
+    from IPython.display import Markdown
+    from IPython.display import display as _display
+
+    name = Path(filename).name
+    label = " ".join(str(text).replace("`", "'").replace("<", "(").replace(">", ")").split())
+    meta = {META_KEY: {"file": name, "text": frame.to_csv(index=False)}}
+    _display(Markdown(f"{{download}}`{label} <{name}>`"), metadata=meta)
 
 
 FIGURE_DPI = 150  # the PNG's pixels per inch; a point of text is FIGURE_DPI / 72 pixels of the PNG

@@ -178,9 +178,10 @@ def log_excerpt(log: pd.DataFrame, run: str, statuses: tuple[str, ...] = ("measu
     }).reset_index(drop=True)
 
 
-def severity_table(transitions: pd.DataFrame) -> pd.DataFrame:
-    """Finding 4's gap / family / result / severity table, with the transition and KL spike behind it."""
-    t = transitions.sort_values("gap", ascending=False)
+def severity_table(transitions: pd.DataFrame, by_gap: bool = True) -> pd.DataFrame:
+    """Finding 4's gap / family / result / severity table, with the transition and KL spike behind it; rows by
+    gap, largest first (``by_gap``), else in the order given."""
+    t = transitions.sort_values("gap", ascending=False) if by_gap else transitions
 
     def result(r):
         if pd.isna(r.eval_after_min):

@@ -49,3 +49,20 @@ def export_figures(nb_path: Path, folder: Path) -> list[str]:
                 (folder / f"{name}.png").write_bytes(base64.b64decode(png))
                 names.append(f"{folder.name}/{name}.png")
     return names
+
+
+def export_files(nb_path: Path, folder: Path) -> list[str]:
+    """Write every file a chapter attached for download (:func:`evalpatterns.report.download`) as
+    ``folder/NAME``; returns the names."""
+    import nbformat
+
+    names = []
+    for cell in nbformat.read(str(nb_path), as_version=4).cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get(META_KEY, {})
+            if "file" in meta and "text" in meta:
+                name = Path(str(meta["file"])).name
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_text(meta["text"])
+                names.append(name)
+    return names

@@ -1,7 +1,8 @@
 """``evalpatterns run``: one chapter on a researcher's data, into an output folder.
 
 It writes ``ID.ipynb`` (executed), ``ID.html`` (a standalone page, with its files in ``ID_files/``), the
-figures as PNG files in ``figures/`` and ``results.json``, and nothing outside the output folder. The folder
+figures as PNG files in ``figures/``, ``results.json`` and the files the chapter attached for download (a
+per-run CSV), and nothing outside the output folder. The folder
 must be new, empty or hold only what earlier runs wrote (:mod:`.outputs`); the run works in a staging folder
 inside it and replaces only files it wrote before.
 """
@@ -18,7 +19,7 @@ from . import interrupt, outputs
 from .errors import BuildError, reported
 from .execute import execute_chapter, fresh_kernels_default, kernel_stderr_to
 from .plan import ROOT, check_data, resolve_parameters
-from .results import export_figures, notebook_results
+from .results import export_figures, export_files, notebook_results
 from .stage import remove_stale, staging_folder
 
 
@@ -40,7 +41,8 @@ def data_overrides(chapter_id: str, files: list[str]) -> dict:
 def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output: str | Path,
                 log=print, fresh_kernels: bool | None = None) -> Path:
     """Validate, execute one chapter with papermill, and write into ``output``: ``ID.ipynb``, ``ID.html``
-    (a standalone page), the figures as PNG files and ``results.json``. Nothing is written elsewhere.
+    (a standalone page), the figures as PNG files, ``results.json`` and the files the chapter attached for
+    download. Nothing is written elsewhere.
     ``fresh_kernels``: let papermill start a plain kernel instead of a warm one (see
     :func:`evalpatterns.book.execute.execute_all`)."""
     chapter = registry.get(chapter_id)
@@ -63,6 +65,7 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
             nb_path = tmp / f"{chapter_id}.ipynb"
             results = notebook_results(nb_path)
             figures = export_figures(nb_path, made / "figures")
+            export_files(nb_path, made)
             results_json.write(made / "results.json", results_json.run_document(
                 results_json.chapter_record(chapter_id, params, results, figures)))
             os.replace(nb_path, made / f"{chapter_id}.ipynb")
@@ -109,6 +112,7 @@ def _execute_and_render(chapter_id: str, params: dict, tmp: Path, fresh: bool = 
                 nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb", kernel=kernel)
                 if kernel is not None:
                     kernel.request_shutdown()  # the kernel exits while the page renders
+                export_files(nb_path, renderer.src)  # files to download, beside the page
             return renderer.render(nb_path)
         except BaseException:
             if kernel is not None:

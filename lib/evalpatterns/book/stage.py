@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import chapters as registry
 from .plan import BOOK_DIRS, ROOT, repository_url
+from .results import export_files
 
 STAGE_LOCK = ".evalpatterns-stage"
 
@@ -98,14 +99,15 @@ def stage_book_files(stage_dir: Path) -> None:
 
 
 def stage_pages(executed: dict[str, Path], stage_dir: Path, parameters: dict[str, dict] | None = None) -> None:
-    """Add the executed notebooks (execution off), each with download links, their MyST sources, and the
-    Reproducibility page written from this build."""
+    """Add the executed notebooks (execution off), each with download links and the files it attached for
+    download, their MyST sources, and the Reproducibility page written from this build."""
     from .. import reproducibility
 
     (stage_dir / "chapters" / "_sources").mkdir(parents=True, exist_ok=True)
     for chapter_id, path in executed.items():
         shutil.copy2(registry.get(chapter_id).source, stage_dir / "chapters" / "_sources" / f"{chapter_id}.md")
         _with_downloads(path, chapter_id, stage_dir / "chapters" / f"{chapter_id}.ipynb")
+        export_files(path, stage_dir / "chapters")
     page = reproducibility.page(parameters, executed) if parameters else (ROOT / "reproducibility.md").read_text()
     (stage_dir / "reproducibility.md").write_text(page)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import distillation
+from .. import distillation, many_runs
 from .. import formatting as fmt
 from ..stats import wilson_interval
 from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
@@ -37,6 +37,9 @@ class Params:
         5, "fewest runs (changing phase, with an eval score after it) on which a correlation of severity with "
         "the teacher/student gap is judged", 3)
 
+
+#: With many runs, the page's table of extreme runs holds this many.
+TOP = 10
 
 #: Up to this many runs the p-value of Spearman's rho is exact (every ordering of the runs is counted);
 #: above it, scipy's t approximation.
@@ -92,8 +95,11 @@ class Result:
     complete: Share  # runs that collapsed completely, of the judged runs
     collapsed: Share  # runs that collapsed completely or partially, of the judged runs
     excerpt_run: str | None  # the run whose log the page shows (see excerpt_of)
-    excerpt_origin: str  # "spike", "transition", "first" or "none": which rule picked it
+    excerpt_origin: str  # "spike", "transition", "first", "switching" or "none": which rule picked it
     conclusion: Conclusion
+    many: bool = False  # too many runs to show one by one (many_runs.is_many): summaries instead
+    summary: pd.DataFrame | None = None  # when many: many_runs.severity_summary of ``transitions``
+    top: pd.DataFrame | None = None  # when many: the TOP runs with the largest KL spike (many_runs.top_runs)
 
 
 def spike_run(transitions: pd.DataFrame) -> pd.Series | None:
@@ -235,7 +241,12 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     spike = spike_run(transitions)
     k = int((judged["severity"] == "complete").sum())
     kc = k + int((judged["severity"] == "partial").sum())
+    many = many_runs.is_many(transitions)
     excerpt, origin = excerpt_of(transitions, spike)
+    if many and many_runs.excerpt_run(transitions) is not None:
+        excerpt, origin = many_runs.excerpt_run(transitions), "switching"
     return Result(params, log, transitions, judged, spike, distillation.kl_rises(log, transitions),
                   correlation_of(judged, params.min_correlation_runs), _share(k, len(judged)),
-                  _share(kc, len(judged)), excerpt, origin, conclude(transitions, params, spike))
+                  _share(kc, len(judged)), excerpt, origin, conclude(transitions, params, spike), many,
+                  many_runs.severity_summary(transitions) if many else None,
+                  many_runs.top_runs(transitions, TOP) if many else None)

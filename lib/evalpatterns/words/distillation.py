@@ -7,6 +7,7 @@ import pandas as pd
 from .. import formatting as fmt
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
 from ..findings.distillation import Result
+from ..many_runs import MANY_RUNS
 from .common import conclusion_values, count, join, missing, opening, p_text
 
 #: How a logged step that is not a measurement is known (the ``status`` column), as the page says it.
@@ -61,6 +62,10 @@ def takeaway(result: Result) -> str:
 def excerpt_rule_text(result: Result) -> str:
     """Which run's log the page shows and by what rule."""
     run, origin = result.excerpt_run, result.excerpt_origin
+    if origin == "switching":
+        return ("among the runs that switch phase, the one with the largest KL spike at its transition (when none "
+                "has a spike, the largest eval drop; when none has that either, the one that switches first; "
+                f"ties to the first run name), {run}")
     rule = "the run with the largest KL spike at its transition"
     if origin == "spike" and not pd.isna(result.spike["kl_spike_ratio"]):
         return f"{rule}, {run}"
@@ -116,7 +121,9 @@ def transition_text(result: Result) -> str:
     if t.empty:
         return "No run changes from off-policy to on-policy, so there is no transition to look at"
     steps = sorted({int(s) for s in t["transition_step"]})
-    if len(steps) > 1:
+    if len(steps) > MANY_RUNS:
+        where = f"The runs change phase at {len(steps)} different steps, from step {steps[0]} to step {steps[-1]}"
+    elif len(steps) > 1:
         where = "The runs change phase at steps " + join([str(s) for s in steps])
     elif len(t) == 1:
         where = f"It is step {steps[0]} in the one run that changes phase"
@@ -186,6 +193,10 @@ def _ended(result: Result) -> str:
     ended = j[(j["severity"] != "complete") & (j["eval_final"] <= p.complete_below)]
     if ended.empty:
         return ""
+    if len(ended) > MANY_RUNS:
+        return (f". {fmt.number(len(ended))} runs ended at or below {p.complete_below:g} but scored higher after the "
+                f"transition (at most {fmt.number(ended['eval_after_max'].max(), 3)}), so they do not meet the "
+                "definition of complete collapse")
     names = join([str(x) for x in ended["run"]])
     return (f". {names} ended at or below {p.complete_below:g} but scored higher after the transition (at most "
             f"{join([fmt.number(x, 3) for x in ended['eval_after_max']])}), so "
@@ -210,6 +221,46 @@ def correlation_text(result: Result) -> str:
     return (f"Over {runs}, Spearman's \u03c1 between the gap and the final eval score is {fmt.decimal(c.rho, 2)} "
             f"(one-sided {p_text(c.p_value)}, {how}, testing the claimed direction: a larger gap, a lower final "
             "score); " + what)
+
+
+def display_values(result: Result) -> dict:
+    """The sentences and captions that say how the runs are shown: one by one, or (``result.many``) summarised
+    by family and gap with the most extreme runs, and the full per-run table as a CSV file."""
+    n = fmt.number(len(result.transitions))
+    if not result.many:
+        return {
+            "severity_table_text": "gives each run's result",
+            "severity_caption_text": "Capability gap, transition, KL spike and severity of each run.",
+            "phase_figure_text": "shows the eval score and KL divergence of every run around the transition",
+            "phase_caption_text": ("Eval score (left) and KL divergence (right) against training step, one line per "
+                                   "run. Filled markers are logged measurements; hollow markers are not (read off "
+                                   "a figure, illustrative or pending)."),
+            "gap_figure_text": "draws each run; no trend line is put through them",
+            "gap_caption_text": ("Final eval score after hybrid training against the teacher/student size gap, one "
+                                 "bubble per run; bubble area follows the KL spike at the transition."),
+            "top_caption_text": "", "runs_csv_text": "",
+        }
+    from ..findings.distillation import TOP
+
+    return {
+        "severity_table_text": (f"counts the results of the {n} runs by family and gap; the table after it gives "
+                                f"the {TOP} runs with the largest KL spike, and every run's row is in the CSV file "
+                                "linked below them"),
+        "severity_caption_text": (f"The {n} runs by family and gap: how many end in each severity, and the median "
+                                  "transition step, KL spike and eval drop."),
+        "phase_figure_text": (f"shows the eval score and KL divergence of the {n} runs around the transition, each "
+                              "against the steps from its own transition: per family the median and the band of "
+                              "the middle 80% of runs, with the most extreme runs drawn and labelled"),
+        "phase_caption_text": ("Eval score (left) and KL divergence (right) against the steps from each run's "
+                               "transition: per family the median (line) and the 10-90% band of the runs; the few "
+                               "most extreme runs are drawn as thin labelled lines."),
+        "gap_figure_text": ("summarises the runs by family and gap instead of drawing each: the share of runs in "
+                            "each severity, and the distribution of the KL spike with the largest spikes labelled"),
+        "gap_caption_text": ("Severity shares (left) and the KL spike at the transition (right, box: quartiles, "
+                             "whiskers: 5-95% of runs) by family and gap."),
+        "top_caption_text": f"The {TOP} runs with the largest KL spike at the transition, of {n}.",
+        "runs_csv_text": f"Every run's row ({n} runs) as CSV",
+    }
 
 
 def values(result: Result) -> dict:
@@ -240,6 +291,7 @@ def values(result: Result) -> dict:
         "spike_severity": str(r["severity"]) if r is not None else None,
     }
     v.update(conclusion_values(result.conclusion))
+    v.update(display_values(result))
     v["opening_text"] = opening(result.conclusion, evidence(result))
     v["takeaway_text"] = takeaway(result)
     return v

@@ -1,0 +1,44 @@
+"""Finding 4's tables on the page: every run's row when the runs are few; with many runs
+(:func:`evalpatterns.many_runs.is_many`) a summary by family and gap, the runs with the largest KL spike, and
+every run's row as a CSV file to download. results.json gets the tables' rows (the summary, not every run)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import formatting as fmt
+from . import report, tables
+from .many_runs import SEVERITIES
+
+RUNS_CSV = "hybrid-distillation-runs.csv"  # the per-run table's file, beside the page
+SEVERITY_RIGHT = ("Transition step", "KL spike", "Eval before")
+
+
+def summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`evalpatterns.many_runs.severity_summary` as the page shows it."""
+    out = pd.DataFrame({
+        "Family": summary["family"].astype(str),
+        "Gap": summary["gap"].map(fmt.ratio),
+        "Runs": summary["runs"].map(fmt.number),
+    })
+    for s in SEVERITIES:
+        out[s.capitalize()] = summary[s].map(fmt.number)
+    out["Median transition step"] = summary["median_transition_step"].map(
+        lambda x: fmt.NA if pd.isna(x) else fmt.number(x, 0))
+    out["Median KL spike"] = summary["median_kl_spike_ratio"].map(fmt.ratio)
+    out["Median eval drop"] = summary["median_eval_drop"].map(lambda x: fmt.number(x, 3))
+    return out.reset_index(drop=True)
+
+
+def show_severity(result, values: dict) -> None:
+    """The severity table ``tbl-severity`` (every run; with many runs the summary), and with many runs the top
+    runs ``tbl-top-runs`` and the per-run CSV; ``values``: the chapter's glued words (captions)."""
+    if not result.many:
+        report.table(tables.severity_table(result.transitions), "tbl-severity", values["severity_caption_text"],
+                     data=result.transitions, align_right=SEVERITY_RIGHT)
+        return
+    display = summary_display(result.summary)
+    report.table(display, "tbl-severity", values["severity_caption_text"], data=result.summary,
+                 align_right=tuple(c for c in display.columns if c not in ("Family", "Gap")))
+    report.table(tables.severity_table(result.top, by_gap=False), "tbl-top-runs", values["top_caption_text"],
+                 data=result.top, align_right=SEVERITY_RIGHT)
+    report.download(result.transitions, RUNS_CSV, values["runs_csv_text"])

@@ -1,0 +1,74 @@
+"""Finding 4's tables with many runs (evalpatterns.tables_many), and the chapter run end to end on a generated
+log of 300 runs x 20 steps: the many-run figures and the summary table, not a table of every run; results.json
+holds the summary rows, and the per-run table is a CSV file beside the page that the page links to."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evalpatterns import build, distillation, many_runs, tables_many
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import synthetic  # noqa: E402
+
+
+def log_300() -> pd.DataFrame:
+    """300 runs of 20 logged steps (every 5th of synthetic's 100)."""
+    log = synthetic.distillation_frame(300 * 100, seed=1)
+    return log[log["step"] % 50 == 0].reset_index(drop=True)
+
+
+def test_summary_display_by_hand():
+    runs = pd.DataFrame({"run": ["a", "b", "c"], "family": ["X", "X", "Y"], "gap": [2.0, 2.0, 10.0],
+                         "severity": ["complete", "none", "no transition"],
+                         "transition_step": [10.0, 30.0, None], "kl_spike_ratio": [100.0, 300.0, None],
+                         "eval_drop": [0.5, 0.1, None]})
+    shown = tables_many.summary_display(many_runs.severity_summary(runs))
+    assert shown.to_dict(orient="records") == [
+        {"Family": "X", "Gap": "2x", "Runs": "2", "Complete": "1", "Partial": "0", "None": "1", "No eval": "0",
+         "No transition": "0", "Median transition step": "20", "Median KL spike": "200x",
+         "Median eval drop": "0.300"},
+        {"Family": "Y", "Gap": "10x", "Runs": "1", "Complete": "0", "Partial": "0", "None": "0", "No eval": "0",
+         "No transition": "1", "Median transition step": "n/a", "Median KL spike": "n/a",
+         "Median eval drop": "n/a"}]
+
+
+@pytest.fixture(scope="module")
+def run_300(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("many")
+    log = log_300()
+    log.to_csv(folder / "distillation.csv", index=False)
+    out = build.run_chapter("hybrid-distillation", [str(folder / "distillation.csv")], {}, folder / "out",
+                            log=lambda *a: None)
+    return log, out
+
+
+def test_chapter_at_300_runs_shows_the_summary_not_every_run(run_300):
+    log, out = run_300
+    runs = distillation.transitions(log)
+    assert len(runs) == 300
+    results = json.loads((out / "results.json").read_text())["results"]
+    summary = many_runs.severity_summary(runs)
+    assert len(summary) == 4  # synthetic's four families, one gap each
+    severity = results["tbl-severity"]
+    assert [(r["family"], r["gap"], r["runs"]) for r in severity] == \
+        [(r.family, r.gap, r.runs) for r in summary.itertuples()]
+    assert sum(r["runs"] for r in severity) == 300
+    assert [r["complete"] for r in severity] == summary["complete"].tolist()
+    top = many_runs.top_runs(runs, 10)
+    assert [r["run"] for r in results["tbl-top-runs"]] == top["run"].tolist()
+    assert results["excerpt_run"] == many_runs.excerpt_run(runs)
+    assert {r["run"] for r in results["tbl-log-excerpt"]} == {many_runs.excerpt_run(runs)}
+    assert "the 300 runs" in results["phase_figure_text"] and "one line per run" not in results["phase_caption_text"]
+    # the full per-run table: a CSV beside the page, and the page links to its copy
+    csv = pd.read_csv(out / tables_many.RUNS_CSV)
+    assert len(csv) == 300 and sorted(csv["run"]) == sorted(runs["run"])
+    page = (out / "hybrid-distillation_files" / "hybrid-distillation.html").read_text()
+    href = re.search(r'href="([^"]*' + re.escape(tables_many.RUNS_CSV) + ')"', page).group(1)
+    assert len(pd.read_csv(out / "hybrid-distillation_files" / href)) == 300
+    assert "tbl-top-runs" in page
