@@ -145,7 +145,8 @@ def library_values(chapter_id: str, p: dict) -> dict:
     if chapter_id in findings.CHAPTERS:
         data, result, audited = _finding_page(chapter_id, p)
         own = page_module.data_files_values(data.paths)
-        return {**_words(chapter_id).values(result), **own, **audit_values(audited, own_data=own["book_data"])}
+        return {**_words(chapter_id).values(result), **own, **audit_values(audited, own_data=own["book_data"]),
+                "claim_text": findings.module(chapter_id).CLAIM}
     if chapter_id == "summary":
         results = page_module.all_results(p)
         audited = audit.audit(io.load("claims", p["claims_csv"]), audit.Context.from_results(results))

@@ -68,7 +68,12 @@ def data_files_values(paths: dict[str, str]) -> dict:
 
 def show(result, words_module, data: Loaded | None = None) -> dict:
     """Glue every value ``words_module.values(result)`` gives (and the data files the page ran on)."""
+    import sys
+
     values = dict(words_module.values(result))
+    claim = getattr(sys.modules.get(type(result).__module__), "CLAIM", None)
+    if claim:  # the post's claim, quoted from the finding module (the verdict tables quote the same text)
+        values["claim_text"] = claim
     if data is not None and getattr(data, "paths", None):
         values.update(data_files_values(data.paths))
     return report.glue_all(values)

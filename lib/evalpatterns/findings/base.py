@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "supported", "contradicted", "inconclusive"
 VERDICTS = (SUPPORTED, CONTRADICTED, INCONCLUSIVE)
-#: Significance level of every test a conclusion states.
+#: Significance level of every test a conclusion states, and the level of every interval the book shows.
 ALPHA = 0.05
+CONFIDENCE = 0.95
 
 
 def param(default, help: str, minimum: float | None = None, maximum: float | None = None):

@@ -68,8 +68,10 @@ def opening(conclusion: Conclusion, evidence: str) -> str:
 
 def conclusion_values(conclusion: Conclusion) -> dict:
     """The conclusion's fields under fixed names (the same in every chapter and in results.json)."""
-    return {"verdict": conclusion.verdict, "verdict_reason_text": conclusion.reason,
-            "verdict_test_text": conclusion.test, "verdict_statistic": conclusion.statistic,
+    from ..findings.base import CONFIDENCE
+
+    return {"confidence_text": fmt.pct(CONFIDENCE), "verdict": conclusion.verdict,
+            "verdict_reason_text": conclusion.reason, "verdict_test_text": conclusion.test, "verdict_statistic": conclusion.statistic,
             "verdict_statistic_text": conclusion.shown, "verdict_p_value": conclusion.p_value}
 
 
@@ -81,7 +83,9 @@ def noise_values(frame: pd.DataFrame, label: str, prefix: str) -> dict:
     from ..findings.base import ALPHA
     from ..stats import compare_proportions
 
-    values = {f"{prefix}_confidence_text": fmt.pct(0.95)}
+    from ..findings.base import CONFIDENCE
+
+    values = {f"{prefix}_confidence_text": fmt.pct(CONFIDENCE)}
     if "n_correct" not in frame or "n_eval" not in frame:
         known = frame.iloc[0:0]
     else:
