@@ -135,8 +135,8 @@ def all_results(params: dict) -> list:
     return out
 
 
-def _finding_link(m) -> report.Link:
-    return report.Link(m.QUESTION, m.CHAPTER)
+def _finding_link(m) -> report.Markup:
+    return report.doc_link(m.QUESTION, m.CHAPTER)
 
 
 def verdict_table(results) -> pd.DataFrame:

@@ -85,22 +85,14 @@ def records(frame: pd.DataFrame) -> list[dict]:
             for row in frame.to_dict(orient="records")]
 
 
-class Link(str):
-    """A table cell that links to a chapter: shown as ``text``, linked to document ``doc``."""
-
-    def __new__(cls, text: str, doc: str):
-        obj = super().__new__(cls, text)
-        obj.doc = doc
-        return obj
+def doc_link(text: str, doc: str) -> Markup:
+    """A table cell linking to chapter ``doc``, shown as ``text`` (results.json keeps the plain text)."""
+    shown = " ".join(str(text).replace("`", "'").replace("<", "(").replace(">", ")").split())
+    return Markup(f"{{doc}}`{shown} <{doc}>`", str(text))
 
 
 def _cell(value) -> str:
-    if isinstance(value, Markup):
-        return value.markup
-    if isinstance(value, Link):
-        text = " ".join(str(value).replace("`", "'").replace("<", "(").replace(">", ")").split())
-        return f"{{doc}}`{text} <{value.doc}>`"
-    return escape(value)
+    return value.markup if isinstance(value, Markup) else escape(value)
 
 
 def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tuple[str, ...] = ()) -> str:
@@ -111,7 +103,7 @@ def myst_table(display: pd.DataFrame, name: str, caption: str, align_right: tupl
                                         if c in align_right]
     lines += [f":class: {' '.join(classes)}", ""]
     rows = display.astype(object).values.tolist()
-    body = [[v if isinstance(v, (Link, Markup)) else str(v) for v in row] for row in rows]
+    body = [[v if isinstance(v, Markup) else str(v) for v in row] for row in rows]
     body = body or [["(no rows)"] + [""] * (len(display.columns) - 1)]
     for row in [list(display.columns)] + body:
         lines.append(f"* - {_cell(row[0]) or ' '}")

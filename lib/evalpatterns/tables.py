@@ -344,11 +344,11 @@ def audit_by_finding(audited: pd.DataFrame) -> pd.DataFrame:
     """Claims per finding and verdict, each finding linked to its chapter (finding 0: the post as a whole)."""
     from . import findings
     from .audit.verdicts import VERDICTS
-    from .report import Link
+    from .report import doc_link
 
     if audited is None:  # the audit switched off
         return pd.DataFrame(columns=["Finding", *VERDICTS, "Claims"])
-    links = {m.NUMBER: Link(m.QUESTION, m.CHAPTER) for m in findings.modules()}
+    links = {m.NUMBER: doc_link(m.QUESTION, m.CHAPTER) for m in findings.modules()}
     counts = audited.groupby(["finding", "verdict"]).size().unstack(fill_value=0).reindex(columns=list(VERDICTS),
                                                                                             fill_value=0)
     rows = []
