@@ -3,9 +3,10 @@
 Each run is the post's Llama run in miniature: off-policy until step 50, on-policy from there; KL 0.015625 before
 the transition and 5.4453125 at and after it (a 348.5x spike; both exact in float32, as TensorBoard stores
 them); eval score 0.265625 before, 0 after (a complete collapse). TensorBoard event files are written by
-tensorboardX; the MLflow stores and the Inspect logs are made by hand to their documented layouts (the mlflow
-and inspect-ai packages pull in too many dependencies to install for tests); lm-evaluation-harness results
-are its documented JSON.
+tensorboardX; the MLflow stores and the Inspect logs here are made by hand to their documented layouts (the mlflow
+and inspect-ai packages pull in too many dependencies to install for tests), for cases a test builds itself;
+stores and logs those tools wrote themselves are in ``fixtures/real/`` (see its README); lm-evaluation-harness
+results are its documented JSON.
 """
 from __future__ import annotations
 
