@@ -3,12 +3,13 @@ a file store's ``mlruns/`` folder.
 
 One row per run and step, a column per metric key; each run's parameters as ``params.KEY`` and its tags as
 ``tags.KEY`` (as ``mlflow.search_runs`` names them); ``run`` is the run's name (``mlflow.runName``), or its id
-when it has none. Deleted runs are left out.
+when it has none. Deleted runs are left out. A metric logged more than once at a step has the value MLflow itself
+takes as the latest (``latest_metrics``): the latest timestamp, then the larger value.
 
 The SQL store's tables used: ``runs`` (run_uuid, name, lifecycle_stage), ``metrics`` (key, value, step, run_uuid,
 is_nan), ``params`` and ``tags`` (key, value, run_uuid). The file store: ``EXPERIMENT/RUN/meta.yaml``
-(run_id, run_name, lifecycle_stage), ``metrics/KEY`` (lines ``timestamp value step``), ``params/KEY`` and
-``tags/KEY`` (the value).
+(run_id, run_name, lifecycle_stage), ``metrics/KEY`` (lines ``timestamp value step``; a KEY with ``/`` in it is a
+sub-folder), ``params/KEY`` and ``tags/KEY`` (the value).
 """
 from __future__ import annotations
 
@@ -36,9 +37,11 @@ def read(paths: list[Path], mapping: Mapping) -> pd.DataFrame:
 
 
 def _wide(metrics: pd.DataFrame, attrs: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """metrics (run_id, key, value, step) and attrs (run_id, column, value) as one row per run and step."""
+    """metrics (run_id, key, value, step, timestamp) and attrs (run_id, column, value) as one row per run and
+    step."""
     if metrics.empty:
         raise ImportFailure(f"{path}: the tracking store holds no metrics")
+    metrics = metrics.sort_values(["timestamp", "value"], kind="stable")  # "last" below: MLflow's latest
     wide = metrics.pivot_table(index=["run_id", "step"], columns="key", values="value", aggfunc="last")
     wide.columns.name = None
     wide = wide.reset_index()
@@ -66,7 +69,7 @@ def _sql_store(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                                 f"tables: {', '.join(sorted(tables)) or 'none'}")
         live = "SELECT run_uuid FROM runs WHERE lifecycle_stage IS NULL OR lifecycle_stage != 'deleted'"
         metrics = pd.read_sql_query(
-            f"SELECT run_uuid AS run_id, key, CASE WHEN is_nan THEN NULL ELSE value END AS value, step "
+            f"SELECT run_uuid AS run_id, key, CASE WHEN is_nan THEN NULL ELSE value END AS value, step, timestamp "
             f"FROM metrics WHERE run_uuid IN ({live})", con)
         attrs = [pd.read_sql_query(f"SELECT run_uuid AS run_id, '_name' AS column, name AS value FROM runs "
                                    f"WHERE run_uuid IN ({live})", con)]
@@ -105,14 +108,14 @@ def _file_store(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 if not parts:
                     continue
                 try:
-                    value, step = float(parts[1]), int(parts[2]) if len(parts) > 2 else 0
+                    stamp, value, step = int(parts[0]), float(parts[1]), int(parts[2]) if len(parts) > 2 else 0
                 except (IndexError, ValueError):
                     raise ImportFailure(f"{file}, line {n}: expected 'timestamp value step'; found {line!r}") from None
-                metrics.append((run_id, key, value, step))
+                metrics.append((run_id, key, value, step, stamp))
         for kind in ("params", "tags"):
             for file in sorted((run_dir / kind).rglob("*")):
                 if file.is_file():
                     key = file.relative_to(run_dir / kind).as_posix()
                     attrs.append((run_id, f"{kind}.{key}", file.read_text(encoding="utf-8").strip()))
-    return (pd.DataFrame(metrics, columns=["run_id", "key", "value", "step"]),
+    return (pd.DataFrame(metrics, columns=["run_id", "key", "value", "step", "timestamp"]),
             pd.DataFrame(attrs, columns=["run_id", "column", "value"]))
