@@ -1,11 +1,18 @@
 """Inspect AI eval logs (.eval and .json) into capability.csv: accuracy with n_correct / n_eval from samples."""
 from __future__ import annotations
 
+import re
+import struct
+import zipfile
+from pathlib import Path
+
 import pytest
 
 import sources
 from evalpatterns import io
 from evalpatterns.importers import ImportFailure, Mapping, import_into
+
+REAL = Path(__file__).parent / "fixtures" / "real" / "inspect"  # written by inspect-ai 0.3.285's mock model
 
 
 def test_accuracy_and_counts_from_the_samples(tmp_path):
@@ -43,3 +50,30 @@ def test_other_json_files_in_a_folder_of_logs_are_passed_over(tmp_path):
         ["hybrid", "Qwen", "gsm8k", 0.92, 46, 50]]
     with pytest.raises(ImportFailure, match="expected an Inspect log"):  # but one named on its own is refused
         import_into("inspect", [tmp_path / "notes.json"], tmp_path / "x", Mapping("inspect", "capability"))
+
+
+def test_logs_written_by_inspect(tmp_path):
+    """Inspect's own logs of an arithmetic task: qwen.eval (zstd-compressed members, which Python's zipfile
+    reads only from 3.14) 7 of 10 correct; llama.json, two epochs of 6 of 10 correct: 12 of 20."""
+    assert {i.compress_type for i in zipfile.ZipFile(REAL / "qwen.eval").infolist()} == {93}  # Zstandard
+    done = import_into("inspect", [REAL], tmp_path / "data",
+                       Mapping("inspect", "capability", set={"project": "mine", "stage": "base"}))
+    assert io.validate("capability", done.data_file) == []
+    cap = io.load("capability", done.data_file).set_index("source")
+    columns = ["task", "params_b", "value", "n_correct", "n_eval", "eval_set"]
+    assert cap.loc["qwen.eval", columns].tolist() == ["arith", 7.0, 0.7, 7, 10, "arith-10"]
+    assert cap.loc["llama.json", columns].tolist() == ["arith", 3.0, 0.6, 12, 20, "arith-10"]
+    # Inspect's stderr is over the questions (epochs reduced first): sqrt(p(1-p)/(10-1)) for both logs
+    assert cap.loc["qwen.eval", "stderr"] == pytest.approx((0.7 * 0.3 / 9) ** 0.5, rel=1e-12)
+    assert cap.loc["llama.json", "stderr"] == pytest.approx((0.6 * 0.4 / 9) ** 0.5, rel=1e-12)
+
+
+def test_a_zstd_member_that_does_not_match_its_checksum_is_one_message(tmp_path):
+    bad = tmp_path / "bad.eval"
+    data = bytearray((REAL / "qwen.eval").read_bytes())
+    info = zipfile.ZipFile(REAL / "qwen.eval").getinfo("header.json")
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    data[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0xFF  # in its packed bytes
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ImportFailure, match=re.escape(f"{bad}: cannot read it as an Inspect .eval log (header.json: ")):
+        import_into("inspect", [bad], tmp_path / "data", Mapping("inspect", "capability"))

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -50,4 +53,33 @@ def read_json(path: Path) -> dict:
         raise ImportFailure(f"{path}: cannot read it as JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ImportFailure(f"{path}: expected a JSON object; found {type(data).__name__}")
+    return data
+
+
+ZSTD = 93  # the zip compression method of Zstandard; Python's zipfile reads it only from 3.14 (ZIP_ZSTANDARD)
+
+
+def zip_member(path: Path, archive: zipfile.ZipFile, name: str) -> bytes:
+    """The bytes of member ``name`` of the zip ``archive`` opened from ``path``, Zstandard-compressed members
+    included (Inspect writes its ``.eval`` logs so): those are read raw and decompressed with pyarrow's zstd
+    codec, and checked against the member's CRC-32. zipfile.BadZipFile when the bytes do not match."""
+    info = archive.getinfo(name)
+    if info.compress_type != ZSTD or hasattr(zipfile, "ZIP_ZSTANDARD"):
+        return archive.read(name)
+    import pyarrow as pa
+
+    with open(path, "rb") as raw:
+        raw.seek(info.header_offset)
+        local = raw.read(30)  # the local file header: signature ... name length, extra length
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"no local header for {name}")
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        raw.seek(info.header_offset + 30 + name_len + extra_len)
+        packed = raw.read(info.compress_size)
+    try:
+        data = pa.CompressedInputStream(pa.BufferReader(packed), "zstd").read()
+    except (OSError, pa.ArrowException) as exc:
+        raise zipfile.BadZipFile(f"{name}: not valid Zstandard data ({exc})") from None
+    if zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"{name}: CRC-32 does not match")
     return data

@@ -1,4 +1,5 @@
-"""Inspect AI eval logs: ``.eval`` files (zip archives: ``header.json`` and ``samples/ID_epoch_N.json``) or
+"""Inspect AI eval logs: ``.eval`` files (zip archives, Zstandard-compressed by recent Inspect versions:
+``header.json`` and ``samples/ID_epoch_N.json``) or
 ``.json`` logs (one object with ``eval``, ``results`` and ``samples``), or folders of them.
 
 One row per log: ``model`` and ``task`` (from ``eval``), ``value`` (the accuracy: the mean of the samples'
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._read import files, read_json
+from ._read import files, read_json, zip_member
 from .mapping import SOURCE, ImportFailure, Mapping
 
 TARGETS = ("capability", "distillation_downstream")
@@ -46,10 +47,10 @@ def _load(path: Path) -> tuple[dict, list[dict]]:
     if path.suffix == ".eval":
         try:
             with zipfile.ZipFile(path) as z:
-                header = json.loads(z.read("header.json"))
-                samples = [json.loads(z.read(n)) for n in sorted(z.namelist())
+                header = json.loads(zip_member(path, z, "header.json"))
+                samples = [json.loads(zip_member(path, z, n)) for n in sorted(z.namelist())
                            if n.startswith("samples/") and n.endswith(".json")]
-        except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as exc:
+        except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError, NotImplementedError) as exc:
             raise ImportFailure(f"{path}: cannot read it as an Inspect .eval log ({exc})") from None
         return header, samples
     data = read_json(path)
