@@ -3,8 +3,10 @@
 ``.json`` logs (one object with ``eval``, ``results`` and ``samples``), or folders of them.
 
 One row per log: ``model`` and ``task`` (from ``eval``), ``value`` (the accuracy: the mean of the samples'
-scores, C = 1, I = 0, P = 0.5, N = 0, numbers as they are), ``n_eval`` (the scored samples, every epoch counted),
-``n_correct`` (the samples scored correct, when every score is correct or incorrect), ``stderr`` (the log's own
+scores, C = 1, I = 0, P = 0.5, N = 0, numbers as they are), ``n_eval`` (the questions scored: a question run for several
+epochs counts once, since the epochs of one question are not independent draws), ``n_correct`` (the samples scored
+correct, when every score is correct or incorrect and each question ran once; with several epochs it is left
+empty, and an interval comes from ``stderr``, which Inspect clusters by question), ``stderr`` (the log's own
 ``stderr`` metric for that scorer, where it has one) and ``eval_set`` (the dataset's name). The scorer is the
 one the samples carry, or ``--set scorer=NAME`` when they carry several.
 """
@@ -72,15 +74,16 @@ def _row(path: Path, header: dict, samples: list[dict], scorer: str | None) -> d
         scorer = scorers[0]
     elif scorer not in scorers:
         raise ImportFailure(f"{path}: no scorer '{scorer}'; its scorers: {', '.join(scorers)}")
-    values = [_score(s["scores"][scorer].get("value"), path) for s in samples if scorer in (s.get("scores") or {})]
-    n = len(values)
-    binary = all(v in (0.0, 1.0) for v in values)
+    scored = [s for s in samples if scorer in (s.get("scores") or {})]
+    values = [_score(s["scores"][scorer].get("value"), path) for s in scored]
+    questions = len({str(s.get("id", i)) for i, s in enumerate(scored)})
+    binary = questions == len(values) and all(v in (0.0, 1.0) for v in values)
     stderr = None
     for score in (header.get("results") or {}).get("scores") or []:
         if score.get("name") == scorer and "stderr" in (score.get("metrics") or {}):
             stderr = score["metrics"]["stderr"].get("value")
     dataset = (ev.get("dataset") or {}).get("name") or ev.get("task")
-    return {"model": ev.get("model"), "task": ev.get("task"), "value": sum(values) / n, "n_eval": n,
+    return {"model": ev.get("model"), "task": ev.get("task"), "value": sum(values) / len(values), "n_eval": questions,
             "n_correct": int(sum(values)) if binary else None, "stderr": stderr, "eval_set": dataset,
             SOURCE: str(path)}
 
