@@ -18,15 +18,16 @@ from .backends import connect, default_engine, is_parquet  # noqa: F401 - is_par
 
 
 class StepLog:
-    """The step log at ``path`` on ``engine`` (default :func:`.backends.default_engine`)."""
+    """The step log at ``path`` on ``engine`` (default :func:`.backends.default_engine`; DuckDB where that
+    says pandas); ``con`` reuses an Ibis connection to that engine."""
 
-    def __init__(self, path, engine: str | None = None, spark_master: str | None = None):
+    def __init__(self, path, engine: str | None = None, spark_master: str | None = None, con=None):
         self.path = str(path)
         self.engine = engine or default_engine(path)
         if self.engine == "pandas":
             self.engine = "duckdb"
         self.spark_master = spark_master
-        self._con = self._table = self._raw = None
+        self._con, self._table, self._raw = con, None, None
 
     def __repr__(self) -> str:
         return f"StepLog({self.path!r}, engine={self.engine!r})"
