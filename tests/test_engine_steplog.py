@@ -94,3 +94,11 @@ def test_the_chapter_on_a_parquet_folder_gives_the_books_numbers(book, tmp_path)
     assert [k for k in got if k not in which_files and got[k] != want[k]] == []
     assert got["n_runs"] == 2 and got["excerpt_run"] == "llama-hybrid-seed8" and got["verdict"] == want["verdict"]
     assert str(tmp_path / "log") in got["data_files_text"]
+
+
+def test_the_pandas_engine_loads_a_parquet_log(tmp_path, monkeypatch):
+    io.load("distillation", ROOT / "data" / "distillation.csv").to_parquet(tmp_path / "d.parquet", index=False)
+    monkeypatch.setenv("EVALPATTERNS_ENGINE", "pandas")
+    assert isinstance(page.load(finding.DATA, distillation_csv=tmp_path / "d.parquet")["distillation"], pd.DataFrame)
+    monkeypatch.setenv("EVALPATTERNS_ENGINE", "duckdb")
+    assert isinstance(page.load(finding.DATA, distillation_csv=tmp_path / "d.parquet")["distillation"], StepLog)

@@ -45,14 +45,15 @@ class Loaded(dict):
 def load(kinds, **paths) -> Loaded:
     """Load every data kind in ``kinds`` from ``paths[f"{kind}_csv"]``; a ``distillation`` step log that is
     Parquet (a file or a folder) is not loaded but left on the engine (:class:`evalpatterns.engine.StepLog`,
-    DuckDB unless ``EVALPATTERNS_ENGINE`` says spark), where the finding reads only what it needs."""
-    from .engine.backends import is_parquet
+    DuckDB unless ``EVALPATTERNS_ENGINE`` says spark, or pandas: then it is loaded), where the finding reads
+    only what it needs."""
+    from .engine.backends import default_engine, is_parquet
 
     out = Loaded()
     out.paths = {}
     for kind in kinds:
         path = paths[f"{kind}_csv"]
-        if kind == "distillation" and is_parquet(path):
+        if kind == "distillation" and is_parquet(path) and default_engine(path) != "pandas":
             from .engine.steplog import StepLog
 
             out[kind] = StepLog(path)
