@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ibis
 import pandas as pd
 
 from .backends import connect, default_engine, is_parquet  # noqa: F401 - is_parquet re-exported
 
 
-class StepLog:
-    """The step log at ``path`` on ``engine`` (default :func:`.backends.default_engine`; DuckDB where that
+class OnEngine:
+    """Data of one kind at ``path`` on ``engine`` (default :func:`.backends.default_engine`; DuckDB where that
     says pandas); ``con`` reuses an Ibis connection to that engine."""
+
+    kind = ""
 
     def __init__(self, path, engine: str | None = None, spark_master: str | None = None, con=None):
         self.path = str(path)
@@ -30,7 +31,7 @@ class StepLog:
         self._con, self._table, self._raw = con, None, None
 
     def __repr__(self) -> str:
-        return f"StepLog({self.path!r}, engine={self.engine!r})"
+        return f"{type(self).__name__}({self.path!r}, engine={self.engine!r})"
 
     @property
     def con(self):
@@ -44,7 +45,7 @@ class StepLog:
         if self._table is None:
             from . import source
 
-            self._table = source.open_table(self.con, "distillation", self.path, self.engine)[0]
+            self._table = source.open_table(self.con, self.kind, self.path, self.engine)[0]
         return self._table
 
     @property
@@ -56,12 +57,20 @@ class StepLog:
             self._raw = source.open_raw(self.con, self.path, self.engine)
         return self._raw
 
+
+class StepLog(OnEngine):
+    """The ``distillation`` step log at a path, left on the engine."""
+
+    kind = "distillation"
+
     def transitions(self, complete_below: float = 0.01, partial_drop: float = 0.25) -> pd.DataFrame:
         from . import transitions
 
         return transitions(self.path, complete_below, partial_drop, self.engine, self.spark_master, self.con)
 
     def _runs_table(self, runs: pd.DataFrame):
+        import ibis
+
         return ibis.memtable(runs.reset_index(drop=True))
 
     def kl_rises(self, transitions_: pd.DataFrame) -> pd.DataFrame:
