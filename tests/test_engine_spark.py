@@ -68,3 +68,21 @@ def test_per_seed_analysis_on_spark_is_duckdbs(spark, duck, files):
     assert len(got) >= 10
     pd.testing.assert_frame_equal(got, engine.effect_sizes_from_seeds(path, engine="duckdb", con=duck),
                                   check_exact=False, rtol=1e-10)
+
+
+def test_the_finding_on_a_parquet_log_on_spark_is_the_finding_on_the_loaded_log(spark, files):
+    from evalpatterns import many_runs
+    from evalpatterns.engine.steplog import StepLog
+    from evalpatterns.findings import distillation as finding
+    from evalpatterns.words import distillation as words
+
+    path = files / "distillation.parquet"
+    got = finding.analyse(StepLog(path, engine="spark", con=spark))
+    want = finding.analyse(io.load("distillation", path))
+    assert got.many and len(got.transitions) == 200
+    pd.testing.assert_frame_equal(got.transitions, want.transitions, check_exact=True)
+    pd.testing.assert_frame_equal(got.rises, want.rises.reset_index(drop=True), check_exact=True)
+    assert got.steps.to_dict() == want.steps.to_dict() and words.values(got) == words.values(want)
+    pd.testing.assert_frame_equal(many_runs.phase_curves(got.log, got.transitions, "kl"),
+                                  many_runs.phase_curves(want.log, want.transitions, "kl"),
+                                  check_dtype=False, check_exact=False, rtol=1e-12)

@@ -853,3 +853,16 @@ def test_absent_optional_column_is_fine_but_a_misspelt_one_is_reported(tmp_path,
         assert problems == [] and frame["episodes"].isna().all()
     else:
         assert [(p.line, p.column, p.found) for p in problems] == [(1, "episodes", problem)]
+
+
+def test_the_hash_of_a_parquet_folder_covers_each_files_name_and_bytes(tmp_path):
+    import hashlib
+
+    (tmp_path / "log" / "family=A").mkdir(parents=True)
+    (tmp_path / "log" / "family=A" / "a.parquet").write_bytes(b"one")
+    (tmp_path / "log" / "b.parquet").write_bytes(b"two")
+    want = hashlib.sha256(b"b.parquet\0two" + b"family=A/a.parquet\0one").hexdigest()
+    assert io.file_sha256(tmp_path / "log") == want
+    (tmp_path / "log" / "b.parquet").rename(tmp_path / "log" / "c.parquet")  # same bytes, another name
+    assert io.file_sha256(tmp_path / "log") != want
+    assert io.file_sha256(tmp_path / "log" / "c.parquet") == hashlib.sha256(b"two").hexdigest()

@@ -94,18 +94,28 @@ def _empty_dtype(col: Column) -> str:
 
 
 def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes (what a build's content hash and the front page's manifest use)."""
+    """SHA-256 of a file's bytes (what a build's content hash and the front page's manifest use); of a
+    folder (of Parquet files), of each file's path within it and bytes, in order of path."""
     import hashlib
 
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+    path = Path(path)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            h.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
     return h.hexdigest()
 
 
 def validate(kind: str, path: str | Path) -> list[Problem]:
     """Every problem of ``path`` against the schema of ``kind`` (empty when the file is valid)."""
+    from .engine import validate as engine_validate
+
+    if engine_validate.in_engine(kind, path):  # a folder or a large Parquet file: checked in SQL, not loaded
+        return engine_validate.problems(kind, path)
     key = _validation_key(kind, path)
     if key is not None and key in _VALIDATED:
         return list(_VALIDATED[key])

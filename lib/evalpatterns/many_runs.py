@@ -69,7 +69,10 @@ def write_runs_csv(runs: pd.DataFrame, path: str | Path) -> Path:
 def phase_curves(log: pd.DataFrame, runs: pd.DataFrame, metric: str, quantiles=QUANTILES) -> pd.DataFrame:
     """``metric`` against the step relative to each run's transition, summarised per family: columns family,
     offset (step - transition step), n (runs logged there) and one column per quantile (``q10``, ``q50``,
-    ``q90``). Only runs that switch phase count; missing values are skipped."""
+    ``q90``). Only runs that switch phase count; missing values are skipped. ``log`` may be an
+    :class:`evalpatterns.engine.StepLog`, which computes the bands where the log is."""
+    if not isinstance(log, pd.DataFrame):
+        return log.phase_curves(runs, metric, quantiles)
     t = runs.loc[runs["transition_step"].notna(), ["run", "family", "transition_step"]]
     part = log.loc[log[metric].notna(), ["run", "step", metric]].merge(t, on="run", how="inner")
     part["offset"] = part["step"].astype("float64") - part["transition_step"].astype("float64")
@@ -82,7 +85,9 @@ def phase_curves(log: pd.DataFrame, runs: pd.DataFrame, metric: str, quantiles=Q
 
 def run_curves(log: pd.DataFrame, runs: pd.DataFrame, names, metric: str) -> pd.DataFrame:
     """The logged ``metric`` of the runs ``names`` against the step relative to their transition (run,
-    offset, value), for drawing the few runs a figure labels."""
+    offset, value), for drawing the few runs a figure labels (of a StepLog, only those runs' rows are read)."""
+    if not isinstance(log, pd.DataFrame):
+        log = log.rows(list(names))
     t = runs.loc[runs["run"].isin(list(names)) & runs["transition_step"].notna(), ["run", "transition_step"]]
     part = log.loc[log["run"].isin(t["run"]) & log[metric].notna(), ["run", "step", metric]].merge(t, on="run")
     part["offset"] = part["step"].astype("float64") - part["transition_step"].astype("float64")

@@ -253,10 +253,13 @@ def effect_size_rows(published: pd.DataFrame, recomputed: pd.DataFrame) -> pd.Da
     return pd.concat([recomputed.assign(kind="recomputed"), left.assign(kind="published")], ignore_index=True)
 
 
-def recomputed_effect_sizes(mem: pd.DataFrame, published: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+def recomputed_effect_sizes(mem: pd.DataFrame | None, published: pd.DataFrame, confidence: float = 0.95,
+                            seeds: pd.DataFrame | None = None) -> pd.DataFrame:
     """Hedges' g recomputed from per-seed rows where they exist, else from published means and SDs; the
-    ``basis`` column says which. Empty when neither exists."""
-    seeds = effect_sizes_from_seeds(mem, confidence=confidence).assign(basis="per-seed rows")
+    ``basis`` column says which. Empty when neither exists. ``seeds``: :func:`effect_sizes_from_seeds` of
+    ``mem`` when it is already computed (on an engine, with ``mem`` None)."""
+    seeds = (effect_sizes_from_seeds(mem, confidence=confidence) if seeds is None else seeds).assign(
+        basis="per-seed rows")
     stats = effect_sizes_from_stats(published, confidence).assign(basis="published means and SDs")
     done = set(zip(seeds["method_b"], seeds["n_values"]))
     stats = stats[[(m, n) not in done for m, n in zip(stats["method_b"], stats["n_values"])]]

@@ -43,12 +43,24 @@ class Loaded(dict):
 
 
 def load(kinds, **paths) -> Loaded:
-    """Load every data kind in ``kinds`` from ``paths[f"{kind}_csv"]``."""
+    """Load every data kind in ``kinds`` from ``paths[f"{kind}_csv"]``; a ``distillation`` step log or the
+    ``memorization`` per-seed rows in Parquet (a file or a folder) are not loaded but left on the engine
+    (:class:`evalpatterns.engine.steplog.StepLog`, :class:`evalpatterns.engine.seedrows.SeedRows`;
+    DuckDB unless ``EVALPATTERNS_ENGINE`` says spark, or pandas: then it is loaded), where the finding reads
+    only what it needs."""
+    from .engine.backends import default_engine, is_parquet
+    from .engine.seedrows import SeedRows
+    from .engine.steplog import StepLog
+
+    on_engine = {"distillation": StepLog, "memorization": SeedRows}  # neither imports Ibis until used
     out = Loaded()
     out.paths = {}
     for kind in kinds:
         path = paths[f"{kind}_csv"]
-        out[kind] = io.load(kind, path)
+        if kind in on_engine and is_parquet(path) and default_engine(path) != "pandas":
+            out[kind] = on_engine[kind](path)
+        else:
+            out[kind] = io.load(kind, path)
         out.paths[kind] = str(path)
     return out
 

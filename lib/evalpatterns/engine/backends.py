@@ -34,6 +34,16 @@ def default_engine(data=None) -> str:
     return "pandas" if small_csv else "duckdb"
 
 
+def is_parquet(path) -> bool:
+    """Whether ``path`` names a Parquet file or a folder (of Parquet files): the input the engine reads."""
+    from ..csvread import PARQUET_SUFFIXES
+
+    if not isinstance(path, (str, os.PathLike)):
+        return False
+    p = Path(path)
+    return p.is_dir() or (p.is_file() and p.suffix.lower() in PARQUET_SUFFIXES)
+
+
 def spark_master(master: str | None = None) -> str:
     return (master or os.environ.get("EVALPATTERNS_SPARK_MASTER") or os.environ.get("SPARK_MASTER")
             or "local[*]")
@@ -51,7 +61,10 @@ def duckdb(memory_limit: str | None = None, threads: int | None = None):
         config["threads"] = threads
     con = ibis.duckdb.connect(**config)
     # DuckDB's own progress bar for a query over 2 s, in a terminal (not into a notebook's output)
-    con.raw_sql(f"SET enable_progress_bar = {'true' if sys.stdout.isatty() else 'false'}")
+    try:
+        con.raw_sql(f"SET enable_progress_bar = {'true' if sys.stdout.isatty() else 'false'}")
+    except Exception:  # noqa: BLE001 - in a Jupyter kernel (where it is off) DuckDB refuses any change of it
+        pass
     return con
 
 

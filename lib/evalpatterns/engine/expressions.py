@@ -112,3 +112,26 @@ def seed_stats(mem: ir.Table) -> ir.Table:
     return keep.group_by("method", "n_values").aggregate(
         mean=keep.episodes.mean(), std=keep.episodes.std(how="sample"), count=keep.episodes.count(),
     ).order_by("method", "n_values")
+
+
+def kl_rises(log: ir.Table, runs: ir.Table) -> ir.Table:
+    """Per run of ``runs`` (run, transition_step): ``before_step``, the last off-policy step before the
+    transition that logs KL, and ``largest_other_rise``, the largest rise between consecutive logged KL values
+    at any step but the transition (null when KL rises nowhere else): the per-run parts of
+    :func:`evalpatterns.distillation.kl_rises`. One window over the rows that log KL, partitioned by run."""
+    kl = log.filter(log.kl.notnull()).select("run", "step", "phase", "kl").inner_join(runs, "run")
+    kl = kl.mutate(rise=kl.kl - kl.kl.lag().over(ibis.window(group_by="run", order_by="step")))
+    t = kl.transition_step
+    return kl.group_by("run").aggregate(
+        before_step=kl.step.max(where=(kl.phase == "off_policy") & (kl.step < t)),
+        largest_other_rise=kl.rise.max(where=(kl.step != t) & (kl.rise > 0)))
+
+
+def phase_curves(log: ir.Table, runs: ir.Table, metric: str, quantiles) -> ir.Table:
+    """``metric`` against the step relative to each run's transition, per family of ``runs`` (run, family,
+    transition_step): offset, n and the ``quantiles`` (linear interpolation, as pandas), as
+    :func:`evalpatterns.many_runs.phase_curves`."""
+    part = log.filter(log[metric].notnull()).select("run", "step", value=log[metric]).inner_join(runs, "run")
+    part = part.mutate(offset=(part.step - part.transition_step).cast("float64"))
+    return part.group_by("family", "offset").aggregate(
+        n=part.value.count(), **{f"q{round(q * 100)}": part.value.quantile(q) for q in quantiles})

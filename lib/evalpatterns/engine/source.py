@@ -74,6 +74,15 @@ def open_table(con, kind: str, data, engine: str) -> tuple[ir.Table, str]:
     return con.table(view), name
 
 
+def open_raw(con, data, engine: str) -> ir.Table:
+    """Every column of the Parquet file or folder ``data``, as stored (for a few runs' rows and counts)."""
+    path = Path(data)
+    if engine == "spark":
+        return con.read_parquet(str(path))
+    files, hive = parquet_files(path)
+    return con.read_parquet(files, hive_partitioning=hive, union_by_name=True)
+
+
 def _parquet_copy(frame: pd.DataFrame) -> str:
     """``frame`` written to a temporary Parquet file (removed when the process ends)."""
     import atexit

@@ -86,7 +86,7 @@ class Share:
 @dataclass(frozen=True)
 class Result:
     params: Params
-    log: pd.DataFrame  # the step log as loaded
+    log: pd.DataFrame  # the step log as loaded; with many runs of a Parquet log, an engine.StepLog (not loaded)
     transitions: pd.DataFrame  # one row per run: distillation.transitions
     judged: pd.DataFrame  # the rows of ``transitions`` whose severity can be judged (JUDGED)
     spike: pd.Series | None  # the run the KL claims are read from (see spike_run); None: no KL at any transition
@@ -100,6 +100,8 @@ class Result:
     many: bool = False  # too many runs to show one by one (many_runs.is_many): summaries instead
     summary: pd.DataFrame | None = None  # when many: many_runs.severity_summary of ``transitions``
     top: pd.DataFrame | None = None  # when many: the TOP runs with the largest KL spike (many_runs.top_runs)
+    steps: pd.Series | None = None  # the number of logged steps by status
+    excerpt: pd.DataFrame | None = None  # the logged steps of ``excerpt_run``
 
 
 def spike_run(transitions: pd.DataFrame) -> pd.Series | None:
@@ -234,19 +236,30 @@ def conclude(transitions: pd.DataFrame, params: Params, spike: pd.Series | None 
 
 
 def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
-    """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``)."""
+    """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``), or on an
+    :class:`evalpatterns.engine.StepLog` (a Parquet log, left on the engine: only the per-run results, the
+    counts by status and the rows of the runs the page draws come into memory; with few runs, every row)."""
     log = data["distillation"] if isinstance(data, dict) else data
-    transitions = distillation.transitions(log, params.complete_below, params.partial_drop)
+    on_engine = not isinstance(log, pd.DataFrame)
+    if on_engine:
+        transitions = log.transitions(params.complete_below, params.partial_drop)
+        rises, steps = log.kl_rises(transitions), log.status_counts()
+    else:
+        transitions = distillation.transitions(log, params.complete_below, params.partial_drop)
+        rises, steps = distillation.kl_rises(log, transitions), log["status"].value_counts()
     judged = transitions[transitions["severity"].isin(JUDGED)]
     spike = spike_run(transitions)
     k = int((judged["severity"] == "complete").sum())
     kc = k + int((judged["severity"] == "partial").sum())
     many = many_runs.is_many(transitions)
+    if on_engine and not many:  # a few runs: the figures draw every logged step of each
+        log = log.rows(transitions["run"])
     excerpt, origin = excerpt_of(transitions, spike)
     if many and many_runs.excerpt_run(transitions) is not None:
         excerpt, origin = many_runs.excerpt_run(transitions), "switching"
-    return Result(params, log, transitions, judged, spike, distillation.kl_rises(log, transitions),
+    rows = log[log["run"] == excerpt] if isinstance(log, pd.DataFrame) else log.rows([excerpt])
+    return Result(params, log, transitions, judged, spike, rises,
                   correlation_of(judged, params.min_correlation_runs), _share(k, len(judged)),
                   _share(kc, len(judged)), excerpt, origin, conclude(transitions, params, spike), many,
                   many_runs.severity_summary(transitions) if many else None,
-                  many_runs.top_runs(transitions, TOP) if many else None)
+                  many_runs.top_runs(transitions, TOP) if many else None, steps, rows)

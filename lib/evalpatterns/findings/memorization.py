@@ -36,7 +36,7 @@ class Params:
 @dataclass(frozen=True)
 class Result:
     params: Params
-    data: pd.DataFrame  # memorization.csv as loaded
+    data: pd.DataFrame  # memorization.csv as loaded; of a Parquet file or folder, an engine.SeedRows (not loaded)
     effect_sizes: pd.DataFrame  # effect_sizes.csv as loaded (the published values)
     episodes: pd.DataFrame  # memorization.episodes_table: one row per method and N, seeds aggregated
     advantage: pd.DataFrame  # memorization.sl_advantage: RL / supervised episodes at each N
@@ -45,6 +45,7 @@ class Result:
     comparisons: pd.DataFrame  # one row per RL method and N with a supervised count: see compare()
     headline: pd.Series | None  # the comparison the headline statistic reads (None without comparisons)
     conclusion: Conclusion
+    n_seed_rows: int | None = None  # the rows of ``data`` that name a seed
 
 
 def _direction(r) -> str:
@@ -167,16 +168,21 @@ def _all(k: int, noun: str) -> str:
 
 
 def analyse(data: dict[str, pd.DataFrame], params: Params = Params()) -> Result:
-    """Finding 5 on ``{"memorization": frame, "effect_sizes": frame}`` (effect_sizes may be missing)."""
+    """Finding 5 on ``{"memorization": frame, "effect_sizes": frame}`` (effect_sizes may be missing); the
+    memorization rows may be an :class:`evalpatterns.engine.seedrows.SeedRows` (a Parquet file or folder, left
+    on the engine: only the aggregates come into memory)."""
     frame = data["memorization"]
     published = data.get("effect_sizes")
     if published is None:
         published = pd.DataFrame(columns=["comparison", "method_a", "method_b", "n_values", "hedges_g", "p_value"])
-    episodes = mem.episodes_table(frame)
+    if isinstance(frame, pd.DataFrame):
+        episodes, seeds, n_seed_rows = mem.episodes_table(frame), None, int(frame["seed"].notna().sum())
+    else:
+        episodes, seeds, n_seed_rows = frame.episodes_table(), frame.effect_sizes_from_seeds(), frame.n_seed_rows()
     advantage = mem.sl_advantage(episodes, REFERENCE)
     fits = mem.scaling_fits(episodes)
-    seed_effects = mem.recomputed_effect_sizes(frame, published)
+    seed_effects = mem.recomputed_effect_sizes(frame if seeds is None else None, published, seeds=seeds)
     comparisons = compare(episodes, advantage, seed_effects)
     headline = headline_comparison(comparisons, int(params.bars_n))
     return Result(params, frame, published, episodes, advantage, fits, seed_effects, comparisons, headline,
-                  conclude(comparisons, headline))
+                  conclude(comparisons, headline), n_seed_rows)

@@ -79,12 +79,13 @@ def excerpt_rule_text(result: Result) -> str:
     return f"{rule}, but the log holds no run"
 
 
-def steps_text(log: pd.DataFrame) -> str:
-    """How many logged steps are measurements (drawn filled) and how the others are known (drawn hollow)."""
-    n = len(log)
+def steps_text(log: pd.DataFrame | pd.Series) -> str:
+    """How many logged steps are measurements (drawn filled) and how the others are known (drawn hollow), of
+    a step log or of its counts of steps by status (``Result.steps``)."""
+    counts = log if isinstance(log, pd.Series) else log["status"].value_counts()
+    n = int(counts.sum())
     if not n:
         return "The log holds no step"
-    counts = log["status"].value_counts()
     measured = int(counts.get("measured", 0))
     if measured == n:
         return "Its one logged step is a measurement" if n == 1 else f"All {count(n, 'logged step')} are measurements"
@@ -266,7 +267,8 @@ def display_values(result: Result) -> dict:
 def values(result: Result) -> dict:
     t, log, p, r, c = result.transitions, result.log, result.params, result.spike, result.correlation
     has_ratio = r is not None and not pd.isna(r["kl_spike_ratio"])
-    measured = int(log["status"].eq("measured").sum())
+    steps = result.steps if result.steps is not None else log["status"].value_counts()
+    measured, n_steps = int(steps.get("measured", 0)), int(steps.sum())
     v = {
         "question": "does the switch to on-policy training make hybrid distillation collapse",
         "n_runs": int(len(t)), "n_runs_text": count(len(t), "run"),
@@ -279,8 +281,8 @@ def values(result: Result) -> dict:
         "partial_drop": float(p.partial_drop), "partial_drop_text": fmt.pct(p.partial_drop, 1),
         "min_correlation_runs": int(p.min_correlation_runs),
         "excerpt_run": result.excerpt_run or "none", "excerpt_rule_text": excerpt_rule_text(result),
-        "n_steps_total": int(len(log)), "n_steps_measured": measured, "n_steps_other": int(len(log)) - measured,
-        "steps_text": steps_text(log),
+        "n_steps_total": n_steps, "n_steps_measured": measured, "n_steps_other": n_steps - measured,
+        "steps_text": steps_text(steps),
         "transition_text": transition_text(result), "rise_text": rise_text(result),
         "severity_text": severity_text(result), "correlation_text": correlation_text(result),
         "correlation_n": int(c.n), "correlation_rho": c.rho, "correlation_p_value": c.p_value,

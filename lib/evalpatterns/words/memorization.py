@@ -172,7 +172,7 @@ def supervised_text(result: Result) -> str:
 
 
 def effect_size_text(result: Result) -> str:
-    n_seed_rows = int(result.data["seed"].notna().sum())
+    n_seed_rows = int(result.n_seed_rows)
     rec = result.seed_effects
     if len(rec):
         seeds = rec["basis"].eq("per-seed rows").sum() if "basis" in rec else len(rec)
@@ -269,7 +269,7 @@ def values(result: Result) -> dict:
     sup = table[table["method"] == REFERENCE]["episodes"]
     v["supervised_constant"] = bool(len(sup) > 0 and sup.nunique() == 1)
     v["supervised_text"] = supervised_text(result)
-    v["n_seed_rows"] = int(result.data["seed"].notna().sum())
+    v["n_seed_rows"] = int(result.n_seed_rows)
     v["n_recomputed"] = int(len(result.seed_effects))
     v["n_published"] = int(len(result.effect_sizes))
     v["effect_size_text"] = effect_size_text(result)

@@ -1,0 +1,104 @@
+"""engine.steplog: Finding 4 on a Parquet step log left on the engine gives what it gives on the loaded log,
+and the chapter run on a Parquet copy of the book's log gives the book's results.json numbers."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from evalpatterns import build, io, many_runs, page
+from evalpatterns.engine.steplog import StepLog
+from evalpatterns.findings import distillation as finding
+from evalpatterns.words import distillation as words
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synthetic  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory) -> dict:
+    """200 runs x 100 steps (past many_runs.MANY_RUNS) as CSV, one Parquet file and a hive-partitioned folder."""
+    folder = tmp_path_factory.mktemp("steplog")
+    frame = synthetic.distillation_frame(20_000, seed=5)
+    frame.to_csv(folder / "distillation.csv", index=False)
+    frame.to_parquet(folder / "distillation.parquet", index=False)
+    pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), folder / "hive", partition_cols=["family"])
+    loaded = finding.analyse(page.load(finding.DATA, distillation_csv=folder / "distillation.csv"))
+    return {"folder": folder, "loaded": loaded}
+
+
+def same_values(a: dict, b: dict) -> list[str]:
+    return [k for k in a if not (a[k] == b[k] or (isinstance(a[k], float) and math.isclose(a[k], b[k], rel_tol=1e-12))
+                                 or (a[k] is None and b[k] is None))]
+
+
+@pytest.mark.parametrize("name", ["distillation.parquet", "hive"])
+def test_the_finding_on_a_parquet_log_is_the_finding_on_the_loaded_log(logs, name):
+    data = page.load(finding.DATA, distillation_csv=logs["folder"] / name)
+    assert isinstance(data["distillation"], StepLog)  # not read into memory
+    got, want = finding.analyse(data), logs["loaded"]
+    assert got.many and isinstance(got.log, StepLog) and len(got.transitions) == 200
+    pd.testing.assert_frame_equal(got.transitions, want.transitions, check_exact=True)
+    pd.testing.assert_frame_equal(got.rises, want.rises.reset_index(drop=True), check_exact=True)
+    assert got.rises["at_transition"].sum() == want.rises["at_transition"].sum() > 0
+    assert got.steps.to_dict() == want.steps.to_dict() and got.steps.sum() == 20_000
+    columns = ["run", "step", "phase", "kl", "eval_score", "status"]
+    pd.testing.assert_frame_equal(got.excerpt[columns].reset_index(drop=True),
+                                  want.excerpt[columns].reset_index(drop=True), check_dtype=False)
+    assert len(got.excerpt) == 100 and set(got.excerpt["run"]) == {want.excerpt_run}
+    assert same_values(words.values(got), words.values(want)) == []
+
+
+def test_bands_and_labelled_runs_are_computed_on_the_engine(logs):
+    log, want = StepLog(logs["folder"] / "hive"), logs["loaded"]
+    runs = want.transitions
+    for metric in ("kl", "eval_score"):
+        expected = many_runs.phase_curves(want.log, runs, metric)
+        got = log.phase_curves(runs, metric, many_runs.QUANTILES)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_exact=False, rtol=1e-12)
+        assert expected["n"].max() <= 200 and list(got.columns) == ["family", "offset", "n", "q10", "q50", "q90"]
+        top = many_runs.top_runs(runs, 3, "eval_drop")
+        pd.testing.assert_frame_equal(many_runs.run_curves(log, top, top["run"], metric).reset_index(drop=True),
+                                      many_runs.run_curves(want.log, top, top["run"], metric).reset_index(drop=True))
+
+
+def test_a_few_runs_of_a_parquet_log_are_read_whole_for_the_figures(tmp_path):
+    loaded = io.load("distillation", ROOT / "data" / "distillation.csv")
+    loaded.to_parquet(tmp_path / "distillation.parquet", index=False)
+    got = finding.analyse(page.load(finding.DATA, distillation_csv=tmp_path / "distillation.parquet"))
+    want = finding.analyse(loaded)
+    assert not got.many and isinstance(got.log, pd.DataFrame) and len(got.log) == len(loaded)
+    assert got.excerpt_run == want.excerpt_run == "llama-hybrid-seed8"
+    assert same_values(words.values(got), words.values(want)) == []
+
+
+def test_the_chapter_on_a_parquet_folder_gives_the_books_numbers(book, tmp_path):
+    """The book's own log, written as a hive-partitioned Parquet folder: `run` gives the numbers and tables the
+    book (built on the CSV file) holds; only the words naming the files differ."""
+    loaded = io.load("distillation", ROOT / "data" / "distillation.csv")
+    pq.write_to_dataset(pa.Table.from_pandas(loaded, preserve_index=False), tmp_path / "log",
+                        partition_cols=["family"])
+    out = build.run_chapter("hybrid-distillation", [], {"distillation_csv": str(tmp_path / "log")}, tmp_path / "out",
+                            log=lambda *a: None)
+    got = json.loads((out / "results.json").read_text())["results"]
+    want = json.loads((book / "results.json").read_text())["chapters"]["hybrid-distillation"]["results"]
+    which_files = {"data_files_text", "book_data", "claims_title_text", "claims_text"}
+    assert set(got) == set(want)
+    assert [k for k in got if k not in which_files and got[k] != want[k]] == []
+    assert got["n_runs"] == 2 and got["excerpt_run"] == "llama-hybrid-seed8" and got["verdict"] == want["verdict"]
+    assert str(tmp_path / "log") in got["data_files_text"]
+
+
+def test_the_pandas_engine_loads_a_parquet_log(tmp_path, monkeypatch):
+    io.load("distillation", ROOT / "data" / "distillation.csv").to_parquet(tmp_path / "d.parquet", index=False)
+    monkeypatch.setenv("EVALPATTERNS_ENGINE", "pandas")
+    assert isinstance(page.load(finding.DATA, distillation_csv=tmp_path / "d.parquet")["distillation"], pd.DataFrame)
+    monkeypatch.setenv("EVALPATTERNS_ENGINE", "duckdb")
+    assert isinstance(page.load(finding.DATA, distillation_csv=tmp_path / "d.parquet")["distillation"], StepLog)
