@@ -5,7 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from evalpatterns import audit, findings
 from evalpatterns.build import build_book
+
+from audit_cases import REGISTER
+from datafiles import real
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +19,15 @@ def book(tmp_path_factory) -> Path:
     build_dir = tmp_path_factory.mktemp("build")
     return build_book(build_dir=build_dir, log=lambda *a: None)
 
+
+@pytest.fixture(scope="session")
+def real_ctx():
+    """The claims audit's context: every finding's result on the repository's data, with its default parameters
+    (tests/test_audit_*.py, test_words_audit.py). Read only, so shared by the session."""
+    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in findings.modules()])
+
+
+@pytest.fixture(scope="session")
+def real_audit(real_ctx):
+    """The audit of every claim of data/claims.csv on ``real_ctx``, indexed by claim id."""
+    return audit.audit(REGISTER, real_ctx).set_index("id", drop=False)
