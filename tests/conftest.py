@@ -11,6 +11,9 @@ from evalpatterns.build import build_book
 from audit_cases import REGISTER
 from datafiles import real
 
+# the browser tests' fixtures (chromium, printed_book, site, browser, screenshots)
+pytest_plugins = ["browser_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> Path:
