@@ -24,10 +24,16 @@ def book(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_ctx():
-    """The claims audit's context: every finding's result on the repository's data, with its default parameters
-    (tests/test_audit_*.py, test_words_audit.py). Read only, so shared by the session."""
-    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in findings.modules()])
+def real_results() -> tuple:
+    """Every finding's result on the repository's data, with its default parameters, Finding 1 to 5. Read only,
+    so the session shares them."""
+    return tuple(m.analyse({k: real(k) for k in m.DATA}) for m in findings.modules())
+
+
+@pytest.fixture(scope="session")
+def real_ctx(real_results):
+    """The claims audit's context on ``real_results`` (tests/test_audit_*.py, test_words_audit.py)."""
+    return audit.Context.from_results(real_results)
 
 
 @pytest.fixture(scope="session")

@@ -129,3 +129,12 @@ def test_capability_matrix_one_cell_per_task_and_size(cap):
     assert not m.duplicated(["task", "params_b"]).any()
     cell = row(m, task="Character distillation", params_b=3.0)
     assert cell["stage"] == "trained" and cell["performance"] == pytest.approx(0.37)
+
+
+def test_measured_at_both_sizes(cap):
+    m = capability.capability_matrix(cap)
+    # only structured output is measured at 3B and 8B; character distillation's 8B cell is pending
+    assert capability.measured_at_both(m, (3, 8)) == ["Structured output (judging)"]
+    # at 1B every cell is illustrative
+    assert capability.measured_at_both(m, (1, 8)) == []
+    assert capability.measured_at_both(m.assign(status="measured"), (1, 3)) == sorted(m["task"].unique())
