@@ -1,7 +1,7 @@
 """The built book in a real browser, and the GitHub workflows that build, test and publish it.
 
-Browser tests: take the book built once per session (tests/conftest.py), print it to PDF, serve it on
-127.0.0.1 and drive Debian's chromium with Playwright (evalpatterns.browser launches it):
+Browser tests: take the book built once per session (tests/conftest.py), printed to PDF and served on
+127.0.0.1, and drive Debian's chromium with Playwright (the fixtures of tests/browser_fixtures.py):
 every page of the table of contents loads with no console error and every image decoded; every internal
 link and anchor resolves; the search page finds "collapse"; at a phone's 390-pixel width no table or
 figure runs off the page. A screenshot of each page goes to ``_build/screenshots/``.
@@ -10,157 +10,34 @@ Without chromium (or Playwright) the browser tests are skipped, saying why -- un
 variable CI is set: in CI they must run, so there a missing browser is a failure.
 
 Workflow tests: ``.github/workflows/pages.yml`` and ``tests.yml`` parse and hold what publishing needs.
-test_reading.py and test_pdf.py use these fixtures for the book as a reader meets it, and its PDF.
+test_reading.py and test_pdf.py use the same fixtures for the book as a reader meets it, and its PDF.
 """
 from __future__ import annotations
 
-import os
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from evalpatterns.browser import browser_unavailable, chromium_path, launch_chromium, serve  # noqa: F401
+from browser_fixtures import DESKTOP, PHONE, ROOT, TIMEOUT_MS, open_page, shot_name, toc_pages
 
-ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 30_000
-
-
-# -- the browser and the server (test_injection.py uses these too) -------------------------------------------
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def require_browser() -> str:
-    """The chromium executable. Skips the calling test when there is none -- but fails when CI is set."""
-    reason = browser_unavailable()
-    if reason:
-        if in_ci():
-            pytest.fail(f"browser tests cannot run: {reason}. CI is set, so they must run, not skip.",
-                        pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
-    return chromium_path()
-
-
-def toc_pages() -> list[str]:
-    """The HTML pages of the table of contents, root first: index.html, then chapters/ID.html in order."""
-    from evalpatterns.pdf import toc_pages as book_pages
-
-    return ["index.html"] + book_pages(ROOT)
-
-
-def shot_name(page: str, suffix: str = "") -> str:
-    return Path(page).stem + suffix + ".png"
-
-
-# -- fixtures -------------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    return require_browser()
-
-
-@pytest.fixture(scope="module")
-def book(chromium, book) -> Path:
-    """The book built from the repository's data (once per session, by tests/conftest.py; requested after the
-    browser check, so that a machine without a browser skips without building), printed to PDF, which the
-    introduction links to."""
-    from evalpatterns.pdf import PDF_NAME, print_book
-
-    if not (book / PDF_NAME).is_file():
-        print_book(book, executable=chromium)
-    return book
-
-
-@pytest.fixture(scope="module")
-def site(book):
-    with serve(book) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(chromium, book):
-    # Module scope: Playwright's sync API runs one instance at a time, and test_injection.py starts its own
-    # (as does the PDF printer: the book is printed before this browser starts).
-    with launch_chromium(chromium) as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*.png"):
-        old.unlink()
-    return SCREENSHOTS
-
-
-class Watch:
-    """What a page did wrong while loading: console errors, uncaught exceptions, failed requests, requests
-    that left the local server (blocked, so that the tests never depend on the network)."""
-
-    def __init__(self, page, site: str):
-        self.problems: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.problems.append(
-            f"console error: {m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})"))
-        page.on("pageerror", lambda e: self.problems.append(f"uncaught exception: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
-
-        def route(r):
-            if r.request.url.startswith(site) or r.request.url.startswith(("data:", "blob:")):
-                r.continue_()
-            else:
-                self.problems.append(f"request to the network (blocked): {r.request.url}")
-                r.abort()
-
-        page.route("**/*", route)
-
-
-def open_page(browser, site: str, path: str, viewport: dict, before=None):
-    """A new page at ``path`` of the site, loaded, following a redirect (index.html -> the root chapter),
-    fonts ready and every image loaded; returns (page, watch). ``before(page)`` runs before loading."""
-    page = browser.new_page(viewport=viewport)
-    page.set_default_timeout(TIMEOUT_MS)
-    watch = Watch(page, site)
-    if before is not None:
-        before(page)
-    page.goto(site + path, wait_until="load")
-    refresh = page.locator("meta[http-equiv='Refresh' i]")
-    if refresh.count():
-        target = refresh.first.get_attribute("content").split("url=", 1)[1].strip()
-        page.wait_for_url(urllib.parse.urljoin(site + path, target))
-        page.wait_for_load_state("load")
-    page.wait_for_load_state("networkidle")
-    page.evaluate("""async () => {
-        await document.fonts.ready;
-        const imgs = [...document.images];
-        imgs.forEach(i => { i.loading = 'eager'; });
-        await Promise.all(imgs.map(i => i.decode().catch(() => null)));
-    }""")
-    return page, watch
 
 
 # -- the browser tests ------------------------------------------------------------------------------------
 
 @pytest.mark.book
-def test_the_table_of_contents_is_built(book):
-    missing = [p for p in toc_pages() if not (book / p).is_file()]
+def test_the_table_of_contents_is_built(printed_book):
+    missing = [p for p in toc_pages() if not (printed_book / p).is_file()]
     assert not missing, f"pages in _toc.yml that the build did not write: {missing}"
 
 
 @pytest.mark.book
-def test_every_page_loads_without_console_errors_and_its_images_decode(book, site, browser, screenshots):
+def test_every_page_loads_without_console_errors_and_its_images_decode(printed_book, site, browser, screenshots):
     problems = []
     for path in toc_pages():
         page, watch = open_page(browser, site, path, DESKTOP)
@@ -175,7 +52,7 @@ def test_every_page_loads_without_console_errors_and_its_images_decode(book, sit
 
 
 @pytest.mark.book
-def test_every_internal_link_and_anchor_resolves(book, site, browser):
+def test_every_internal_link_and_anchor_resolves(printed_book, site, browser):
     fetched: dict[str, BeautifulSoup | None] = {}
     problems = []
 
@@ -212,7 +89,7 @@ def test_every_internal_link_and_anchor_resolves(book, site, browser):
 
 
 @pytest.mark.book
-def test_search_finds_collapse(book, site, browser):
+def test_search_finds_collapse(printed_book, site, browser):
     page, watch = open_page(browser, site, "search.html?q=collapse", DESKTOP)
     page.wait_for_function(
         "() => (document.querySelector('#search-results p.search-summary') || {}).innerText", timeout=TIMEOUT_MS)
@@ -279,7 +156,7 @@ OVERFLOW_JS = """() => {
 
 
 @pytest.mark.book
-def test_no_table_or_figure_overflows_a_phone_screen(book, site, browser, screenshots):
+def test_no_table_or_figure_overflows_a_phone_screen(printed_book, site, browser, screenshots):
     """At 390 px no table or figure runs off the page (a table may scroll inside its own container, if that
     container fits), and the page itself does not scroll sideways."""
     problems = []

@@ -24,6 +24,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from evalpatterns import (capability, collapse, distillation, figures, formatting, io, memorization,  # noqa: E402
                           roi, theme)
+from evalpatterns.words import summary as summary_words  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -74,6 +75,12 @@ def grid():
 @pytest.fixture(scope="module")
 def matrix():
     return capability.capability_matrix(io.load("capability", DATA / "capability.csv"))
+
+
+@pytest.fixture(scope="module")
+def key_numbers(real_results):
+    """The dashboard's key numbers on the real data (their words: tests/test_words_summary.py)."""
+    return summary_words.key_numbers(real_results)
 
 
 @pytest.fixture
@@ -470,30 +477,39 @@ def test_distillation_gap_handles_a_missing_spike_and_a_third_run(transitions, c
 # --------------------------------------------------------------------------------------------------------------
 # 8. dashboard
 
-def test_dashboard_reuses_the_panels_and_computes_its_numbers(episodes, advantage, roi_table, summary, log,
-                                                               transitions, grid, matrix, close):
-    fig = figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions, grid, matrix)
+def test_dashboard_reuses_the_panels_and_draws_the_key_numbers_it_is_given(episodes, advantage, roi_table,
+                                                                            summary, log, transitions, grid, matrix,
+                                                                            key_numbers, close):
+    fig = figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions, grid, matrix,
+                                    key_numbers)
     close(fig)
     assert len(fig.axes) == 7  # six panels and the colour bar of the capability map
-    body = "\n".join(texts(fig))
+    body = "\n".join(texts(fig)).replace("\n   ", " ").replace("\n", " ")
     for number in ("909x+", formatting.ratio(summary.gain_ratio), formatting.ratio(summary.roi_ratio), "363x",
                    "2 of 3 runs collapsed", "4 of 12 cells"):
-        assert number in body.replace("\n   ", " ").replace("\n", " "), number
+        assert number in body, number
+    # the panel draws the lines it is given, each as a bullet, and writes none of its own
+    assert len(key_numbers) == 6 and all(f"\u2022 {line}" in body for line in key_numbers)
+    other = figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions, grid, matrix,
+                                      ["Given line one", "Given line two"])
+    close(other)
+    key_panel = next(ax for ax in other.axes if any(t.get_text() == "Key numbers" for t in ax.texts))
+    assert [t.get_text() for t in key_panel.texts] == ["Key numbers", "\u2022 Given line one\n\u2022 Given line two"]
     collapse_panel = next(ax for ax in fig.axes if ax.get_title() == "Mode collapse")
     assert len(cells(collapse_panel, "no-run")) == 6
 
 
 def test_titles_carry_no_figure_numbers(episodes, fits, advantage, roi_table, summary, log, transitions, grid,
-                                        matrix, close):
-    for build in builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix).values():
+                                        matrix, key_numbers, close):
+    for build in builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, key_numbers).values():
         fig = build()
         close(fig)
         titles = [ax.get_title() for ax in fig.axes] + [fig._suptitle.get_text() if fig._suptitle else ""]
         assert not any(t.strip()[:1].isdigit() for t in titles), titles
 
 
-def builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix) -> dict:
-    """Figure name -> a function building that figure from the real data."""
+def builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, key_numbers) -> dict:
+    """Figure name -> a function building that figure from the real data (the dashboard with ``key_numbers``)."""
     return {
         "scaling": lambda: figures.sl_vs_rl_scaling(episodes, fits),
         "roi": lambda: figures.roi_scatter(roi_table, summary),
@@ -503,15 +519,15 @@ def builders(episodes, fits, advantage, roi_table, summary, log, transitions, gr
         "bars": lambda: figures.sl_vs_rl_bars(episodes, advantage),
         "gap": lambda: figures.distillation_gap(transitions),
         "dashboard": lambda: figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions,
-                                                       grid, matrix),
+                                                       grid, matrix, key_numbers),
     }
 
 
 @pytest.mark.parametrize("name", ["scaling", "roi", "phase", "collapse", "capability", "bars", "gap",
                                   "dashboard"])
 def test_no_text_overlaps_or_leaves_the_figure(name, episodes, fits, advantage, roi_table, summary, log,
-                                               transitions, grid, matrix, close):
-    fig = builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix)[name]()
+                                               transitions, grid, matrix, key_numbers, close):
+    fig = builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, key_numbers)[name]()
     close(fig)
     assert overlapping_texts(fig) == []
     assert outside_figure(fig) == []
@@ -531,10 +547,10 @@ def test_figures_keep_the_backend_and_are_closed_by_the_caller(episodes, fits, c
 @pytest.mark.parametrize("name", ["scaling", "roi", "phase", "collapse", "capability", "bars", "gap",
                                   "dashboard"])
 def test_every_figure_is_at_most_ten_inches_wide_with_text_of_at_least_ten_points(
-        name, episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, close):
+        name, episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, key_numbers, close):
     """Shown in the book's ~690 px column, a 10-inch figure gives 690 / (72 x 10) = 0.96 CSS px per point,
     so 10-point text is 9.6 px; the browser test measures it on the page."""
-    fig = builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix)[name]()
+    fig = builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, key_numbers)[name]()
     close(fig)
     assert fig.get_size_inches()[0] <= 10
     assert min(t.get_fontsize() for t in drawn_texts(fig)) >= theme.SMALL_PT == 10

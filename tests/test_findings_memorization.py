@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
@@ -22,21 +21,9 @@ from evalpatterns.findings import memorization as finding
 from evalpatterns.findings.base import CONTRADICTED, INCONCLUSIVE, SUPPORTED
 from evalpatterns.stats import ratio_of_means
 
+from memorization_frames import mem_frame, memorization_rows, rl_faster, run, seeds
+
 DATA = Path(__file__).resolve().parents[1] / "data"
-HEADER = "method,n_values,seed,episodes,converged,status,source\n"
-
-
-def mem_frame(tmp_path: Path, rows) -> pd.DataFrame:
-    """A memorization frame through the real loader: rows of (method, N, seed, episodes, converged, status)."""
-    text = HEADER + "".join(f"{m},{n},{'' if s is None else s},{e},{str(c).lower()},{st_},synthetic\n"
-                            for m, n, s, e, c, st_ in rows)
-    path = tmp_path / "memorization.csv"
-    path.write_text(text, encoding="utf-8")
-    return io.load("memorization", path)
-
-
-def run(frame: pd.DataFrame, **params) -> finding.Result:
-    return finding.analyse({"memorization": frame}, finding.Params(**params))
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +76,6 @@ def test_post_data_result_holds_the_published_effect_sizes_and_no_recomputed_one
 
 
 # -- the opposite story and too little data -----------------------------------------------------------------------
-
-def rl_faster(ns=(10, 100, 500)):
-    return ([("supervised", n, None, 100 * (i + 1), True, "measured") for i, n in enumerate(ns)]
-            + [("rl_eoe", n, None, 20 * (i + 1), True, "measured") for i, n in enumerate(ns)]
-            + [("rl_step", n, None, 60 * (i + 1), True, "measured") for i, n in enumerate(ns)])
-
 
 def test_rl_faster_is_contradicted(tmp_path):
     r = run(mem_frame(tmp_path, rl_faster()))
@@ -180,10 +161,6 @@ def test_headline_falls_back_to_the_largest_n_with_comparisons(tmp_path):
 
 # -- per-seed rows: Welch's t-test and the interval of the ratio -------------------------------------------------
 
-def seeds(method, values, n=10):
-    return [(method, n, i + 1, v, True, "measured") for i, v in enumerate(values)]
-
-
 def test_seeds_clearly_apart_are_supported_with_welch_p_and_a_ratio_interval(tmp_path):
     sl, rl = [10, 11, 12, 13], [101, 95, 110, 99]
     r = run(mem_frame(tmp_path, seeds("supervised", sl) + seeds("rl_eoe", rl)), bars_n=10)
@@ -225,22 +202,6 @@ def test_episodes_of_seeds_are_the_mean_with_its_t_interval(tmp_path):
 
 
 # -- property: valid data never makes the analysis raise, and its verdict follows its rule ------------------------
-
-METHODS = ("supervised", "rl_eoe", "rl_step")
-
-
-@hs.composite
-def memorization_rows(draw):
-    cells = draw(hs.lists(hs.tuples(hs.sampled_from(METHODS), hs.sampled_from((10, 25, 100, 500))),
-                          min_size=1, max_size=9, unique=True))
-    rows = []
-    for m, n in cells:
-        k = draw(hs.sampled_from((0, 0, 2, 3)))  # an aggregate row, or a few seeds
-        for s in (range(1, k + 1) if k else [None]):
-            rows.append((m, n, s, draw(hs.integers(1, 60000)), draw(hs.booleans()),
-                         draw(hs.sampled_from(("measured", "figure")))))
-    return rows
-
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=memorization_rows(), bars_n=hs.sampled_from((10, 100, 250)))

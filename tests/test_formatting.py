@@ -298,3 +298,14 @@ def test_sci_of_loaded_learning_rates():
 ])
 def test_size(x, expected):
     assert fmt(F.size, x) == expected
+
+
+@pytest.mark.parametrize("x, digits", [(19.000000000000007, 0), (7.0, 0), (7.5, 1), (0.5, 1), (-71.5, 1),
+                                       (float("nan"), 0), (None, 0)])
+def test_tenths_shows_whole_numbers_whole_and_keeps_one_decimal_otherwise(x, digits):
+    assert F.tenths(x) == digits
+
+
+def test_points_with_tenths():
+    assert F.points(0.5000000000000004, F.tenths(0.5000000000000004)) == "+0.5"  # never "+1" or "+0"
+    assert F.points(19.000000000000007, F.tenths(19.000000000000007)) == "+19"

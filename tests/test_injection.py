@@ -4,7 +4,7 @@ One extra book build, from a copy of ``data/`` whose text cells -- the ones the 
 hold HTML (a script, an image with an error handler) and MyST/markdown syntax (bold, a glue role, a link, a
 raw-HTML directive, backslash escapes, entities). The book must show those characters literally in the
 table cells, and no page may hold an element made from them. With Playwright and chromium (see
-test_browser.py: required when CI is set), the pages are also opened and no dialog may fire.
+browser_fixtures.py: required when CI is set), the pages are also opened and no dialog may fire.
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from bs4 import BeautifulSoup
 
 from evalpatterns import chapters as registry
 from evalpatterns.build import build_book
-from test_browser import DESKTOP, launch_chromium, open_page, require_browser, serve
+from evalpatterns.browser import launch_chromium, serve
+
+from browser_fixtures import DESKTOP, open_page, require_browser
 
 DATA = registry.ROOT / "data"
 

@@ -1,4 +1,4 @@
-"""The book as a reader meets it, in Debian's chromium (the fixtures and helpers of test_browser.py):
+"""The book as a reader meets it, in Debian's chromium (the fixtures and helpers of browser_fixtures.py):
 
 - navigation: at 390 px the contents drawer (primary) and the page's outline (secondary) open and close; on a
   desktop the sidebar collapses and comes back; one search control on each screen;
@@ -21,8 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from evalpatterns.sphinx_ext import FIGURES_DIR, INSTALL_NOTE, ROOT
-from test_browser import (DESKTOP, PHONE, book, browser, chromium, open_page, site,  # noqa: F401 - fixtures
-                          toc_pages)
+from browser_fixtures import DESKTOP, PHONE, open_page, toc_pages
 
 MIN_CSS_PX = 9
 PAGE = "chapters/mode-collapse.html"
@@ -49,7 +48,7 @@ def visible_button(page, selector: str):
     return buttons.first
 
 
-def test_phone_drawers_open_and_close(book, site, browser):
+def test_phone_drawers_open_and_close(printed_book, site, browser):
     page, watch = open_page(browser, site, PAGE, PHONE)
     closed = page.evaluate(SIDEBAR)
     assert closed["sidebarRight"] <= 0 and not closed["primaryDrawerLinks"] and not closed["secondaryDrawerLinks"]
@@ -65,7 +64,7 @@ def test_phone_drawers_open_and_close(book, site, browser):
     assert not watch.problems, watch.problems
 
 
-def test_desktop_sidebar_collapses_and_comes_back(book, site, browser):
+def test_desktop_sidebar_collapses_and_comes_back(printed_book, site, browser):
     page, watch = open_page(browser, site, PAGE, DESKTOP)
     assert page.evaluate(SIDEBAR)["sidebarRight"] > 200
     toggle = visible_button(page, ".primary-toggle")
@@ -81,7 +80,7 @@ def test_desktop_sidebar_collapses_and_comes_back(book, site, browser):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_one_search_control(book, site, browser, viewport):
+def test_one_search_control(printed_book, site, browser, viewport):
     page, _ = open_page(browser, site, PAGE, viewport)
     count = page.locator(".search-button-field:visible, .search-button:visible, form.bd-search:visible").count()
     page.close()
@@ -102,9 +101,9 @@ FIGURES_JS = """() => [...document.querySelectorAll('figure img')].map(img => ({
     madeBy: (img.closest('figure').querySelector('.figure-made-by') || {}).innerText || ''}))"""
 
 
-def test_figure_text_is_legible_on_a_desktop_and_each_figure_opens_full_size(book, site, browser):
+def test_figure_text_is_legible_on_a_desktop_and_each_figure_opens_full_size(printed_book, site, browser):
     """Smallest text on screen = its size in points x dpi / 72 (PNG pixels) x shown width / PNG width."""
-    records, seen, problems = figure_records(book), set(), []
+    records, seen, problems = figure_records(printed_book), set(), []
     assert len(records) >= 8, "figures.json lists fewer figures than the book has"
     for path in toc_pages():
         page, _ = open_page(browser, site, path, DESKTOP)
@@ -132,11 +131,11 @@ def test_figure_text_is_legible_on_a_desktop_and_each_figure_opens_full_size(boo
     assert not problems, "\n".join(problems)
 
 
-def test_every_figure_is_also_an_svg_and_the_key_is_written(book):
-    for name in json.loads((book / FIGURES_DIR / "figures.json").read_text()):
-        assert (book / FIGURES_DIR / f"{name}.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
-        assert (book / FIGURES_DIR / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (book / FIGURES_DIR / "provenance-key.svg").is_file()
+def test_every_figure_is_also_an_svg_and_the_key_is_written(printed_book):
+    for name in json.loads((printed_book / FIGURES_DIR / "figures.json").read_text()):
+        assert (printed_book / FIGURES_DIR / f"{name}.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+        assert (printed_book / FIGURES_DIR / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (printed_book / FIGURES_DIR / "provenance-key.svg").is_file()
 
 
 # -- tables ---------------------------------------------------------------------------------------------------
@@ -151,7 +150,7 @@ TABLES_JS = """() => [...document.querySelectorAll('table')].filter(t => t.getBo
             caption: !!document.getElementById('caption-' + t.id)}; })"""
 
 
-def test_no_table_is_clipped_on_a_desktop(book, site, browser):
+def test_no_table_is_clipped_on_a_desktop(printed_book, site, browser):
     problems, count = [], 0
     for path in toc_pages():
         page, _ = open_page(browser, site, path, DESKTOP)
@@ -164,7 +163,7 @@ def test_no_table_is_clipped_on_a_desktop(book, site, browser):
     assert not problems, "\n".join(problems)
 
 
-def test_wide_tables_scroll_with_a_cue_on_a_phone_and_keep_their_caption_in_view(book, site, browser):
+def test_wide_tables_scroll_with_a_cue_on_a_phone_and_keep_their_caption_in_view(printed_book, site, browser):
     problems, wide = [], 0
     for path in toc_pages():
         page, _ = open_page(browser, site, path, PHONE)
@@ -183,7 +182,7 @@ def test_wide_tables_scroll_with_a_cue_on_a_phone_and_keep_their_caption_in_view
 # -- accessibility and colour modes -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_accessibility_violation_on_any_page(book, site, browser, scheme):
+def test_no_serious_accessibility_violation_on_any_page(printed_book, site, browser, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
     axe, problems = Axe(), []
@@ -207,8 +206,8 @@ def test_no_serious_accessibility_violation_on_any_page(book, site, browser, sch
 
 # -- downloads ----------------------------------------------------------------------------------------------
 
-def test_every_download_on_the_reproducibility_page_has_its_sha256(book, site):
-    soup = BeautifulSoup((book / "reproducibility.html").read_text(), "html.parser")
+def test_every_download_on_the_reproducibility_page_has_its_sha256(printed_book, site):
+    soup = BeautifulSoup((printed_book / "reproducibility.html").read_text(), "html.parser")
     rows = soup.find(id="tbl-repro-downloads").find_all("tr")[1:]
     names = []
     for row in rows:
@@ -222,8 +221,8 @@ def test_every_download_on_the_reproducibility_page_has_its_sha256(book, site):
     assert set(data) <= set(names) and {"README.md", "results.json"} <= set(names), names
 
 
-def test_downloaded_notebooks_are_portable_and_say_how_to_install(book):
-    notebooks = list((book / "_downloads").rglob("*.ipynb"))
+def test_downloaded_notebooks_are_portable_and_say_how_to_install(printed_book):
+    notebooks = list((printed_book / "_downloads").rglob("*.ipynb"))
     assert len(notebooks) >= 8
     for path in notebooks:
         text = path.read_text()

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats as st
 
 from evalpatterns.stats import (HedgesG, PowerLawFit, WilsonInterval, hedges_g, hedges_g_from_stats,
-                                power_law_fit, wilson_interval)
+                                power_law_fit, wilson_interval, within_each_others_interval)
 
 Z95 = st.norm.ppf(0.975)  # 1.959964
 
@@ -402,3 +402,49 @@ def test_ratio_of_means_without_spread_is_exact_and_rejects_bad_input():
         ratio_of_means(11, 1, 1, 33, 1, 3)
     with pytest.raises(ValueError):
         ratio_of_means(0, 1, 3, 33, 1, 3)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# accuracies within each other's Wilson interval (within_each_others_interval)
+# --------------------------------------------------------------------------------------------------------------
+
+# Wilson 95% by hand, z = 1.959964, z^2 = 3.841459, n = 200: 1 + z^2/n = 1.0192073, z^2 / 2n = 0.0096036,
+# z^2 / 4n^2 = 2.40091e-5.
+# 146/200: centre (0.73 + 0.0096036) / 1.0192073 = 0.725666; half 1.959964 sqrt(0.73 x 0.27 / 200 + 2.40091e-5)
+#          / 1.0192073 = 0.061100: 0.66457 .. 0.78677 (holds 0.735)
+# 147/200: centre 0.730571, half 0.060747: 0.66982 .. 0.79132 (holds 0.73)
+# 0/200:   centre 0.0094226, half 0.0094226: 0 .. 0.018845 (does not hold 0.02)
+# 4/200:   centre 0.029046, half 0.021241: 0.007804 .. 0.050287 (does not hold 0)
+WILSON = {(146, 200): (0.66457, 0.78677), (147, 200): (0.66982, 0.79132), (0, 200): (0.0, 0.018845),
+          (4, 200): (0.007804, 0.050287)}
+
+
+def test_wilson_hand_values():
+    for (k, n), (lo, hi) in WILSON.items():
+        w = wilson_interval(k, n)
+        assert float(w.low) == pytest.approx(lo, abs=1e-5)
+        assert float(w.high) == pytest.approx(hi, abs=1e-5)
+
+
+def test_within_each_others_interval_pairs():
+    assert within_each_others_interval(["a", "b"], [146, 147], [200, 200]) == [("a", "b")]
+    assert within_each_others_interval(["x", "y"], [0, 4], [200, 200]) == []
+    # 147/200 against 46/50 (92%, 81.2% .. 96.8%): 73.5% is outside, 92% outside 67% .. 79.1%
+    assert within_each_others_interval(["a4", "switch"], [147, 46], [200, 50]) == []
+    # all four at once: only the 146/147 pair
+    assert within_each_others_interval(["b", "a2", "a3", "a4"], [146, 4, 0, 147], [200] * 4) == [("b", "a4")]
+
+
+def test_within_each_others_interval_requires_both_directions():
+    # 10/20 = 50% (Wilson 29.9% .. 70.1%) and 60/100 = 60% (50.2% .. 69.0%): 60% lies in the first interval but
+    # 50% is below the second's 50.2%: not a pair
+    assert float(wilson_interval(60, 100).low) > 0.50
+    assert within_each_others_interval(["a", "b"], [10, 60], [20, 100]) == []
+
+
+def test_within_each_others_interval_skips_unknown_denominators():
+    nan = float("nan")
+    # "c" would overlap both but has no denominator: skipped, not guessed
+    assert within_each_others_interval(["a", "b", "c"], [146, 147, 146], [200, 200, nan]) == [("a", "b")]
+    assert within_each_others_interval(["a", "c"], [146, nan], [200, nan]) == []
+    assert within_each_others_interval([], [], []) == []

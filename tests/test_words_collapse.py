@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scipy import stats as st
 
 from evalpatterns import io
 from evalpatterns.findings import collapse as finding
@@ -134,3 +135,12 @@ def test_key_number_counts_runs_and_cells(post, tmp_path):
     grid = finding.analyse(io.load("mode_collapse", path)).grid
     assert words.key_number(grid) == ("Mode collapse: 0 of 2 runs collapsed (1 with an unknown outcome); 1 of the "
                                       "3 grid cells was never run")
+
+
+def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overlap():
+    v = words.values(finding.analyse(io.load("mode_collapse", DATA / "mode_collapse.csv")))
+    # 4/200 and 0/200: Wilson intervals apart (0.78% > 0%, 1.88% < 2%), yet Fisher's p = 0.12
+    assert v["mc_n_overlap"] == 1
+    assert v["mc_overlap_text"] == "Fisher's exact test cannot tell attempt 2 and attempt 3 (p = 0.12) apart at the 0.05 level"
+    assert "larger than the sampling noise" not in v["mc_overlap_text"]
+    assert st.fisher_exact([[4, 196], [0, 200]]).pvalue == pytest.approx(0.1231, abs=1e-4)

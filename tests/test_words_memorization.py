@@ -16,7 +16,8 @@ from evalpatterns import io
 from evalpatterns.findings import memorization as finding
 from evalpatterns.findings.base import CONTRADICTED, INCONCLUSIVE, SUPPORTED
 from evalpatterns.words import memorization as words
-from test_findings_memorization import mem_frame, memorization_rows, rl_faster, run, seeds
+
+from memorization_frames import mem_frame, memorization_rows, rl_faster, run, seeds
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: The values the chapter shows inside its sentences.

@@ -102,6 +102,13 @@ def training_change(capability: pd.DataFrame, statuses: tuple[str, ...] = MEASUR
     return wide[columns]
 
 
+def measured_at_both(matrix: pd.DataFrame, sizes: tuple[float, float]) -> list[str]:
+    """The tasks of a :func:`capability_matrix` whose cells at both ``sizes`` are measurements."""
+    m = matrix[(matrix["status"] == "measured") & matrix["params_b"].isin(sizes)]
+    counts = m.groupby("task")["params_b"].nunique()
+    return list(counts[counts == 2].index)
+
+
 def capability_matrix(capability: pd.DataFrame) -> pd.DataFrame:
     """One cell per (task, size): the latest stage's performance and its status, for the heat map.
 

@@ -69,6 +69,12 @@ def ratio(x, digits: int | None = None, lower_bound: bool = False) -> str:
     return text + "x" + ("+" if lower_bound else "")
 
 
+def tenths(x) -> int:
+    """Decimals for a value that is whole or in tenths: 0 for whole numbers (up to float noise), else 1, so that
+    7.5 stays 7.5 and 0.5 does not become 0: ``points(0.5, tenths(0.5)) == '+0.5'``."""
+    return 0 if _missing(x) or round(float(x), 6) == round(float(x)) else 1
+
+
 def significant_decimals(x: float, figures: int = 3) -> int:
     """How many decimals show ``figures`` significant digits of ``x`` (none for numbers >= 10**figures)."""
     if x == 0 or not math.isfinite(x):

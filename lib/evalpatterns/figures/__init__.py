@@ -44,7 +44,6 @@ from ._common import (  # noqa: F401
 )
 from .capability import (  # noqa: F401
     _capability_label,
-    _measured_at_both,
     capability_heatmap,
     draw_capability_heatmap,
 )
@@ -53,7 +52,6 @@ from .collapse import (  # noqa: F401
     mode_collapse_heatmap,
 )
 from .dashboard import (  # noqa: F401
-    _key_numbers,
     draw_key_numbers,
     summary_dashboard,
 )

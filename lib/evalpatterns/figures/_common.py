@@ -13,14 +13,14 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 
 from .. import formatting as fmt
 from .. import theme
+from ..words.distillation import SEVERITY_TEXT
 
 METHOD_ORDER = tuple(theme.METHOD_COLORS)
 SINGLE = (10, 6)
 DASHBOARD = (10, 22)  # four rows, the wide panels across the page: read at the page's width, not shrunk
 # The smallest text, in points. A figure at most 10 inches wide shown in the book's ~690 px column keeps
-# ~0.95 CSS px per point, so 10 pt is above 9 CSS px (tests/test_browser.py measures it on the page).
+# ~0.95 CSS px per point, so 10 pt is above 9 CSS px (tests/test_reading.py measures it on the page).
 SMALL = theme.SMALL_PT
-SEVERITY_TEXT = {"complete": "complete collapse", "partial": "partial collapse", "none": "no collapse"}
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
@@ -57,8 +57,8 @@ def _methods(frame: pd.DataFrame) -> list[str]:
 
 
 def _digits(x) -> int:
-    """0 decimals for whole numbers (up to float noise), else 1: 7.5 stays 7.5 and 0.5 does not become 0."""
-    return 0 if pd.isna(x) or round(float(x), 6) == round(float(x)) else 1
+    """0 decimals for whole numbers (up to float noise), else 1 (:func:`evalpatterns.formatting.tenths`)."""
+    return fmt.tenths(x)
 
 
 def _points(x) -> str:

@@ -10,6 +10,7 @@ from matplotlib.ticker import PercentFormatter
 
 from .. import formatting as fmt
 from .. import theme
+from ..capability import measured_at_both
 from ._common import SMALL, _digits, _figure, _grid_axes, _made_from, _wrap
 
 # --- 5. capability heat map ------------------------------------------------------------------------------
@@ -20,13 +21,6 @@ def _capability_label(r) -> str:
              else f"{fmt.decimal(r.value, _digits(r.value))}/{fmt.number(r.scale_max)}")
     tag = theme.status_style(r.status).tag
     return f"{value}\n{tag}" if tag else value
-
-
-def _measured_at_both(matrix: pd.DataFrame, sizes: tuple[float, float]) -> list[str]:
-    """Tasks measured at both sizes."""
-    m = matrix[(matrix["status"] == "measured") & matrix["params_b"].isin(sizes)]
-    counts = m.groupby("task")["params_b"].nunique()
-    return list(counts[counts == 2].index)
 
 
 def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float, float] = (3, 8),
@@ -57,7 +51,7 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
     if all(s in sizes for s in cliff_between):
         y = max(sizes.index(s) for s in cliff_between)
         ax.axhline(y, color=theme.INK, linestyle="--", lw=2, zorder=5)
-        both = _measured_at_both(matrix, cliff_between)
+        both = measured_at_both(matrix, cliff_between)
         handles.append(Line2D([], [], color=theme.INK, linestyle="--", lw=2,
                               label=cliff_legend(cliff_between[0], len(both), len(tasks))))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 if not compact else -0.2),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import formatting as fmt
-from ..capability import higher_is_better
+from ..capability import higher_is_better, measured_at_both
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
 from ..findings.capability import Result
 from .common import conclusion_values, count, join, opening, p_text
@@ -175,6 +175,22 @@ def takeaway(result: Result) -> str:
     else:
         head = f"These data cannot say whether there is a capability cliff between {small} and {large}: {c.reason}"
     return head + (f". {gap_text(result)}." if result.largest is not None else ".")
+
+
+
+def key_numbers(result: Result) -> list[str]:
+    """The dashboard's lines on Finding 1: each task measured at both sizes compared (``Structured output
+    (judging): 21% at 3B, 76% at 8B``), then how many cells of the map are measurements."""
+    small_b, large_b = result.params.small_b, result.params.large_b
+    m, lines = result.matrix, []
+    for task in measured_at_both(m, (small_b, large_b)):
+        t = m[m["task"] == task].set_index("params_b")["performance"]
+        lines.append(f"{task}: {fmt.pct(t[small_b])} at {fmt.size(small_b)}, "
+                     f"{fmt.pct(t[large_b])} at {fmt.size(large_b)}")
+    k = int((m["status"] == "measured").sum())
+    lines.append(f"Capability map: {fmt.number(k)} of {count(len(m), 'cell')} "
+                 f"{'is a measurement' if k == 1 else 'are measurements'}")
+    return lines
 
 
 def values(result: Result) -> dict:

@@ -164,6 +164,12 @@ def key_number(grid) -> str:
     return text
 
 
+
+def key_numbers(result: Result) -> list[str]:
+    """The dashboard's line on Finding 2 (:func:`key_number` of its grid)."""
+    return [key_number(result.grid)]
+
+
 def values(result: Result) -> dict:
     b, p, runs = result.bracket, result.params, result.runs
     grid = result.grid

@@ -13,6 +13,10 @@ from .common import conclusion_values, count, join, missing, opening, p_text
 #: How a logged step that is not a measurement is known (the ``status`` column), as the page says it.
 STATUS_TEXT = {"figure": "read off a figure", "illustrative": "illustrative, with no run behind them",
                "pending": "pending: the run was not done"}
+#: A run's severity (:func:`evalpatterns.distillation.transitions`) as the figures and the dashboard name it.
+SEVERITY_TEXT = {"complete": "complete collapse", "partial": "partial collapse", "none": "no collapse"}
+#: A KL ratio across the transition from which the dashboard calls it a jump (an order of magnitude).
+JUMP = 10
 
 
 def _f(x) -> float | None:
@@ -262,6 +266,24 @@ def display_values(result: Result) -> dict:
         "top_caption_text": f"The {TOP} runs with the largest KL spike at the transition, of {n}.",
         "runs_csv_text": f"Every run's row ({n} runs) as CSV",
     }
+
+
+
+def key_numbers(result: Result) -> list[str]:
+    """The dashboard's line on Finding 4, from the run with the largest KL spike: ``KL jumps 363x at the phase
+    transition (Llama 70x gap, complete collapse)``. The verb follows the ratio: a jump from 10x (an order of
+    magnitude), a rise above 1x, no change at about 1x, a fall below it; no line when no run has a spike
+    ratio."""
+    r = result.spike
+    if r is None or missing(r["kl_spike_ratio"]):
+        return []
+    ratio = float(r["kl_spike_ratio"])
+    shown = fmt.ratio(ratio)
+    how = ("stays about the same (1x)" if shown == "1x" else f"jumps {shown}" if ratio >= JUMP
+           else f"rises {shown}" if ratio > 1 else f"falls to {shown} of its value")
+    who = [str(r["family"]) + (f" {fmt.ratio(r['gap'])} gap" if not missing(r["gap"]) else "")]
+    who.append(SEVERITY_TEXT.get(r["severity"], str(r["severity"])))
+    return [f"KL {how} at the phase transition ({', '.join(who)})"]
 
 
 def values(result: Result) -> dict:

@@ -228,6 +228,16 @@ def takeaway(result: Result) -> str:
     return f"These data cannot say whether supervised learning memorises faster than RL: {c.reason}."
 
 
+
+def key_numbers(result: Result) -> list[str]:
+    """The dashboard's line on Finding 5, the bar chart's note at N = ``bars_n`` in one line: ``At N = 100, RL-Step
+    needs 909x+ the episodes of supervised learning`` ('about as many' at 1x, 'fewer' below 1); none without
+    a ratio there."""
+    n = int(result.params.bars_n)
+    note = advantage_note(result.advantage, n, compact=True)
+    return [f"At N = {fmt.number(n)}, " + " ".join(note.split())] if note else []
+
+
 def values(result: Result) -> dict:
     n = int(result.params.bars_n)
     at = result.episodes[result.episodes["n_values"] == n].set_index("method")

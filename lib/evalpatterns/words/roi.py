@@ -72,6 +72,26 @@ def ratios_text(result: Result) -> str:
             f"gains alone, time ignored, is {fmt.ratio(s.gain_ratio)}. The two are different quantities")
 
 
+
+def key_numbers(result: Result) -> list[str]:
+    """The dashboard's line on Finding 3: ``Model switch +19 points in 5m; training +0.5 in 2h 47m: gain ratio
+    38x, per-minute ratio 126x``. A side without a measured change, a time or a ratio that cannot be formed (a
+    gain not above zero) is said so or left out, never shown as 'n/a'."""
+    s = result.summary
+
+    def side(name: str, gain, minutes, unit: str) -> str:
+        if _f(gain) is None:
+            return f"{name} with no measured change"
+        shown = f"{name} {fmt.points(gain, fmt.tenths(gain))}{unit}"
+        return shown + (f" in {fmt.duration(minutes)}" if _f(minutes) is not None else "")
+
+    text = (side("Model switch", s.switch_gain_points, s.switch_minutes, " points") + "; "
+            + side("training", s.training_gain_points, s.training_minutes, ""))
+    if _f(s.gain_ratio) is not None and _f(s.roi_ratio) is not None:
+        text += f": gain ratio {fmt.ratio(s.gain_ratio)}, per-minute ratio {fmt.ratio(s.roi_ratio)}"
+    return [text]
+
+
 def values(result: Result) -> dict:
     s, table = result.summary, result.table
     size_ratio = result.size_ratio

@@ -1,5 +1,5 @@
 """The summary's sentences, written from the five findings' results: the overview, the dashboard's title and
-one takeaway per finding (each finding's own ``takeaway``)."""
+key numbers, and one takeaway per finding (each finding's own ``takeaway`` and ``key_numbers``)."""
 from __future__ import annotations
 
 import importlib
@@ -35,6 +35,18 @@ def dashboard_title(results) -> str:
         return f"The {count(len(results), 'pattern')} of the post, each supported by these data"
     n = verdicts.count(SUPPORTED)
     return f"The post's {count(len(results), 'pattern')} against these data: {n} supported"
+
+
+#: The order of the dashboard's key numbers, by finding number (its panels' order: 5, 3, 4, 2, then 1).
+KEY_NUMBER_ORDER = (5, 3, 4, 2, 1)
+
+
+def key_numbers(results) -> list[str]:
+    """The dashboard's key numbers: each finding's lines (its words module's ``key_numbers``) in
+    :data:`KEY_NUMBER_ORDER`; a finding with nothing to show gives no line."""
+    by_number = {_module(r).NUMBER: r for r in results}
+    return [line for n in KEY_NUMBER_ORDER if n in by_number
+            for line in _words(by_number[n]).key_numbers(by_number[n])]
 
 
 def values(results) -> dict:
