@@ -499,6 +499,41 @@ def test_dashboard_reuses_the_panels_and_draws_the_key_numbers_it_is_given(episo
     assert len(cells(collapse_panel, "no-run")) == 6
 
 
+def test_dashboard_draws_bands_not_one_line_per_run_when_runs_are_many(episodes, advantage, roi_table, summary,
+                                                                       grid, matrix, key_numbers, close):
+    """With Finding 4's many runs the eval-score panel is its chapter's bands (a median line and a 10-90 % band
+    per family, the few most extreme runs drawn): 300 runs in 3 families give 3 bands, not 300 lines."""
+    from evalpatterns.findings import distillation as finding
+
+    many_log = distillation_log_of_many_runs(300)
+    result = finding.analyse(many_log)
+    assert result.many and result.transitions["family"].nunique() == 3
+    fig = figures.summary_dashboard(episodes, advantage, roi_table, summary, result.log, result.transitions, grid,
+                                    matrix, key_numbers, many_runs=True)
+    close(fig)
+    phase = next(ax for ax in fig.axes if ax.get_title() == "Hybrid distillation: eval score")
+    assert len(phase.collections) == 3  # one 10-90 % band per family (fill_between)
+    assert len(phase.get_lines()) < 20  # three medians, the transition line and the few extreme runs
+    assert phase.get_xlabel().startswith("Steps from the transition")
+
+
+def distillation_log_of_many_runs(n_runs: int) -> pd.DataFrame:
+    """``n_runs`` runs of 20 logged steps in three families, each switching phase at step 50."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(n_runs):
+        drop = rng.uniform(0, 0.4)
+        for step in range(0, 100, 5):
+            on = step >= 50
+            rows.append({"run": f"r{i}", "family": ("Llama", "Qwen", "Gemma")[i % 3], "gap": 10.0, "step": step,
+                         "student": "s", "teacher": "t", "seed": 0,
+                         "phase": "on_policy" if on else "off_policy", "kl": 0.02 * (20 if step == 50 else 1),
+                         "eval_score": 0.4 - (drop if on else 0), "status": "measured", "source": "test"})
+    return pd.DataFrame(rows)
+
+
 def test_titles_carry_no_figure_numbers(episodes, fits, advantage, roi_table, summary, log, transitions, grid,
                                         matrix, key_numbers, close):
     for build in builders(episodes, fits, advantage, roi_table, summary, log, transitions, grid, matrix, key_numbers).values():

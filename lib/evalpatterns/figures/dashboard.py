@@ -33,13 +33,17 @@ def draw_key_numbers(ax, lines: Sequence[str], width: int = 44):
 
 @_made_from('memorization', 'roi', 'distillation', 'mode_collapse', 'capability')
 def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transitions, grid, matrix,
-                      key_numbers: Sequence[str], n_values: int = 100, sizes: tuple[float, float] = (3, 8)) -> Figure:
+                      key_numbers: Sequence[str], n_values: int = 100, sizes: tuple[float, float] = (3, 8),
+                      many_runs: bool = False) -> Figure:
     """Figure: the five findings on one page (four rows; the ROI scatter and the capability map span both columns), each panel drawn by its ``draw_*`` function.
 
     Inputs are those of the single figures: episodes table and SL advantage (finding 5, at ``n_values``),
     ROI table and :class:`roi.SwitchVsTraining` (3), step log and transitions (4), collapse grid (2) and
     capability matrix (1) with the two model ``sizes`` compared; ``key_numbers``, the lines of the key-numbers
-    panel (:func:`evalpatterns.words.summary.key_numbers`), drawn as given.
+    panel (:func:`evalpatterns.words.summary.key_numbers`), drawn as given. With ``many_runs`` (Finding 4's
+    ``Result.many``) the eval-score panel is drawn as per-family bands around the transition
+    (:func:`evalpatterns.figures_many.draw_phase_bands`), as its chapter draws it, not one line per run; ``log``
+    may then be an engine step log that is never loaded.
     """
     theme.set_theme()
     fig = plt.figure(figsize=DASHBOARD, layout="constrained")
@@ -50,7 +54,12 @@ def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transi
     capability_ax = fig.add_subplot(grid_spec[3, :])
     draw_sl_vs_rl_bars(bars, episodes_table, advantage, n_values, compact=True)
     draw_roi_scatter(roi_ax, roi_table, summary, compact=True)
-    draw_phase_transition(phase, log, transitions, "eval_score", compact=True)
+    if many_runs:
+        from ..figures_many import draw_phase_bands  # it builds on this package's helpers
+
+        draw_phase_bands(phase, log, transitions, "eval_score")
+    else:
+        draw_phase_transition(phase, log, transitions, "eval_score", compact=True)
     draw_mode_collapse_heatmap(collapse_ax, grid, compact=True)
     draw_capability_heatmap(capability_ax, matrix, sizes, compact=True)
     draw_key_numbers(key, key_numbers, width=34)
