@@ -314,6 +314,12 @@ def test_phase_transition_annotates_the_largest_kl_spike(log, transitions, close
     fig2 = figures.phase_transition(log, changed)
     close(fig2)
     assert "Qwen 7.5x gap: KL jumps 9,999x" in "\n".join(t.get_text() for t in fig2.axes[1].texts)
+    # the verb follows the ratio: no run's KL jumps when the largest change is a fall
+    fallen = transitions.assign(kl_spike_ratio=[0.28, 0.5][: len(transitions)] + [0.1] * (len(transitions) - 2))
+    fig3 = figures.phase_transition(log, fallen)
+    close(fig3)
+    text = "\n".join(t.get_text() for t in fig3.axes[1].texts)
+    assert "KL falls to 0.5x of its value" in text and "jumps" not in text
 
 
 def test_phase_transition_skips_missing_values_and_marks_statuses(log, transitions, close):

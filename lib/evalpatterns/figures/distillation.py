@@ -7,6 +7,7 @@ from matplotlib.lines import Line2D
 
 from .. import formatting as fmt
 from .. import theme
+from ..words.distillation import kl_change
 from ._common import SMALL, _figure, _gap_label, _made_from, _note, _severity, _sig2
 
 # --- 3. phase transition ---------------------------------------------------------------------------------
@@ -71,12 +72,13 @@ def draw_phase_transition(ax, log: pd.DataFrame, transitions: pd.DataFrame, metr
 
 
 def _annotate_kl_spike(ax, transitions: pd.DataFrame) -> None:
-    """Arrow to the largest KL spike: 'KL jumps 363x in one step (0.015 -> 5.4)'."""
+    """Arrow to the largest KL spike: 'KL jumps 363x in one step (0.015 -> 5.4)', the verb following the ratio
+    (:func:`evalpatterns.words.distillation.kl_change`: 'KL rises 1.45x', 'KL falls to 0.28x of its value')."""
     spikes = transitions.dropna(subset=["kl_spike_ratio"])
     if spikes.empty:
         return
     r = spikes.loc[spikes["kl_spike_ratio"].idxmax()]
-    text = (f"{_gap_label(r['family'], r['gap'])}: KL jumps {fmt.ratio(r['kl_spike_ratio'])}\n"
+    text = (f"{_gap_label(r['family'], r['gap'])}: KL {kl_change(float(r['kl_spike_ratio']))}\n"
             f"in one step ({_sig2(r['kl_before'])} \u2192 {_sig2(r['kl_at'])})")
     ax.annotate(text, (float(r["transition_step"]), float(r["kl_at"])), xytext=(0.97, 0.55),
                 textcoords="axes fraction", ha="right", va="center", fontsize=SMALL, bbox=theme.NOTE_BOX,

@@ -269,6 +269,15 @@ def display_values(result: Result) -> dict:
 
 
 
+def kl_change(ratio: float) -> str:
+    """How KL moves across a transition, from its ratio (after / before): ``jumps 363x`` from 10x (an order of
+    magnitude), ``rises 1.45x`` above 1x, ``stays about the same (1x)`` at about 1x, ``falls to 0.28x of its
+    value`` below it."""
+    shown = fmt.ratio(ratio)
+    return ("stays about the same (1x)" if shown == "1x" else f"jumps {shown}" if ratio >= JUMP
+            else f"rises {shown}" if ratio > 1 else f"falls to {shown} of its value")
+
+
 def key_numbers(result: Result) -> list[str]:
     """The dashboard's line on Finding 4, from the run with the largest KL spike: ``KL jumps 363x at the phase
     transition (Llama 70x gap, complete collapse)``. The verb follows the ratio: a jump from 10x (an order of
@@ -277,10 +286,7 @@ def key_numbers(result: Result) -> list[str]:
     r = result.spike
     if r is None or missing(r["kl_spike_ratio"]):
         return []
-    ratio = float(r["kl_spike_ratio"])
-    shown = fmt.ratio(ratio)
-    how = ("stays about the same (1x)" if shown == "1x" else f"jumps {shown}" if ratio >= JUMP
-           else f"rises {shown}" if ratio > 1 else f"falls to {shown} of its value")
+    how = kl_change(float(r["kl_spike_ratio"]))
     who = [str(r["family"]) + (f" {fmt.ratio(r['gap'])} gap" if not missing(r["gap"]) else "")]
     who.append(SEVERITY_TEXT.get(r["severity"], str(r["severity"])))
     return [f"KL {how} at the phase transition ({', '.join(who)})"]
