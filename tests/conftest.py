@@ -1,6 +1,8 @@
-"""Fixtures shared by several test modules."""
+"""Fixtures shared by several test modules, and a temporary folder of each run's own."""
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,25 @@ from datafiles import real
 
 # the browser tests' fixtures (chromium, printed_book, site, browser, screenshots)
 pytest_plugins = ["browser_fixtures"]
+
+_OWN_BASETEMP = "_evalpatterns_own_basetemp"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config) -> None:
+    """Without ``--basetemp``, give this run a fresh folder of its own (removed when the run ends): pytest's
+    default, /tmp/pytest-of-USER, is shared by every run of that user, and its clean-up of old runs can delete
+    the folders of a run going on at the same time."""
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        folder = tempfile.mkdtemp(prefix="pytest-evalpatterns-")
+        config.option.basetemp = folder
+        setattr(config, _OWN_BASETEMP, folder)
+
+
+def pytest_unconfigure(config) -> None:
+    folder = getattr(config, _OWN_BASETEMP, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
