@@ -426,8 +426,21 @@ def no_cliff_csv(folder) -> Path:
     return path
 
 
+def eval_sets_differ_csv(folder) -> Path:
+    """Finding 3 with the switch's 46/50 on a 50-question subset against a baseline's 146/200 on the full set."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "roi.csv"
+    path.write_text("approach,kind,minutes,accuracy,n_correct,n_eval,eval_set,status,source\n"
+                    "Base,baseline,0,0.73,146,200,full set (200),measured,test\n"
+                    "Train,training,60,0.74,148,200,full set (200),measured,test\n"
+                    "Switch,model_switch,5,0.92,46,50,subset (50 of 200),measured,test\n")
+    return path
+
+
 CASES = {
     # name: (chapter, writer, overrides)
+    "eval-sets-differ": ("model-switch-roi", eval_sets_differ_csv, {}),
     "no-cliff": ("capability-cliff", no_cliff_csv, {}),
     "nothing-collapsed": ("mode-collapse", otherdata.nothing_collapsed_csv, {}),
     "all-collapsed": ("mode-collapse", otherdata.all_collapsed_csv, {}),
@@ -486,6 +499,17 @@ def test_unusual_data_is_analysed_and_results_equal_the_library(unusual, name):
     assert run.pasted == expected_pasted(run.chapter, library_values(run.chapter, run.parameters), run.results)
     unresolved = [p for p in run.prose if re.search(r"\b(tbl|fig)-[a-z]", p)]
     assert not unresolved, f"{name}: a reference to a table or figure the page does not have: {unresolved}"
+
+
+def test_a_comparison_across_eval_sets_carries_a_caveat_naming_both(unusual):
+    run = unusual("eval-sets-differ")
+    assert run.results["n_eval_set_mismatches"] == 2
+    both = "Switch against Base and Switch against Train (on subset (50 of 200) and full set (200))"
+    notes = [" ".join(n.get_text(" ", strip=True).split()) for n in _article(run.soup).select("div.admonition.note")]
+    assert notes == [f"Note Compared values come from different eval sets: {both}. Values measured on different "
+                     "eval sets are not directly comparable, so these comparisons are only indicative."]
+    assert run.results["verdict_reason_text"].endswith(f": {both}")
+    assert any(both in p for p in run.prose)  # the verdict's reason, in the prose
 
 
 def _no_bracket(run: Run):

@@ -134,3 +134,18 @@ def test_key_number_counts_runs_and_cells(post, tmp_path):
     grid = finding.analyse(io.load("mode_collapse", path)).grid
     assert words.key_number(grid) == ("Mode collapse: 0 of 2 runs collapsed (1 with an unknown outcome); 1 of the "
                                       "3 grid cells was never run")
+
+
+NONE = "No two compared values are recorded as measured on different eval sets."
+
+
+def test_the_eval_set_caveat_names_the_runs_sets_and_is_empty_without_them():
+    df = io.load("mode_collapse", DATA / "mode_collapse.csv")
+    assert words.values(finding.analyse(df))["eval_set_caveat_text"] == NONE
+    df["eval_set"] = ["amd-200", "amd-200", "amd-50"] + [None] * (len(df) - 3)
+    v = words.values(finding.analyse(df))
+    assert v["n_eval_set_mismatches"] == 1
+    assert v["eval_set_caveat_text"].startswith("Compared values come from different eval sets: the runs compared "
+                                                "across learning rates (on amd-200 and amd-50).")
+    df["eval_set"] = "amd-200"
+    assert words.values(finding.analyse(df))["eval_set_caveat_text"] == NONE

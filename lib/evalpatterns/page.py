@@ -165,3 +165,16 @@ def finding(module, namespace: dict):
     params = chapter_parameters(namespace, module.CHAPTER)
     data = load(module.DATA, **params)
     return data, module.analyse(data, with_params(module.Params, params))
+
+
+def eval_set_caveat(result) -> None:
+    """Under a comparison: a note naming the compared values that come from different eval sets (from
+    ``result.eval_sets``, in the words of :func:`evalpatterns.words.common.eval_set_caveat`); nothing at all
+    when the eval sets are equal or not recorded."""
+    from IPython.display import Markdown, display
+
+    from .words.common import eval_set_caveat as caveat
+
+    text = caveat(getattr(result, "eval_sets", ()))
+    if text:
+        display(Markdown(f":::{{note}}\n{report.escape(text)}\n:::"))

@@ -15,7 +15,9 @@ import pandas as pd
 from .. import distillation, many_runs
 from .. import formatting as fmt
 from ..stats import wilson_interval
-from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
+from ..words.common import caveated
+from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, EvalSetMismatch, eval_set_cells,
+                   eval_set_mismatch, param)
 
 NUMBER = 4
 CHAPTER = "hybrid-distillation"
@@ -100,6 +102,7 @@ class Result:
     many: bool = False  # too many runs to show one by one (many_runs.is_many): summaries instead
     summary: pd.DataFrame | None = None  # when many: many_runs.severity_summary of ``transitions``
     top: pd.DataFrame | None = None  # when many: the TOP runs with the largest KL spike (many_runs.top_runs)
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared eval scores measured on different eval sets
 
 
 def spike_run(transitions: pd.DataFrame) -> pd.Series | None:
@@ -233,6 +236,23 @@ def conclude(transitions: pd.DataFrame, params: Params, spike: pd.Series | None 
     return Conclusion(INCONCLUSIVE, test, share.proportion, shown, why)
 
 
+def eval_set_mismatches(log, judged: pd.DataFrame, correlation: Correlation) -> tuple[EvalSetMismatch, ...]:
+    """The comparisons whose eval scores name different eval sets: a judged run's scores before against after
+    its transition, and (where a correlation is computed) the judged runs' final scores against each other."""
+    if not isinstance(log, pd.DataFrame) or "eval_set" not in log or log["eval_set"].isna().all():
+        return ()
+    scored = log[log["run"].isin(judged["run"]) & log["eval_score"].notna()]
+    step_of = judged.set_index("run")["transition_step"]
+    after = scored["step"] >= scored["run"].map(step_of).astype(float)
+    out = [eval_set_mismatch(f"run {run}'s eval scores before against after the transition",
+                             eval_set_cells(rows[~after.loc[rows.index]]), eval_set_cells(rows[after.loc[rows.index]]))
+           for run, rows in scored.groupby("run", sort=True)]
+    if correlation.rho is not None:
+        out.append(eval_set_mismatch("the runs' final eval scores, compared across teacher/student gaps",
+                                     eval_set_cells(scored[after])))
+    return tuple(m for m in out if m is not None)
+
+
 def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
     """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``)."""
     log = data["distillation"] if isinstance(data, dict) else data
@@ -245,8 +265,11 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     excerpt, origin = excerpt_of(transitions, spike)
     if many and many_runs.excerpt_run(transitions) is not None:
         excerpt, origin = many_runs.excerpt_run(transitions), "switching"
+    correlation = correlation_of(judged, params.min_correlation_runs)
+    mismatches = eval_set_mismatches(log, judged, correlation)
     return Result(params, log, transitions, judged, spike, distillation.kl_rises(log, transitions),
-                  correlation_of(judged, params.min_correlation_runs), _share(k, len(judged)),
-                  _share(kc, len(judged)), excerpt, origin, conclude(transitions, params, spike), many,
+                  correlation, _share(k, len(judged)),
+                  _share(kc, len(judged)), excerpt, origin,
+                  caveated(conclude(transitions, params, spike), mismatches), many,
                   many_runs.severity_summary(transitions) if many else None,
-                  many_runs.top_runs(transitions, TOP) if many else None)
+                  many_runs.top_runs(transitions, TOP) if many else None, mismatches)
