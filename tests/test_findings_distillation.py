@@ -290,3 +290,16 @@ def test_scores_before_and_after_the_transition_on_different_sets_are_named():
 def test_equal_or_absent_eval_sets_give_no_caveat(before, after):
     r = finding.analyse(_post_log(before, after))
     assert r.eval_sets == () and "eval set" not in r.conclusion.reason
+
+
+def test_the_downstream_accuracies_are_on_the_result_when_given_and_none_when_not(tmp_path):
+    from evalpatterns import findings
+
+    given = findings.analyse("distillation")
+    assert given.downstream_table[["family", "accuracy"]].values.tolist() == [["Llama", 0.0], ["Qwen", 0.135]]
+    assert given.downstream_eval_sets == ()
+    assert given.conclusion == findings.analyse("distillation", distillation_downstream_csv="").conclusion
+    (tmp_path / "distillation.csv").write_text((ROOT / "data" / "distillation.csv").read_text())
+    for absent in (findings.analyse("distillation", distillation_downstream_csv=""),
+                   findings.analyse("distillation", data_dir=tmp_path)):
+        assert absent.downstream is None and absent.downstream_table is None

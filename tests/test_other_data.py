@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 import otherdata
 from books import build_on, chapter_results
 from htmlcheck import expected_table, html_table
-from evalpatterns import audit, build, findings, io, memorization, report, tables
+from evalpatterns import audit, build, findings, io, memorization, report, tables, tables_downstream
 from evalpatterns import chapters as registry
 from evalpatterns import formatting as fmt
 from evalpatterns import page as page_module
@@ -187,6 +187,9 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
         log, shown = result.log, result.excerpt_run
         out.update({"tbl-log-excerpt": (tables.log_excerpt(log, shown), int(log["run"].eq(shown).sum())),
                     "tbl-severity": (tables.severity_table(result.transitions), len(result.transitions))})
+        if result.downstream_table is not None:  # an optional input
+            out["tbl-downstream"] = (tables_downstream.downstream_display(result.downstream_table),
+                                     len(result.downstream_table))
     else:
         effects = tables.effect_size_display(result.effect_sizes, result.seed_effects)
         out.update({"tbl-episodes": (tables.episodes_display(result.episodes, result.advantage),
@@ -510,6 +513,13 @@ def test_a_comparison_across_eval_sets_carries_a_caveat_naming_both(unusual):
                      "eval sets are not directly comparable, so these comparisons are only indicative."]
     assert run.results["verdict_reason_text"].endswith(f": {both}")
     assert any(both in p for p in run.prose)  # the verdict's reason, in the prose
+
+
+def test_a_run_on_files_without_the_optional_downstream_file_says_it_was_not_given(unusual):
+    run = unusual("no-kl")
+    assert run.parameters["distillation_downstream_csv"] == ""
+    assert run.results["downstream_given"] is False and "tbl-downstream" not in run.results
+    assert any("downstream accuracies were not given" in p for p in run.prose)
 
 
 def _no_bracket(run: Run):

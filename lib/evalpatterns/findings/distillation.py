@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import distillation, many_runs
+from .. import distillation, downstream, many_runs
 from .. import formatting as fmt
 from ..stats import wilson_interval
 from ..words.common import caveated
@@ -22,6 +22,8 @@ from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, Eva
 NUMBER = 4
 CHAPTER = "hybrid-distillation"
 DATA = ("distillation",)
+#: Optional inputs: a chapter run without them says they were not given.
+OPTIONAL_DATA = ("distillation_downstream",)
 QUESTION = "Finding 4: does the switch to on-policy training make hybrid distillation collapse?"
 CLAIM = "Hybrid distillation (off-policy \u2192 on-policy) causes complete collapse at the transition point."
 
@@ -103,6 +105,9 @@ class Result:
     summary: pd.DataFrame | None = None  # when many: many_runs.severity_summary of ``transitions``
     top: pd.DataFrame | None = None  # when many: the TOP runs with the largest KL spike (many_runs.top_runs)
     eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared eval scores measured on different eval sets
+    downstream: pd.DataFrame | None = None  # distillation_downstream.csv as loaded; None: not given
+    downstream_table: pd.DataFrame | None = None  # downstream.downstream_table: by method, family and task
+    downstream_eval_sets: tuple[EvalSetMismatch, ...] = ()  # tasks whose accuracies span different eval sets
 
 
 def spike_run(transitions: pd.DataFrame) -> pd.Series | None:
@@ -254,8 +259,10 @@ def eval_set_mismatches(log, judged: pd.DataFrame, correlation: Correlation) -> 
 
 
 def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
-    """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``)."""
+    """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``, with the optional
+    ``"distillation_downstream"`` frame of method-level downstream accuracies)."""
     log = data["distillation"] if isinstance(data, dict) else data
+    down = data.get("distillation_downstream") if isinstance(data, dict) else None
     transitions = distillation.transitions(log, params.complete_below, params.partial_drop)
     judged = transitions[transitions["severity"].isin(JUDGED)]
     spike = spike_run(transitions)
@@ -272,4 +279,6 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
                   _share(kc, len(judged)), excerpt, origin,
                   caveated(conclude(transitions, params, spike), mismatches), many,
                   many_runs.severity_summary(transitions) if many else None,
-                  many_runs.top_runs(transitions, TOP) if many else None, mismatches)
+                  many_runs.top_runs(transitions, TOP) if many else None, mismatches, down,
+                  downstream.downstream_table(down) if down is not None else None,
+                  downstream.eval_set_mismatches(down))
