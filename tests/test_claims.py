@@ -80,7 +80,8 @@ def check(claim_id: str, ctx: audit.Context, **changes) -> pd.Series:
 @pytest.fixture(scope="module")
 def real_ctx() -> audit.Context:
     """Every finding's result on the real data, with its default parameters."""
-    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA}) for m in findings.modules()])
+    return audit.Context.from_results([m.analyse({k: real(k) for k in m.DATA + getattr(m, "OPTIONAL_DATA", ())})
+                                       for m in findings.modules()])
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def real_audit(real_ctx) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------------------
 
 def test_every_claim_names_an_existing_computation_whose_arguments_are_accepted():
-    assert len(REGISTER) == 95  # the post's 90 claims and its five headlines
+    assert len(REGISTER) == 98  # the post's 93 claims and its five headlines
     assert REGISTER["id"].is_unique
     for row in REGISTER.itertuples():
         fn = audit.COMPUTATIONS.get(row.computation)
@@ -133,10 +134,10 @@ def test_verdict_counts_on_real_data(real_audit):
     counts = audit.verdict_counts(real_audit)
     assert list(counts.columns) == ["Verdict", "Claims"]
     assert list(counts["Verdict"]) == list(audit.VERDICTS)
-    assert int(counts["Claims"].sum()) == len(REGISTER) == 95
-    # the tally of REAL below, claim by claim: 64 hold, 3 differ by rounding, 4 differ, 24 unsupported
+    assert int(counts["Claims"].sum()) == len(REGISTER) == 98
+    # the tally of REAL below, claim by claim: 67 hold, 3 differ by rounding, 4 differ, 24 unsupported
     expected = pd.Series([r[1] for r in REAL]).value_counts().to_dict()
-    assert expected == {"holds": 64, "rounding": 3, "differs": 4, "unsupported": 24}
+    assert expected == {"holds": 67, "rounding": 3, "differs": 4, "unsupported": 24}
     assert dict(zip(counts["Verdict"], counts["Claims"])) == expected
 
 
@@ -232,6 +233,10 @@ REAL = [
     ("f4-result-llama", "holds", 0.0, "0.000"),
     ("f4-result-qwen-low", "holds", 0.057, "0.057"),      # 0.057 -> 0.06
     ("f4-result-qwen-high", "holds", 0.211, "0.211"),     # 0.211 -> 0.21
+    # the same table's values as transcribed into distillation_downstream.csv: 0.00, and the range 0.06-0.21
+    ("f4-downstream-llama", "holds", 0.0, "0.000"),
+    ("f4-downstream-qwen-low", "holds", 0.06, "0.060"),
+    ("f4-downstream-qwen-high", "holds", 0.21, "0.210"),
     ("f4-severity-llama", "holds", NAN, "Complete"),      # every score after <= 0.01
     ("f4-severity-qwen", "holds", NAN, "Partial"),        # 0.057 < 0.518 * 0.75 = 0.3885, and 0.211 > 0.01
     ("f4-correlates", "unsupported", NAN, "2 runs"),      # fewer than min_correlation_runs = 5
@@ -1337,10 +1342,10 @@ def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overla
 
 def test_audit_values_on_real_data(real_audit):
     v = audit_values(real_audit.reset_index(drop=True))
-    # 90 claims of the post and the five headline claims, each judged by its finding's conclusion
+    # 93 claims of the post and the five headline claims, each judged by its finding's conclusion
     assert {k: v[f"claims_{k}"] for k in ("n", "holds", "rounding", "differs", "unsupported")} == {
-        "n": 95, "holds": 64, "rounding": 3, "differs": 4, "unsupported": 24}
-    assert v["claims_text"] == "Of 95 claims checked, 64 hold, 3 differ only by rounding, 4 differ and 24 are unsupported"
+        "n": 98, "holds": 67, "rounding": 3, "differs": 4, "unsupported": 24}
+    assert v["claims_text"] == "Of 98 claims checked, 67 hold, 3 differ only by rounding, 4 differ and 24 are unsupported"
     assert v["claims_title_text"] == "The post's claims, recomputed from its data"
     assert sum(v[f"claims_{k}"] for k in audit.VERDICTS) == v["claims_n"]
 
@@ -1353,3 +1358,18 @@ def test_audit_values_of_one_finding_with_a_prefix(real_ctx):
     assert (v["f3_n"], v["f3_holds"], v["f3_rounding"], v["f3_differs"], v["f3_unsupported"]) == (23, 18, 2, 1, 2)
     assert v["f3_text"] == "Of 23 claims checked, 18 hold, 2 differ only by rounding, 1 differs and 2 are unsupported"
     assert v["f3_title_text"] == "The post's claims, tested against this data"
+
+
+def test_downstream_claims_read_the_optional_file_and_are_unsupported_without_it(tmp_path):
+    log = real("distillation")
+    without = audit.Context.from_results([f4.analyse({"distillation": log})])
+    row = check("f4-downstream-llama", without)
+    assert row["verdict"] == "unsupported"
+    assert "the method-level downstream accuracies were not given" in row["reason"]
+    other = load_text(tmp_path, "distillation_downstream", "method,family,task,accuracy,status,source\n"
+                      "Hybrid,llama,gsm8k,0.31,figure,fig 1\nhybrid,Llama,arc,0.5,measured,t\n")
+    row = check("f4-downstream-llama", audit.Context.from_results(
+        [f4.analyse({"distillation": log, "distillation_downstream": other})]))
+    # matched without regard to case; of two tasks the first is read: 0.31 against the claimed 0.00
+    assert (row["verdict"], row["recomputed"]) == ("differs", "0.310")
+    assert "hybrid with Llama on gsm8k (the first of 2 tasks) in the downstream accuracies (figure)" in row["reason"]
