@@ -113,6 +113,12 @@ def test_distillation_tables(book):
     assert html_table(soup, "tbl-severity") == expected_table(tables.severity_table(runs))
     assert html_table(soup, "tbl-log-excerpt") == expected_table(tables.log_excerpt(log, "llama-hybrid-seed8"))
     assert "363x" in pasted(soup)
+    from evalpatterns import downstream, tables_downstream
+
+    down = downstream.downstream_table(io.load("distillation_downstream", DATA / "distillation_downstream.csv"))
+    assert html_table(soup, "tbl-downstream") == expected_table(tables_downstream.downstream_display(down))
+    assert [r[1:4] for r in html_table(soup, "tbl-downstream")[1:]] == [
+        ["Llama", "held-out eval (eval_score)", "0%"], ["Qwen", "held-out eval (eval_score)", "6–21%"]]
 
 
 def test_memorization_tables(book):

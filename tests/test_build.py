@@ -162,7 +162,7 @@ def cli(*args) -> subprocess.CompletedProcess:
 
 def test_validate_exits_0_on_the_books_data_and_1_with_every_problem(tmp_path):
     ok = cli("validate", "--data-dir", str(ROOT / "data"))
-    assert ok.returncode == 0 and "7 files valid" in ok.stdout
+    assert ok.returncode == 0 and "8 files valid" in ok.stdout
     bad = tmp_path / "roi.csv"
     bad.write_text("approach,kind,minuts,accuracy,accuracy_low,accuracy_high,status,source\n"
                    "A,training,5,0.5,,,measured,x\n")
@@ -175,6 +175,7 @@ def test_validate_exits_0_on_the_books_data_and_1_with_every_problem(tmp_path):
     missing = cli("validate", "--data-dir", str(folder))
     assert missing.returncode == 1 and f"{folder / 'capability.csv'}: expected a data file; found no such file" \
         in missing.stdout
+    assert "distillation_downstream" not in missing.stdout  # an optional input: absent is not a problem
     assert "Traceback" not in missing.stderr + out.stderr
 
 

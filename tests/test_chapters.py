@@ -66,6 +66,18 @@ def test_parameters_are_typed_and_data_paths_absolute(tmp_path):
     assert resolve_parameters("model-switch-roi", data_dir=tmp_path)["claims_csv"] == str(tmp_path / "claims.csv")
 
 
+def test_an_optional_input_absent_from_the_data_folder_or_empty_is_not_given(tmp_path):
+    assert resolve_parameters("hybrid-distillation", data_dir=tmp_path)["distillation_downstream_csv"] == ""
+    (tmp_path / "distillation_downstream.csv").write_text("x")
+    given = resolve_parameters("hybrid-distillation", data_dir=tmp_path)
+    assert given["distillation_downstream_csv"] == str(tmp_path / "distillation_downstream.csv")
+    assert resolve_parameters("hybrid-distillation")["distillation_downstream_csv"] == str(
+        ROOT / "data" / "distillation_downstream.csv")
+    assert resolve_parameters("hybrid-distillation", {"distillation_downstream_csv": ""})[
+        "distillation_downstream_csv"] == ""
+    assert [p.name for p in registry.get("hybrid-distillation").required_data] == ["distillation_csv", "claims_csv"]
+
+
 def test_book_overrides_reach_the_summary():
     out = split_book_overrides([("mode-collapse.collapse_accuracy", "0.2")])
     assert out["mode-collapse"] == {"collapse_accuracy": "0.2"}

@@ -229,3 +229,35 @@ def test_analyse_never_raises_and_its_conclusion_follows_the_stated_rule(data):
         assert c.verdict in (SUPPORTED, INCONCLUSIVE)
         noisy = gaps["p_value"].dropna() >= 0.05
         assert (c.verdict == SUPPORTED) == (not noisy.any())
+
+
+def _post_capability(**sets) -> pd.DataFrame:
+    """The post's capability.csv with an eval_set column: ``sets`` by size in billions (as text), others empty."""
+    df = io.load("capability", DATA / "capability.csv")
+    df["eval_set"] = df["params_b"].map(lambda b: sets.get(f"{b:g}"))
+    return df
+
+
+def test_two_sizes_on_different_eval_sets_are_named_with_both():
+    r = finding.analyse(_post_capability(**{"3": "judge-50", "8": "judge-200"}))
+    assert [(m.compared, m.eval_sets) for m in r.eval_sets] == [
+        ("Structured output (judging) at 3B against 8B, before training", ("judge-50", "judge-200"))]
+    assert r.conclusion.verdict == INCONCLUSIVE
+    assert r.conclusion.reason.endswith("; note that it compares values measured on different eval sets, which "
+                                        "are not directly comparable: Structured output (judging) at 3B against "
+                                        "8B, before training (on judge-50 and judge-200)")
+
+
+def test_base_and_trained_on_different_eval_sets_are_named():
+    df = io.load("capability", DATA / "capability.csv")
+    df["eval_set"] = df["stage"].map({"base": "v1", "trained": "v2"})
+    r = finding.analyse(df)
+    assert [(m.compared, m.eval_sets) for m in r.eval_sets] == [
+        ("Character distillation at 3B before against after training", ("v1", "v2"))]
+
+
+@pytest.mark.parametrize("sets", [{}, {"3": "same", "8": "same"}, {"3": "judge-50"}])
+def test_equal_or_absent_eval_sets_give_no_caveat(sets):
+    plain = finding.analyse(io.load("capability", DATA / "capability.csv"))
+    r = finding.analyse(_post_capability(**sets))
+    assert r.eval_sets == () and r.conclusion == plain.conclusion

@@ -206,3 +206,25 @@ def test_analyse_never_raises_and_its_words_agree(tmp_path, drawn):
         check = audit.COMPUTATIONS[claim["computation"]](ctx, **audit.register._args(claim["args"]))
         if claim["kind"] == "value" and check.supported:
             assert not math.isnan(check.value), claim["id"]
+
+
+def _post_runs(*sets) -> pd.DataFrame:
+    """The post's mode_collapse.csv with ``sets`` as its eval_set column (row by row)."""
+    df = io.load("mode_collapse", DATA / "mode_collapse.csv")
+    df["eval_set"] = list(sets) + [None] * (len(df) - len(sets))
+    return df
+
+
+def test_runs_on_different_eval_sets_are_named_with_every_set():
+    r = finding.analyse(_post_runs("amd-200", "amd-200", "amd-50"))
+    assert [(m.compared, m.eval_sets) for m in r.eval_sets] == [
+        ("the runs compared across learning rates", ("amd-200", "amd-50"))]
+    assert r.conclusion.verdict == finding.analyse(_post_runs()).conclusion.verdict
+    assert r.conclusion.reason.endswith("not directly comparable: the runs compared across learning rates (on "
+                                        "amd-200 and amd-50)")
+
+
+@pytest.mark.parametrize("sets", [(), ("amd-200", "amd-200", "amd-200"), ("amd-200",)])
+def test_equal_or_absent_eval_sets_give_no_caveat(sets):
+    r = finding.analyse(_post_runs(*sets))
+    assert r.eval_sets == () and "eval set" not in r.conclusion.reason

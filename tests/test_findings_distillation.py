@@ -266,3 +266,40 @@ def test_an_empty_log_is_inconclusive():
     assert r.conclusion.verdict == INCONCLUSIVE and r.excerpt_run is None and r.spike is None
     v = words.values(r)
     assert (v["severity_text"], v["steps_text"]) == ("The log holds no run", "The log holds no step")
+
+
+def _post_log(before, after) -> pd.DataFrame:
+    """The post's step log with eval_set ``before`` on off-policy steps and ``after`` on on-policy ones."""
+    log = io.load("distillation", ROOT / "data" / "distillation.csv")
+    log["eval_set"] = log["phase"].map({"off_policy": before, "on_policy": after})
+    return log
+
+
+def test_scores_before_and_after_the_transition_on_different_sets_are_named():
+    r = finding.analyse(_post_log("heldout-50", "heldout-200"))
+    assert [(m.compared, m.eval_sets) for m in r.eval_sets] == [
+        ("run llama-hybrid-seed8's eval scores before against after the transition", ("heldout-50", "heldout-200")),
+        ("run qwen-hybrid's eval scores before against after the transition", ("heldout-50", "heldout-200"))]
+    assert r.conclusion.verdict == SUPPORTED
+    assert r.conclusion.reason.endswith(
+        "not directly comparable: run llama-hybrid-seed8's eval scores before against after the transition and "
+        "run qwen-hybrid's eval scores before against after the transition (on heldout-50 and heldout-200)")
+
+
+@pytest.mark.parametrize("before, after", [(None, None), ("heldout", "heldout"), ("heldout-50", None)])
+def test_equal_or_absent_eval_sets_give_no_caveat(before, after):
+    r = finding.analyse(_post_log(before, after))
+    assert r.eval_sets == () and "eval set" not in r.conclusion.reason
+
+
+def test_the_downstream_accuracies_are_on_the_result_when_given_and_none_when_not(tmp_path):
+    from evalpatterns import findings
+
+    given = findings.analyse("distillation")
+    assert given.downstream_table[["family", "accuracy"]].values.tolist() == [["Llama", 0.0], ["Qwen", 0.135]]
+    assert given.downstream_eval_sets == ()
+    assert given.conclusion == findings.analyse("distillation", distillation_downstream_csv="").conclusion
+    (tmp_path / "distillation.csv").write_text((ROOT / "data" / "distillation.csv").read_text())
+    for absent in (findings.analyse("distillation", distillation_downstream_csv=""),
+                   findings.analyse("distillation", data_dir=tmp_path)):
+        assert absent.downstream is None and absent.downstream_table is None

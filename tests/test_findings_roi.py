@@ -147,3 +147,37 @@ def test_any_valid_data_gives_a_result_whose_words_agree_with_its_numbers(base, 
         assert v["opening_text"].startswith("The data cannot settle")
     if c.p_value is not None and c.p_value >= 0.05:
         assert c.verdict == INCONCLUSIVE
+
+
+def _post_roi(**sets) -> pd.DataFrame:
+    """The post's roi.csv with an eval_set column: ``sets`` by approach, others empty."""
+    df = io.load("roi", DATA / "roi.csv")
+    df["eval_set"] = df["approach"].map(sets)
+    return df
+
+
+def test_a_switch_on_another_eval_set_than_the_baseline_is_named_with_both_sets():
+    from evalpatterns.findings.base import EvalSetMismatch
+
+    r = roi.analyse(_post_roi(**{"DeepSeek-R1-32B baseline": "gsm8k-200", "Model Switch": "gsm8k-50"}))
+    assert r.eval_sets == (EvalSetMismatch("Model Switch against DeepSeek-R1-32B baseline",
+                                           ("gsm8k-50", "gsm8k-200")),)
+    assert r.conclusion.verdict == SUPPORTED  # the conclusion stays; its reason says why it is only indicative
+    assert r.conclusion.reason == (
+        "switching model gained more than the best training attempt and returned more per minute; note that it "
+        "compares values measured on different eval sets, which are not directly comparable: Model Switch "
+        "against DeepSeek-R1-32B baseline (on gsm8k-50 and gsm8k-200)")
+
+
+def test_the_switch_against_the_best_attempt_on_other_sets_is_named():
+    r = roi.analyse(_post_roi(**{"Model Switch": "subset-50", "Training Attempt 4": "full-200"}))
+    assert [(m.compared, m.eval_sets) for m in r.eval_sets] == [
+        ("Model Switch against Training Attempt 4", ("subset-50", "full-200"))]
+
+
+@pytest.mark.parametrize("sets", [{}, {"DeepSeek-R1-32B baseline": "full", "Model Switch": "full"},
+                                  {"Model Switch": "subset-50"}])
+def test_equal_or_absent_eval_sets_give_no_caveat(sets):
+    plain = roi.analyse(io.load("roi", DATA / "roi.csv"))
+    r = roi.analyse(_post_roi(**sets))
+    assert r.eval_sets == () and r.conclusion == plain.conclusion

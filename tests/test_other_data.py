@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 import otherdata
 from books import build_on, chapter_results
 from htmlcheck import expected_table, html_table
-from evalpatterns import audit, build, findings, io, memorization, report, tables
+from evalpatterns import audit, build, findings, io, memorization, report, tables, tables_downstream
 from evalpatterns import chapters as registry
 from evalpatterns import formatting as fmt
 from evalpatterns import page as page_module
@@ -187,6 +187,9 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
         log, shown = result.log, result.excerpt_run
         out.update({"tbl-log-excerpt": (tables.log_excerpt(log, shown), int(log["run"].eq(shown).sum())),
                     "tbl-severity": (tables.severity_table(result.transitions), len(result.transitions))})
+        if result.downstream_table is not None:  # an optional input
+            out["tbl-downstream"] = (tables_downstream.downstream_display(result.downstream_table),
+                                     len(result.downstream_table))
     else:
         effects = tables.effect_size_display(result.effect_sizes, result.seed_effects)
         out.update({"tbl-episodes": (tables.episodes_display(result.episodes, result.advantage),
@@ -426,8 +429,21 @@ def no_cliff_csv(folder) -> Path:
     return path
 
 
+def eval_sets_differ_csv(folder) -> Path:
+    """Finding 3 with the switch's 46/50 on a 50-question subset against a baseline's 146/200 on the full set."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "roi.csv"
+    path.write_text("approach,kind,minutes,accuracy,n_correct,n_eval,eval_set,status,source\n"
+                    "Base,baseline,0,0.73,146,200,full set (200),measured,test\n"
+                    "Train,training,60,0.74,148,200,full set (200),measured,test\n"
+                    "Switch,model_switch,5,0.92,46,50,subset (50 of 200),measured,test\n")
+    return path
+
+
 CASES = {
     # name: (chapter, writer, overrides)
+    "eval-sets-differ": ("model-switch-roi", eval_sets_differ_csv, {}),
     "no-cliff": ("capability-cliff", no_cliff_csv, {}),
     "nothing-collapsed": ("mode-collapse", otherdata.nothing_collapsed_csv, {}),
     "all-collapsed": ("mode-collapse", otherdata.all_collapsed_csv, {}),
@@ -486,6 +502,24 @@ def test_unusual_data_is_analysed_and_results_equal_the_library(unusual, name):
     assert run.pasted == expected_pasted(run.chapter, library_values(run.chapter, run.parameters), run.results)
     unresolved = [p for p in run.prose if re.search(r"\b(tbl|fig)-[a-z]", p)]
     assert not unresolved, f"{name}: a reference to a table or figure the page does not have: {unresolved}"
+
+
+def test_a_comparison_across_eval_sets_carries_a_caveat_naming_both(unusual):
+    run = unusual("eval-sets-differ")
+    assert run.results["n_eval_set_mismatches"] == 2
+    both = "Switch against Base and Switch against Train (on subset (50 of 200) and full set (200))"
+    notes = [" ".join(n.get_text(" ", strip=True).split()) for n in _article(run.soup).select("div.admonition.note")]
+    assert notes == [f"Note Compared values come from different eval sets: {both}. Values measured on different "
+                     "eval sets are not directly comparable, so these comparisons are only indicative."]
+    assert run.results["verdict_reason_text"].endswith(f": {both}")
+    assert any(both in p for p in run.prose)  # the verdict's reason, in the prose
+
+
+def test_a_run_on_files_without_the_optional_downstream_file_says_it_was_not_given(unusual):
+    run = unusual("no-kl")
+    assert run.parameters["distillation_downstream_csv"] == ""
+    assert run.results["downstream_given"] is False and "tbl-downstream" not in run.results
+    assert any("downstream accuracies were not given" in p for p in run.prose)
 
 
 def _no_bracket(run: Run):

@@ -178,3 +178,18 @@ def test_sentences_agree_with_the_numbers(data):
 ])
 def test_cliff_legend(n_both, n_tasks, text):
     assert words.cliff_legend(3, n_both, n_tasks) == text
+
+
+NONE = "No two compared values are recorded as measured on different eval sets."
+
+
+def test_the_eval_set_caveat_names_both_sizes_sets_and_is_empty_without_them():
+    df = io.load("capability", DATA / "capability.csv")
+    assert words.values(finding.analyse(df))["eval_set_caveat_text"] == NONE
+    df["eval_set"] = df["params_b"].map({3.0: "judge-50", 8.0: "judge-200"})
+    v = words.values(finding.analyse(df))
+    assert v["eval_set_caveat_text"].startswith(
+        "Compared values come from different eval sets: Structured output (judging) at 3B against 8B, before "
+        "training (on judge-50 and judge-200).")
+    df["eval_set"] = "judge-200"
+    assert words.values(finding.analyse(df))["n_eval_set_mismatches"] == 0

@@ -144,3 +144,18 @@ def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overla
     assert v["mc_overlap_text"] == "Fisher's exact test cannot tell attempt 2 and attempt 3 (p = 0.12) apart at the 0.05 level"
     assert "larger than the sampling noise" not in v["mc_overlap_text"]
     assert st.fisher_exact([[4, 196], [0, 200]]).pvalue == pytest.approx(0.1231, abs=1e-4)
+
+
+NONE = "No two compared values are recorded as measured on different eval sets."
+
+
+def test_the_eval_set_caveat_names_the_runs_sets_and_is_empty_without_them():
+    df = io.load("mode_collapse", DATA / "mode_collapse.csv")
+    assert words.values(finding.analyse(df))["eval_set_caveat_text"] == NONE
+    df["eval_set"] = ["amd-200", "amd-200", "amd-50"] + [None] * (len(df) - 3)
+    v = words.values(finding.analyse(df))
+    assert v["n_eval_set_mismatches"] == 1
+    assert v["eval_set_caveat_text"].startswith("Compared values come from different eval sets: the runs compared "
+                                                "across learning rates (on amd-200 and amd-50).")
+    df["eval_set"] = "amd-200"
+    assert words.values(finding.analyse(df))["eval_set_caveat_text"] == NONE

@@ -69,3 +69,33 @@ def test_real_roi_pairs_that_cannot_be_told_apart():
 ])
 def test_audit_counts_agree_with_their_nouns(verdicts, text):
     assert counts_text(pd.DataFrame({"verdict": pd.Series(verdicts, dtype=object)})) == text
+
+
+def test_eval_set_caveat_groups_comparisons_on_the_same_sets_and_is_empty_without_any():
+    from evalpatterns.findings.base import EvalSetMismatch as M
+
+    assert common.eval_set_caveat(()) == ""
+    text = common.eval_set_caveat((M("A against B", ("s50", "s200")), M("C against B", ("s200", "s50")),
+                                   M("D against E", ("x", "y"))))
+    assert text == ("Compared values come from different eval sets: A against B and C against B (on s50 and s200); "
+                    "D against E (on x and y). Values measured on different eval sets are not directly comparable, "
+                    "so these comparisons are only indicative.")
+    c = Conclusion(SUPPORTED, "t", 1.0, "1", "why")
+    assert common.caveated(c, ()) is c
+    assert common.caveated(c, (M("A against B", ("s50", "s200")),)).reason == (
+        "why; note that it compares values measured on different eval sets, which are not directly comparable: "
+        "A against B (on s50 and s200)")
+
+
+@pytest.mark.parametrize("groups, expected", [
+    ((["a"], ["b"]), ("a", "b")),
+    ((["a"], ["a"]), None),
+    ((["a"], [None]), None),  # absent on one side: nothing is known to differ
+    ((["a", "b", float("nan")],), ("a", "b")),
+    (([" a "], ["a"]), None),
+])
+def test_eval_set_mismatch(groups, expected):
+    from evalpatterns.findings.base import eval_set_mismatch
+
+    m = eval_set_mismatch("x", *groups)
+    assert (m.eval_sets if m else None) == expected

@@ -134,3 +134,20 @@ def test_many_runs_are_counted_not_listed():
     assert w.transition_text(r).startswith("The runs change phase at 20 different steps, from step 10 to step 200.")
     assert w.severity_text(r).endswith(". 20 runs ended at or below 0.01 but scored higher after the transition "
                                        "(at most 0.020), so they do not meet the definition of complete collapse")
+
+
+NONE = "No two compared values are recorded as measured on different eval sets."
+
+
+def test_the_eval_set_caveat_names_both_sets_and_is_empty_without_them(post):
+    assert (post["n_eval_set_mismatches"], post["eval_set_caveat_text"]) == (0, NONE)
+    log = io.load("distillation", ROOT / "data" / "distillation.csv")
+    log["eval_set"] = log["phase"].map({"off_policy": "heldout-50", "on_policy": "heldout-200"})
+    v = values(log)
+    assert v["n_eval_set_mismatches"] == 2
+    assert v["eval_set_caveat_text"].startswith(
+        "Compared values come from different eval sets: run llama-hybrid-seed8's eval scores before against "
+        "after the transition and run qwen-hybrid's eval scores before against after the transition (on "
+        "heldout-50 and heldout-200).")
+    log["eval_set"] = "heldout"
+    assert values(log)["eval_set_caveat_text"] == NONE

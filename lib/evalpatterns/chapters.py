@@ -27,6 +27,7 @@ class Parameter:
     maximum: float | None = None
     data: str | None = None
     keep_default: bool = False  # a data folder without this file uses the book's own (the claims register)
+    optional_data: bool = False  # an optional input: empty, or absent from a data folder, means "not given"
 
     @property
     def optional(self) -> bool:
@@ -76,6 +77,11 @@ class Chapter:
     def data_parameters(self) -> list[Parameter]:
         return [p for p in self.parameters if p.data]
 
+    @property
+    def required_data(self) -> list[Parameter]:
+        """The data parameters a run needs (optional inputs left out)."""
+        return [p for p in self.data_parameters if not p.optional_data]
+
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
             if p.name == name:
@@ -96,6 +102,11 @@ def _data(kind: str) -> Parameter:
                      data=kind)
 
 
+def _optional_data(kind: str) -> Parameter:
+    return Parameter(f"{kind}_csv", "path", f"data/{kind}.csv", f"the {kind} data file (CSV or Parquet); optional: "
+                     "empty, or absent from a data folder, means not given", data=kind, optional_data=True)
+
+
 def from_params(params_cls) -> tuple[Parameter, ...]:
     """The chapter parameters of a finding's ``Params`` (its fields, defaults, help and ranges)."""
     out = []
@@ -108,12 +119,16 @@ def from_params(params_cls) -> tuple[Parameter, ...]:
 
 def _finding_chapter(m) -> Chapter:
     """A finding's chapter: its data files, the claims register, and its ``Params``."""
-    return Chapter(m.CHAPTER, m.QUESTION, tuple(_data(k) for k in m.DATA) + (_data("claims"),) + from_params(m.Params))
+    optional = tuple(_optional_data(k) for k in getattr(m, "OPTIONAL_DATA", ()))
+    return Chapter(m.CHAPTER, m.QUESTION, tuple(_data(k) for k in m.DATA) + optional + (_data("claims"),)
+                   + from_params(m.Params))
 
 
 FINDINGS = tuple(_findings.modules())
 #: Every data kind the findings read, in the post's order.
 DATA_KINDS = tuple(dict.fromkeys(k for m in FINDINGS for k in m.DATA))
+#: The findings' optional inputs (a data folder without them runs; the chapter says they were not given).
+OPTIONAL_KINDS = tuple(dict.fromkeys(k for m in FINDINGS for k in getattr(m, "OPTIONAL_DATA", ())))
 
 
 def _every_finding_parameter() -> tuple[Parameter, ...]:
@@ -132,7 +147,8 @@ CHAPTERS: tuple[Chapter, ...] = (
                          "page's verdicts and the Reproducibility page"),)),
     *(_finding_chapter(m) for m in FINDINGS),
     Chapter("summary", "Summary: what the data show",
-            tuple(_data(k) for k in DATA_KINDS) + (_data("claims"),) + _every_finding_parameter(),
+            tuple(_data(k) for k in DATA_KINDS) + tuple(_optional_data(k) for k in OPTIONAL_KINDS) + (_data("claims"),)
+            + _every_finding_parameter(),
             cost=2.0),
     Chapter("bring-your-own-data", "Bring your own data",
             (Parameter("example_data", "path", "data/examples/roi.csv",

@@ -78,6 +78,8 @@ def cmd_validate(args) -> int:
             path = data_dir / f"{kind}.csv"
             if not path.exists() and p.keep_default:  # e.g. the claims register: the book's own is used
                 path = registry.ROOT / str(p.default)
+            if not path.exists() and p.optional_data:  # an optional input the folder does not hold
+                continue
             targets.append((kind, path))
     problems = [p for kind, path in targets for p in validate(kind, path)]
     for p in problems:
@@ -143,7 +145,7 @@ def cmd_import(args) -> int:
         print("chapters that can now run on it: " + ", ".join(done.runnable))
         print(f"  e.g. evalpatterns run {done.runnable[0]} "
               + " ".join(f"--data {done.data_file.parent / (p.data + '.csv')}"
-                         for p in registry.get(done.runnable[0]).data_parameters if not p.keep_default)
+                         for p in registry.get(done.runnable[0]).required_data if not p.keep_default)
               + " --output OUT")
     else:
         kind = done.data_file.stem

@@ -42,10 +42,11 @@ class Loaded(dict):
     paths: dict[str, str]
 
 
-def load(kinds, **paths) -> Loaded:
-    """Load every data kind in ``kinds`` from ``paths[f"{kind}_csv"]``; a ``distillation`` step log or the
-    ``memorization`` per-seed rows in Parquet (a file or a folder) are not loaded but left on the engine
-    (:class:`evalpatterns.engine.steplog.StepLog`, :class:`evalpatterns.engine.seedrows.SeedRows`;
+def load(kinds, optional=(), **paths) -> Loaded:
+    """Load every data kind in ``kinds`` from ``paths[f"{kind}_csv"]``, and each kind in ``optional`` whose
+    path is given and not empty (an optional kind not given is absent from the result). A ``distillation``
+    step log or the ``memorization`` per-seed rows in Parquet (a file or a folder) are not loaded but left on
+    the engine (:class:`evalpatterns.engine.steplog.StepLog`, :class:`evalpatterns.engine.seedrows.SeedRows`;
     DuckDB unless ``EVALPATTERNS_ENGINE`` says spark, or pandas: then it is loaded), where the finding reads
     only what it needs."""
     from .engine.backends import default_engine, is_parquet
@@ -55,7 +56,7 @@ def load(kinds, **paths) -> Loaded:
     on_engine = {"distillation": StepLog, "memorization": SeedRows}  # neither imports Ibis until used
     out = Loaded()
     out.paths = {}
-    for kind in kinds:
+    for kind in tuple(kinds) + tuple(k for k in optional if str(paths.get(f"{k}_csv") or "").strip()):
         path = paths[f"{kind}_csv"]
         if kind in on_engine and is_parquet(path) and default_engine(path) != "pandas":
             out[kind] = on_engine[kind](path)
@@ -129,9 +130,9 @@ def chapter_parameters(namespace: dict, chapter_id: str) -> dict:
 
 def data_paths(params: dict) -> dict:
     """The data files among a chapter's parameters, by kind (``{"roi": ".../roi.csv", ...}``)."""
-    from .chapters import DATA_KINDS
+    from .chapters import DATA_KINDS, OPTIONAL_KINDS
 
-    return {k: params[f"{k}_csv"] for k in DATA_KINDS if f"{k}_csv" in params}
+    return {k: params[f"{k}_csv"] for k in DATA_KINDS + OPTIONAL_KINDS if params.get(f"{k}_csv")}
 
 
 def all_results(params: dict) -> list:
@@ -142,7 +143,7 @@ def all_results(params: dict) -> list:
 
     out = []
     for m in findings.modules():
-        data = load(m.DATA, **params)
+        data = load(m.DATA, getattr(m, "OPTIONAL_DATA", ()), **params)
         out.append(m.analyse(data, with_params(m.Params, params)))
     return out
 
@@ -175,5 +176,18 @@ def finding(module, namespace: dict):
     from .findings.base import with_params
 
     params = chapter_parameters(namespace, module.CHAPTER)
-    data = load(module.DATA, **params)
+    data = load(module.DATA, getattr(module, "OPTIONAL_DATA", ()), **params)
     return data, module.analyse(data, with_params(module.Params, params))
+
+
+def eval_set_caveat(result, field: str = "eval_sets") -> None:
+    """Under a comparison: a note naming the compared values that come from different eval sets (from
+    ``result.<field>``, in the words of :func:`evalpatterns.words.common.eval_set_caveat`); nothing at all
+    when the eval sets are equal or not recorded."""
+    from IPython.display import Markdown, display
+
+    from .words.common import eval_set_caveat as caveat
+
+    text = caveat(getattr(result, field, ()))
+    if text:
+        display(Markdown(f":::{{note}}\n{report.escape(text)}\n:::"))

@@ -130,7 +130,8 @@ def page(parameters: dict[str, dict], executed: dict[str, Path], built_at: datet
     paths = {}
     for chapter in registry.CHAPTERS:
         for p in chapter.data_parameters:
-            paths.setdefault(p.data, parameters[chapter.id][p.name])
+            if parameters[chapter.id].get(p.name):  # an optional input may be empty: not given
+                paths.setdefault(p.data, parameters[chapter.id][p.name])
     book_params = {cid: {k: v for k, v in params.items() if k != "book_parameters"}
                    for cid, params in parameters.items()}
     parts = [

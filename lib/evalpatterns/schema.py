@@ -221,7 +221,6 @@ DISTILLATION_DOWNSTREAM = Schema(
     key=("method", "family", "task", "seed"),
     row_rules=("accuracy or both of accuracy_low, accuracy_high", "accuracy_low <= accuracy_high",
                "n_correct <= n_eval"),
-    bundled=False,
 )
 
 MEMORIZATION = Schema(

@@ -48,7 +48,9 @@ def resolve_parameters(chapter_id: str, overrides: dict | None = None, data_dir:
     for p in chapter.parameters:
         value = p.default
         in_dir = Path(data_dir).resolve() / Path(str(p.default)).name if (p.data and data_dir) else None
-        if in_dir is not None and (in_dir.exists() or in_dir.is_symlink() or not p.keep_default):
+        if in_dir is not None and p.optional_data and not (in_dir.exists() or in_dir.is_symlink()):
+            value = ""  # an optional input the folder does not hold: not given
+        elif in_dir is not None and (in_dir.exists() or in_dir.is_symlink() or not p.keep_default):
             value = str(in_dir)
         elif p.type == "path":
             value = str(ROOT / p.default)
@@ -100,6 +102,8 @@ def check_data(chapter_id: str, parameters: dict) -> list:
     opened, so that nothing hangs on a FIFO or a device)."""
     problems = []
     for p in registry.get(chapter_id).data_parameters:
+        if p.optional_data and not str(parameters[p.name] or "").strip():
+            continue  # an optional input not given
         problems += validate(p.data, parameters[p.name])
     return problems
 

@@ -24,7 +24,8 @@ from .stage import remove_stale, staging_folder
 
 
 def data_overrides(chapter_id: str, files: list[str]) -> dict:
-    """Map data files to a chapter's data parameters by file stem (``roi.csv`` -> ``roi_csv``)."""
+    """Map data files to a chapter's data parameters by file stem (``roi.csv`` -> ``roi_csv``); an optional
+    input not among them is not given ('')."""
     chapter = registry.get(chapter_id)
     by_kind = {p.data: p.name for p in chapter.data_parameters}
     out = {}
@@ -35,6 +36,9 @@ def data_overrides(chapter_id: str, files: list[str]) -> dict:
                              f"{', '.join(k + '.csv' for k in by_kind)} (name your file after one of them, "
                              f"or pass it with -p {next(iter(by_kind.values()))} FILE)")
         out[by_kind[stem]] = f
+    for p in chapter.data_parameters:  # files given without an optional input: not given (never the book's own)
+        if files and p.optional_data and p.name not in out:
+            out[p.name] = ""
     return out
 
 
@@ -47,7 +51,7 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
     :func:`evalpatterns.book.execute.execute_all`)."""
     chapter = registry.get(chapter_id)
     params = resolve_parameters(chapter_id, {**data_overrides(chapter_id, data_files), **overrides})
-    inputs = [Path(params[p.name]) for p in chapter.parameters if p.type == "path"]
+    inputs = [Path(params[p.name]) for p in chapter.parameters if p.type == "path" and params[p.name]]
     output = outputs.check_output(output, "run", inputs)
     problems = check_data(chapter_id, params)
     if problems:

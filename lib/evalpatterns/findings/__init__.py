@@ -40,7 +40,7 @@ def module(name):
 
 def load(m, data_dir=None, **paths) -> dict:
     """The data a finding reads: ``paths[f"{kind}_csv"]`` if given, else ``data_dir/<kind>.csv``, else the
-    book's own file."""
+    book's own file. An optional kind (``m.OPTIONAL_DATA``) given as '' or absent from ``data_dir`` is left out."""
     from .. import io
 
     out = {}
@@ -49,6 +49,13 @@ def load(m, data_dir=None, **paths) -> dict:
         if path is None and data_dir is not None:
             path = Path(data_dir) / f"{kind}.csv"
         out[kind] = io.load(kind, path if path is not None else BOOK_DATA / f"{kind}.csv")
+    for kind in getattr(m, "OPTIONAL_DATA", ()):  # optional inputs: an empty path, or none in data_dir, is not given
+        path = paths.get(f"{kind}_csv")
+        if path is None:
+            path = Path(data_dir) / f"{kind}.csv" if data_dir is not None else BOOK_DATA / f"{kind}.csv"
+            path = path if path.exists() else ""
+        if str(path).strip():
+            out[kind] = io.load(kind, path)
     return out
 
 

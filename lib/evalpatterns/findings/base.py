@@ -69,3 +69,51 @@ def with_params(params_cls, values: dict):
     """A ``params_cls`` from the names in ``values`` it knows (others are ignored)."""
     names = {f.name for f in dataclasses.fields(params_cls)}
     return params_cls(**{k: v for k, v in values.items() if k in names})
+
+
+@dataclass(frozen=True)
+class EvalSetMismatch:
+    """Values a finding compares that were measured on different eval sets (``eval_set``), so that they are
+    not directly comparable: ``compared`` names what is compared (``"Model Switch against the baseline"``),
+    ``eval_sets`` the distinct eval sets named, in the order the compared values come."""
+
+    compared: str
+    eval_sets: tuple[str, ...]
+
+
+def _empty(v) -> bool:
+    import pandas as pd
+
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def eval_sets(values) -> tuple[str, ...]:
+    """The distinct eval-set names among ``values`` (a column's cells), in order; empty cells are skipped."""
+    out: list[str] = []
+    for v in values:
+        name = "" if _empty(v) else str(v).strip()
+        if name and name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def eval_set_cells(frame) -> list:
+    """The ``eval_set`` cells of a frame or row (empty when it has no such column)."""
+    if frame is None or "eval_set" not in frame:
+        return []
+    cells = frame["eval_set"]
+    return list(cells) if hasattr(cells, "__iter__") and not isinstance(cells, str) else [cells]
+
+
+def eval_set_mismatch(compared: str, *groups) -> EvalSetMismatch | None:
+    """An :class:`EvalSetMismatch` when the compared values (each group: the ``eval_set`` cells of one side)
+    name at least two different eval sets; None when the eval sets are equal, or absent on a side (nothing
+    is known to differ). Example: ``eval_set_mismatch("x", ["subset-50"], ["full-200"])`` names both."""
+    per_side = [eval_sets(g) for g in groups]
+    if len(per_side) > 1 and any(not s for s in per_side):
+        return None
+    names = eval_sets(n for s in per_side for n in s)
+    return EvalSetMismatch(compared, names) if len(names) > 1 else None

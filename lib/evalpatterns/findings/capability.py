@@ -13,7 +13,9 @@ import pandas as pd
 from .. import capability
 from .. import formatting as fmt
 from ..stats import compare_proportions
-from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
+from ..words.common import caveated
+from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, EvalSetMismatch, eval_set_cells,
+                   eval_set_mismatch, param)
 
 NUMBER = 1
 CHAPTER = "capability-cliff"
@@ -41,6 +43,7 @@ class Result:
     n_cliff: int  # tasks showing the cliff
     n_small_as_good: int  # tasks where the small model is at least as good as the large
     conclusion: Conclusion
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared scores measured on different eval sets
 
 
 def _fisher(gaps: pd.DataFrame) -> pd.Series:
@@ -128,6 +131,33 @@ def conclude(gaps: pd.DataFrame, params: Params) -> Conclusion:
                       f"half marks at {fmt.size(small_b)} and passes at {fmt.size(large_b)}", p)
 
 
+def _rows(frame: pd.DataFrame, **where) -> pd.DataFrame:
+    keep = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        keep &= frame[column] == value
+    return frame[keep]
+
+
+def eval_set_mismatches(frame: pd.DataFrame, gaps: pd.DataFrame, changes: pd.DataFrame,
+                        params: Params) -> tuple[EvalSetMismatch, ...]:
+    """The comparisons whose two scores name different eval sets: each task's small against large model (at
+    one stage) and each task's base against trained model (at one size)."""
+    out = []
+    small, large = fmt.size(params.small_b), fmt.size(params.large_b)
+    for _, g in gaps.iterrows():
+        at = dict(project=g["project"], task=g["task"], stage=g["stage"])
+        out.append(eval_set_mismatch(f"{g['task']} at {small} against {large}, "
+                                     f"{'before' if g['stage'] == 'base' else 'after'} training",
+                                     eval_set_cells(_rows(frame, params_b=params.small_b, **at)),
+                                     eval_set_cells(_rows(frame, params_b=params.large_b, **at))))
+    for _, c in changes.iterrows():
+        at = dict(project=c["project"], task=c["task"], params_b=c["params_b"])
+        out.append(eval_set_mismatch(f"{c['task']} at {fmt.size(c['params_b'])} before against after training",
+                                     eval_set_cells(_rows(frame, stage="base", **at)),
+                                     eval_set_cells(_rows(frame, stage="trained", **at))))
+    return tuple(m for m in out if m is not None)
+
+
 def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
     """Finding 1 on a loaded ``capability`` frame (or ``{"capability": frame}``)."""
     frame = data["capability"] if isinstance(data, dict) else data
@@ -135,6 +165,7 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     gaps = gaps.assign(p_value=_fisher(gaps).to_numpy() if len(gaps) else [])
     changes = capability.training_change(frame)
     matrix = capability.capability_matrix(frame)
-    conclusion = conclude(gaps, params)
+    mismatches = eval_set_mismatches(frame, gaps, changes, params)
+    conclusion = caveated(conclude(gaps, params), mismatches)
     return Result(params, frame, gaps, changes, matrix, largest_gap(gaps), int(gaps["cliff"].sum()),
-                  int((gaps["advantage_points"] <= 0).sum()), conclusion)
+                  int((gaps["advantage_points"] <= 0).sum()), conclusion, mismatches)

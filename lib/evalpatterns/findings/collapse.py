@@ -12,7 +12,9 @@ import pandas as pd
 
 from .. import collapse
 from .. import formatting as fmt
-from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
+from ..words.common import caveated
+from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, EvalSetMismatch, eval_set_cells,
+                   eval_set_mismatch, param)
 
 NUMBER = 2
 CHAPTER = "mode-collapse"
@@ -44,6 +46,7 @@ class Result:
     trend: collapse.Trend  # the clearest rise and fall of accuracy as the rate grows
     separation: collapse.Separation | None  # Fisher's exact test of collapsed/converged against the bracket
     conclusion: Conclusion
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  # the compared runs' accuracies span different eval sets
 
     @property
     def n_runs(self) -> int:
@@ -141,6 +144,9 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     known = runs[runs["collapsed"].notna()]
     pair = (known[known["learning_rate"].isin([bracket.largest_converged, bracket.smallest_collapsed])]
             if not math.isnan(bracket.ratio) else known.iloc[0:0])
+    mismatch = eval_set_mismatch("the runs compared across learning rates", eval_set_cells(known))
+    mismatches = (mismatch,) if mismatch is not None else ()
     return Result(params, frame, runs, bracket, collapse.collapse_grid(runs),
                   tuple(collapse.changed_settings(runs)), tuple(collapse.changed_settings(pair)),
-                  collapse.accuracy_trend(runs, ALPHA), sep, conclude(runs, bracket, sep))
+                  collapse.accuracy_trend(runs, ALPHA), sep, caveated(conclude(runs, bracket, sep), mismatches),
+                  mismatches)

@@ -12,14 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import distillation, many_runs
+from .. import distillation, downstream, many_runs
 from .. import formatting as fmt
 from ..stats import wilson_interval
-from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
+from ..words.common import caveated
+from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, EvalSetMismatch, eval_set_cells,
+                   eval_set_mismatch, param)
 
 NUMBER = 4
 CHAPTER = "hybrid-distillation"
 DATA = ("distillation",)
+#: Optional inputs: a chapter run without them says they were not given.
+OPTIONAL_DATA = ("distillation_downstream",)
 QUESTION = "Finding 4: does the switch to on-policy training make hybrid distillation collapse?"
 CLAIM = "Hybrid distillation (off-policy \u2192 on-policy) causes complete collapse at the transition point."
 
@@ -102,6 +106,10 @@ class Result:
     top: pd.DataFrame | None = None  # when many: the TOP runs with the largest KL spike (many_runs.top_runs)
     steps: pd.Series | None = None  # the number of logged steps by status
     excerpt: pd.DataFrame | None = None  # the logged steps of ``excerpt_run``
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared eval scores measured on different eval sets
+    downstream: pd.DataFrame | None = None  # distillation_downstream.csv as loaded; None: not given
+    downstream_table: pd.DataFrame | None = None  # downstream.downstream_table: by method, family and task
+    downstream_eval_sets: tuple[EvalSetMismatch, ...] = ()  # tasks whose accuracies span different eval sets
 
 
 def spike_run(transitions: pd.DataFrame) -> pd.Series | None:
@@ -235,11 +243,30 @@ def conclude(transitions: pd.DataFrame, params: Params, spike: pd.Series | None 
     return Conclusion(INCONCLUSIVE, test, share.proportion, shown, why)
 
 
+def eval_set_mismatches(log, judged: pd.DataFrame, correlation: Correlation) -> tuple[EvalSetMismatch, ...]:
+    """The comparisons whose eval scores name different eval sets: a judged run's scores before against after
+    its transition, and (where a correlation is computed) the judged runs' final scores against each other."""
+    if not isinstance(log, pd.DataFrame) or "eval_set" not in log or log["eval_set"].isna().all():
+        return ()
+    scored = log[log["run"].isin(judged["run"]) & log["eval_score"].notna()]
+    step_of = judged.set_index("run")["transition_step"]
+    after = scored["step"] >= scored["run"].map(step_of).astype(float)
+    out = [eval_set_mismatch(f"run {run}'s eval scores before against after the transition",
+                             eval_set_cells(rows[~after.loc[rows.index]]), eval_set_cells(rows[after.loc[rows.index]]))
+           for run, rows in scored.groupby("run", sort=True)]
+    if correlation.rho is not None:
+        out.append(eval_set_mismatch("the runs' final eval scores, compared across teacher/student gaps",
+                                     eval_set_cells(scored[after])))
+    return tuple(m for m in out if m is not None)
+
+
 def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
-    """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``), or on an
+    """Finding 4 on a loaded ``distillation`` step log (or ``{"distillation": log}``, with the optional
+    ``"distillation_downstream"`` frame of method-level downstream accuracies), or on an
     :class:`evalpatterns.engine.StepLog` (a Parquet log, left on the engine: only the per-run results, the
     counts by status and the rows of the runs the page draws come into memory; with few runs, every row)."""
     log = data["distillation"] if isinstance(data, dict) else data
+    down = data.get("distillation_downstream") if isinstance(data, dict) else None
     on_engine = not isinstance(log, pd.DataFrame)
     if on_engine:
         transitions = log.transitions(params.complete_below, params.partial_drop)
@@ -258,8 +285,13 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     if many and many_runs.excerpt_run(transitions) is not None:
         excerpt, origin = many_runs.excerpt_run(transitions), "switching"
     rows = log[log["run"] == excerpt] if isinstance(log, pd.DataFrame) else log.rows([excerpt])
-    return Result(params, log, transitions, judged, spike, rises,
-                  correlation_of(judged, params.min_correlation_runs), _share(k, len(judged)),
-                  _share(kc, len(judged)), excerpt, origin, conclude(transitions, params, spike), many,
+    correlation = correlation_of(judged, params.min_correlation_runs)
+    mismatches = eval_set_mismatches(log, judged, correlation)  # () on a many-run engine log: not loaded
+    return Result(params, log, transitions, judged, spike, rises, correlation, _share(k, len(judged)),
+                  _share(kc, len(judged)), excerpt, origin,
+                  caveated(conclude(transitions, params, spike), mismatches), many,
                   many_runs.severity_summary(transitions) if many else None,
-                  many_runs.top_runs(transitions, TOP) if many else None, steps, rows)
+                  many_runs.top_runs(transitions, TOP) if many else None, steps=steps, excerpt=rows,
+                  eval_sets=mismatches, downstream=down,
+                  downstream_table=downstream.downstream_table(down) if down is not None else None,
+                  downstream_eval_sets=downstream.eval_set_mismatches(down))

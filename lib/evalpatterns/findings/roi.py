@@ -12,7 +12,9 @@ import pandas as pd
 
 from .. import roi
 from ..stats import ProportionComparison, compare_proportions
-from .base import ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, param
+from ..words.common import caveated
+from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, EvalSetMismatch, eval_set_cells,
+                   eval_set_mismatch, param)
 
 NUMBER = 3
 CHAPTER = "model-switch-roi"
@@ -50,6 +52,7 @@ class Result:
     size_ratio: float  # baseline model size / switched-to model size
     comparison: ProportionComparison | None  # the switch against the best training attempt, from counts
     conclusion: Conclusion
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared accuracies measured on different eval sets
 
 
 def baseline_of(data: pd.DataFrame, params: Params) -> Baseline:
@@ -121,6 +124,22 @@ def conclude(baseline: Baseline, summary: roi.SwitchVsTraining, comparison: Prop
                       "accuracies cannot be told apart by Fisher's exact test", p)
 
 
+def eval_set_mismatches(frame: pd.DataFrame, table: pd.DataFrame, baseline: Baseline) -> tuple[EvalSetMismatch, ...]:
+    """The comparisons whose two accuracies name different eval sets: each attempt against the data's baseline
+    row (its change is measured from it) and the switch against the best training attempt."""
+    out = []
+    base = frame[frame["approach"] == baseline.row] if baseline.origin == "data" else frame.iloc[0:0]
+    if len(base):
+        for _, r in table.iterrows():
+            out.append(eval_set_mismatch(f"{r['approach']} against {baseline.row}",
+                                         eval_set_cells(r), eval_set_cells(base)))
+    best, switch = _best_training(table), _switch(table)
+    if best is not None and switch is not None:
+        out.append(eval_set_mismatch(f"{switch['approach']} against {best['approach']}", eval_set_cells(switch),
+                                     eval_set_cells(best)))
+    return tuple(m for m in out if m is not None)
+
+
 def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Params()) -> Result:
     """Finding 3 on a loaded ``roi`` frame (or ``{"roi": frame}``)."""
     frame = data["roi"] if isinstance(data, dict) else data
@@ -132,5 +151,7 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     comparison = compare_proportions(a[0], a[1], b[0], b[1]) if a and b else None
     n_training = int((table["kind"] == "training").sum())
     n_switch = int((table["kind"] == "model_switch").sum())
-    return Result(params, frame, baseline, table, summary, roi.size_ratio(frame), comparison,
-                  conclude(baseline, summary, comparison, n_training, n_switch))
+    mismatches = eval_set_mismatches(frame, table, baseline)
+    conclusion = caveated(conclude(baseline, summary, comparison, n_training, n_switch), mismatches)
+    return Result(params, frame, baseline, table, summary, roi.size_ratio(frame), comparison, conclusion,
+                  mismatches)

@@ -120,4 +120,4 @@ def _files_of_earlier_imports(folder: Path) -> set[str]:
 def runnable(folder: Path) -> list[str]:
     """The chapters whose data files are all in ``folder`` (the claims register may be the book's own)."""
     return [c.id for c in registry.CHAPTERS if c.data_parameters and all(
-        (folder / f"{p.data}.csv").exists() or p.keep_default for p in c.data_parameters)]
+        (folder / f"{p.data}.csv").exists() or p.keep_default for p in c.required_data)]

@@ -12,7 +12,7 @@ from .. import formatting as fmt
 from ..capability import higher_is_better, measured_at_both
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
 from ..findings.capability import Result
-from .common import conclusion_values, count, join, opening, p_text
+from .common import conclusion_values, eval_set_values, count, join, opening, p_text
 
 
 def _f(x) -> float | None:
@@ -219,6 +219,7 @@ def values(result: Result) -> dict:
         "change_direction": None if c is None else change_word(bool(c["improved"]), bool(c["regressed"])),
     }
     v.update(conclusion_values(result.conclusion))
+    v.update(eval_set_values(result.eval_sets))
     v["opening_text"] = opening(result.conclusion, evidence(result))
     v["takeaway_text"] = takeaway(result)
     return v

@@ -7,7 +7,7 @@ from .. import collapse
 from .. import formatting as fmt
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
 from ..findings.collapse import Result
-from .common import conclusion_values, count, join, missing, noise_values, opening, p_text, plural
+from .common import conclusion_values, eval_set_values, count, join, missing, noise_values, opening, p_text, plural
 
 
 def _f(x) -> float | None:
@@ -200,6 +200,7 @@ def values(result: Result) -> dict:
     }
     v.update(noise_values(labelled, "label", "mc"))
     v.update(conclusion_values(result.conclusion))
+    v.update(eval_set_values(result.eval_sets))
     v["opening_text"] = opening(result.conclusion, evidence(result))
     v["takeaway_text"] = takeaway(result)
     return v

@@ -107,3 +107,45 @@ def noise_values(frame: pd.DataFrame, label: str, prefix: str) -> dict:
         text = (f"Fisher's exact test cannot tell {join(same, 'or')} apart at the {ALPHA:g} level")
     values.update({f"{prefix}_overlap_text": text, f"{prefix}_n_overlap": len(same)})
     return values
+
+
+def eval_set_phrases(mismatches) -> list[str]:
+    """Eval-set mismatches (:class:`~evalpatterns.findings.base.EvalSetMismatch`) in words, those on the same
+    eval sets together:
+    ``['X against Y and Z against Y (on subset-50 and full-200)']``."""
+    groups: dict[frozenset, tuple[list[str], tuple[str, ...]]] = {}
+    for m in mismatches:
+        groups.setdefault(frozenset(m.eval_sets), ([], m.eval_sets))[0].append(m.compared)
+    return [f"{join(compared)} (on {join(list(sets))})" for compared, sets in groups.values()]
+
+
+def eval_set_caveat(mismatches) -> str:
+    """The caveat a page shows under a comparison of values from different eval sets; '' when there is none
+    (the eval sets are equal or not recorded)."""
+    if not mismatches:
+        return ""
+    return (f"Compared values come from different eval sets: {'; '.join(eval_set_phrases(mismatches))}. "
+            "Values measured on different eval sets are not directly comparable, so these comparisons are only "
+            "indicative.")
+
+
+def caveated(conclusion: Conclusion, mismatches) -> Conclusion:
+    """``conclusion`` with its reason saying which compared values come from different eval sets (unchanged
+    when none do): the verdict stays, the reason names both eval sets."""
+    import dataclasses
+
+    if not mismatches:
+        return conclusion
+    why = (f"{conclusion.reason}; note that it compares values measured on different eval sets, which are not "
+           f"directly comparable: {'; '.join(eval_set_phrases(mismatches))}")
+    return dataclasses.replace(conclusion, reason=why)
+
+
+NO_EVAL_SET_MISMATCH = "No two compared values are recorded as measured on different eval sets."
+
+
+def eval_set_values(mismatches) -> dict:
+    """The eval-set caveat under fixed names (the same in every chapter and in results.json); the page shows
+    it only when there is a mismatch (:func:`evalpatterns.page.eval_set_caveat`)."""
+    return {"n_eval_set_mismatches": len(mismatches),
+            "eval_set_caveat_text": eval_set_caveat(mismatches) or NO_EVAL_SET_MISMATCH}

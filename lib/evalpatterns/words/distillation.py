@@ -8,7 +8,8 @@ from .. import formatting as fmt
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
 from ..findings.distillation import Result
 from ..many_runs import MANY_RUNS
-from .common import conclusion_values, count, join, missing, opening, p_text
+from . import downstream
+from .common import conclusion_values, eval_set_values, count, join, missing, opening, p_text
 
 #: How a logged step that is not a measurement is known (the ``status`` column), as the page says it.
 STATUS_TEXT = {"figure": "read off a figure", "illustrative": "illustrative, with no run behind them",
@@ -321,6 +322,8 @@ def values(result: Result) -> dict:
         "spike_severity": str(r["severity"]) if r is not None else None,
     }
     v.update(conclusion_values(result.conclusion))
+    v.update(eval_set_values(result.eval_sets))
+    v.update(downstream.values(result))
     v.update(display_values(result))
     v["opening_text"] = opening(result.conclusion, evidence(result))
     v["takeaway_text"] = takeaway(result)

@@ -6,7 +6,7 @@ import math
 from .. import formatting as fmt
 from ..findings.base import CONTRADICTED, SUPPORTED
 from ..findings.roi import Result
-from .common import conclusion_values, count, noise_values, opening
+from .common import conclusion_values, eval_set_values, count, noise_values, opening
 
 
 def _f(x) -> float | None:
@@ -138,6 +138,7 @@ def values(result: Result) -> dict:
     v["ratios_text"] = ratios_text(result)
     v.update(noise_values(result.data, "approach", "roi"))
     v.update(conclusion_values(result.conclusion))
+    v.update(eval_set_values(result.eval_sets))
     v["opening_text"] = opening(result.conclusion, evidence(result))
     v["takeaway_text"] = takeaway(result)
     return v
