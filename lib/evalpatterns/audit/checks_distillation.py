@@ -102,21 +102,3 @@ def severity_correlation(ctx: Context) -> Check:
     return Check(c.rho, f"Spearman \u03c1 = {fmt.decimal(c.rho, 2)}",
                  f"gap against final eval over {count(c.n, 'run')}: one-sided {p_text(c.p_value)} "
                  f"({'exact' if c.exact else 't approximation'}) for a larger gap giving a lower score", flag=c.holds)
-
-
-def downstream_accuracy(ctx: Context, method: str, family: str, end: str = "high") -> Check:
-    """A method's downstream accuracy for a family, from the optional distillation_downstream file: the value,
-    or for one known only as a range its low or high end (``end``)."""
-    t = ctx.downstream
-    if t is None:
-        return unsupported("the method-level downstream accuracies were not given (no distillation_downstream file)")
-    key = (str(method).strip().casefold(), str(family).strip().casefold())
-    rows = t[[(str(m).strip().casefold(), str(f).strip().casefold()) == key for m, f in zip(t["method"], t["family"])]]
-    if rows.empty:
-        return unsupported(f"no downstream accuracy of {method} with {family}")
-    r = rows.iloc[0]
-    v = (r["low"] if end == "low" else r["high"]) if r["is_range"] else r["accuracy"]
-    what = f"{'low' if end == 'low' else 'high'} end of the range " if r["is_range"] else ""
-    more = f" (the first of {count(len(rows), 'task')})" if len(rows) > 1 else ""
-    return Check(v, fmt.number(v, 3), f"{what}{method} with {family} on {r['task']}{more} in the downstream "
-                                      f"accuracies ({r['status']})")

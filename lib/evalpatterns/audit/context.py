@@ -18,7 +18,7 @@ _FIELDS = {
         "collapse_confounds": "bracket_changed"},
     3: {"roi": "data", "roi_table": "table", "switch": "summary", "baseline": "baseline"},
     4: {"distillation": "log", "transitions": "transitions", "kl_spike_run": "spike", "kl_rises": "rises",
-        "gap_correlation": "correlation", "downstream": "downstream_table"},
+        "gap_correlation": "correlation"},
     5: {"memorization": "data", "effect_sizes": "effect_sizes", "episodes": "episodes", "advantage": "advantage",
         "fits": "fits", "seed_effects": "seed_effects"},
 }
