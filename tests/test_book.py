@@ -133,6 +133,39 @@ def test_memorization_tables(book):
     assert any(t.startswith("The data support the post's claim") and "909x+" in t for t in pasted(soup))
 
 
+#: Each finding's audit on the book's data: (claims that do not hold, claims that hold), by the audit's verdicts
+AUDIT_COUNTS = {"capability-cliff": ("capability", 2, 7), "mode-collapse": ("collapse", 4, 9),
+                "model-switch-roi": ("roi", 5, 18), "hybrid-distillation": ("distillation", 3, 12),
+                "sl-vs-rl": ("memorization", 15, 18)}
+
+
+@pytest.mark.parametrize("chapter_id", list(AUDIT_COUNTS))
+def test_chapter_audit_shows_failing_claims_first_and_folds_those_that_hold(book, chapter_id):
+    from evalpatterns import audit
+    from evalpatterns.words.audit import fold_text
+
+    short, n_fail, n_hold = AUDIT_COUNTS[chapter_id]
+    module = findings.module(chapter_id)
+    audited = audit.audit(io.load("claims", DATA / "claims.csv"),
+                          audit.Context.from_results([findings.analyse(chapter_id)]), module.NUMBER)
+    assert (int(audited["verdict"].ne("holds").sum()), int(audited["verdict"].eq("holds").sum())) == (n_fail, n_hold)
+    html = (book / "chapters" / f"{chapter_id}.html").read_text()
+    soup = BeautifulSoup(html, "html.parser")
+    failing, holding = html_table(soup, f"tbl-claims-{short}"), html_table(soup, f"tbl-claims-{short}-holds")
+    verdict = failing[0].index("Verdict")
+    assert [r[verdict] for r in failing[1:]] == list(tables.claims_by_outcome(audited)[0]["verdict"])
+    assert len(failing) - 1 == n_fail and "holds" not in [r[verdict] for r in failing[1:]]
+    assert [r[verdict] for r in holding[1:]] == ["holds"] * n_hold
+    assert html.index(f'id="tbl-claims-{short}"') < html.index(f'id="tbl-claims-{short}-holds"')
+    fold = soup.find(id=f"tbl-claims-{short}-holds").find_parent("details")  # folded, closed, its bar counting
+    assert fold is not None and not fold.has_attr("open") and soup.find(id=f"tbl-claims-{short}").find_parent(
+        "details") is None
+    assert fold.find("summary").get_text(" ", strip=True) == fold_text(n_hold) == f"{n_hold} claims hold (show)"
+    results = json.loads((book / "results.json").read_text())["chapters"][chapter_id]["results"]
+    assert (results["claims_failing"], results["claims_holds"]) == (n_fail, n_hold)
+    assert len(results[f"tbl-claims-{short}"]) == n_fail and len(results[f"tbl-claims-{short}-holds"]) == n_hold
+
+
 def test_summary_takeaways_are_the_chapters_own(book):
     document = json.loads((book / "results.json").read_text())["chapters"]
     summary = document["summary"]["results"]
