@@ -166,6 +166,30 @@ def test_chapter_audit_shows_failing_claims_first_and_folds_those_that_hold(book
     assert len(results[f"tbl-claims-{short}"]) == n_fail and len(results[f"tbl-claims-{short}-holds"]) == n_hold
 
 
+def test_bring_your_own_data_shows_its_worked_examples_result(book):
+    example = DATA / "examples" / "roi.csv"
+    soup = page(book, "bring-your-own-data")
+    rows = html_table(soup, "tbl-example-roi")
+    assert rows == expected_table(tables.roi_display(roi.roi_table(io.load("roi", example), 0.6)))
+    # the example file: 45 and 30 minutes of training at 58% and 64%, a 6-minute switch to 81%; against the
+    # baseline of 60%: -2.0, +4.0 and +21.0 points; ROI -2.0/45 = -0.04, 4.0/30 = +0.13, 21.0/6 = +3.50
+    assert [r[:3] for r in rows[1:]] == [["LR sweep", "45m", "58%"], ["Longer schedule", "30m", "64%"],
+                                         ["Switch to a larger model", "6m", "81%"]]
+    assert [r[-2:] for r in rows[1:]] == [["\u22122.0", "\u22120.04"], ["+4.0", "+0.13"], ["+21.0", "+3.50"]]
+    figure = soup.find(id="fig-example-roi")
+    img = figure.find("img") if figure is not None else None
+    assert img is not None and img.get("alt")
+    with Image.open((book / "chapters" / img["src"]).resolve()) as im:
+        assert im.width > 200 and im.height > 200
+    caption = " ".join(figure.find("figcaption").get_text(" ").split())
+    assert "figures.roi_scatter" in caption and "data/examples/roi.csv" in caption
+    shown = " ".join(pasted(soup))
+    assert "switching model gained +21.0 points in 6m" in shown and "model-switch-roi.ipynb" in shown
+    # the files' columns are folded, one toggle per file; the parameters are on the Reproducibility page only
+    assert all(soup.find(id=f"tbl-schema-{k}").find_parent("details") is not None for k in ("roi", "claims"))
+    assert soup.find(id="tbl-chapter-parameters") is None
+
+
 def test_summary_takeaways_are_the_chapters_own(book):
     document = json.loads((book / "results.json").read_text())["chapters"]
     summary = document["summary"]["results"]
@@ -180,7 +204,7 @@ def test_summary_takeaways_are_the_chapters_own(book):
 
 def test_every_figure_is_a_nonempty_image_with_alt_text(book):
     expected_figures = {"capability-cliff": 1, "mode-collapse": 1, "model-switch-roi": 1,
-                        "hybrid-distillation": 2, "sl-vs-rl": 2, "summary": 1}
+                        "hybrid-distillation": 2, "sl-vs-rl": 2, "summary": 1, "bring-your-own-data": 1}
     total = 0
     for chapter_id, count in expected_figures.items():
         soup = page(book, chapter_id)
@@ -195,7 +219,7 @@ def test_every_figure_is_a_nonempty_image_with_alt_text(book):
             caption = img.find_parent("figure").find("figcaption")
             assert caption is not None and "Fig" in caption.get_text()
         total += len(imgs)
-    assert total == 8
+    assert total == 9
 
 
 def test_figures_and_tables_are_referenced_from_prose(book):
