@@ -139,6 +139,63 @@ def test_memorization_tables(book):
     assert any(t.startswith("The data support the post's claim") and "909x+" in t for t in pasted(soup))
 
 
+#: Each finding's audit on the book's data: (claims that do not hold, claims that hold), by the audit's verdicts
+AUDIT_COUNTS = {"capability-cliff": ("capability", 2, 7), "mode-collapse": ("collapse", 4, 9),
+                "model-switch-roi": ("roi", 5, 18), "hybrid-distillation": ("distillation", 3, 12),
+                "sl-vs-rl": ("memorization", 15, 18)}
+
+
+@pytest.mark.parametrize("chapter_id", list(AUDIT_COUNTS))
+def test_chapter_audit_shows_failing_claims_first_and_folds_those_that_hold(book, chapter_id):
+    from evalpatterns import audit
+    from evalpatterns.words.audit import fold_text
+
+    short, n_fail, n_hold = AUDIT_COUNTS[chapter_id]
+    module = findings.module(chapter_id)
+    audited = audit.audit(io.load("claims", DATA / "claims.csv"),
+                          audit.Context.from_results([findings.analyse(chapter_id)]), module.NUMBER)
+    assert (int(audited["verdict"].ne("holds").sum()), int(audited["verdict"].eq("holds").sum())) == (n_fail, n_hold)
+    html = (book / "chapters" / f"{chapter_id}.html").read_text()
+    soup = BeautifulSoup(html, "html.parser")
+    failing, holding = html_table(soup, f"tbl-claims-{short}"), html_table(soup, f"tbl-claims-{short}-holds")
+    verdict = failing[0].index("Verdict")
+    assert [r[verdict] for r in failing[1:]] == list(tables.claims_by_outcome(audited)[0]["verdict"])
+    assert len(failing) - 1 == n_fail and "holds" not in [r[verdict] for r in failing[1:]]
+    assert [r[verdict] for r in holding[1:]] == ["holds"] * n_hold
+    assert html.index(f'id="tbl-claims-{short}"') < html.index(f'id="tbl-claims-{short}-holds"')
+    fold = soup.find(id=f"tbl-claims-{short}-holds").find_parent("details")  # folded, closed, its bar counting
+    assert fold is not None and not fold.has_attr("open") and soup.find(id=f"tbl-claims-{short}").find_parent(
+        "details") is None
+    assert fold.find("summary").get_text(" ", strip=True) == fold_text(n_hold) == f"{n_hold} claims hold (show)"
+    results = json.loads((book / "results.json").read_text())["chapters"][chapter_id]["results"]
+    assert (results["claims_failing"], results["claims_holds"]) == (n_fail, n_hold)
+    assert len(results[f"tbl-claims-{short}"]) == n_fail and len(results[f"tbl-claims-{short}-holds"]) == n_hold
+
+
+def test_bring_your_own_data_shows_its_worked_examples_result(book):
+    example = DATA / "examples" / "roi.csv"
+    soup = page(book, "bring-your-own-data")
+    rows = html_table(soup, "tbl-example-roi")
+    assert rows == expected_table(tables.roi_display(roi.roi_table(io.load("roi", example), 0.6)))
+    # the example file: 45 and 30 minutes of training at 58% and 64%, a 6-minute switch to 81%; against the
+    # baseline of 60%: -2.0, +4.0 and +21.0 points; ROI -2.0/45 = -0.04, 4.0/30 = +0.13, 21.0/6 = +3.50
+    assert [r[:3] for r in rows[1:]] == [["LR sweep", "45m", "58%"], ["Longer schedule", "30m", "64%"],
+                                         ["Switch to a larger model", "6m", "81%"]]
+    assert [r[-2:] for r in rows[1:]] == [["\u22122.0", "\u22120.04"], ["+4.0", "+0.13"], ["+21.0", "+3.50"]]
+    figure = soup.find(id="fig-example-roi")
+    img = figure.find("img") if figure is not None else None
+    assert img is not None and img.get("alt")
+    with Image.open((book / "chapters" / img["src"]).resolve()) as im:
+        assert im.width > 200 and im.height > 200
+    caption = " ".join(figure.find("figcaption").get_text(" ").split())
+    assert "figures.roi_scatter" in caption and "data/examples/roi.csv" in caption
+    shown = " ".join(pasted(soup))
+    assert "switching model gained +21.0 points in 6m" in shown and "model-switch-roi.ipynb" in shown
+    # the files' columns are folded, one toggle per file; the parameters are on the Reproducibility page only
+    assert all(soup.find(id=f"tbl-schema-{k}").find_parent("details") is not None for k in ("roi", "claims"))
+    assert soup.find(id="tbl-chapter-parameters") is None
+
+
 def test_summary_takeaways_are_the_chapters_own(book):
     document = json.loads((book / "results.json").read_text())["chapters"]
     summary = document["summary"]["results"]
@@ -153,7 +210,7 @@ def test_summary_takeaways_are_the_chapters_own(book):
 
 def test_every_figure_is_a_nonempty_image_with_alt_text(book):
     expected_figures = {"capability-cliff": 1, "mode-collapse": 1, "model-switch-roi": 1,
-                        "hybrid-distillation": 2, "sl-vs-rl": 2, "summary": 1}
+                        "hybrid-distillation": 2, "sl-vs-rl": 2, "summary": 1, "bring-your-own-data": 1}
     total = 0
     for chapter_id, count in expected_figures.items():
         soup = page(book, chapter_id)
@@ -168,7 +225,7 @@ def test_every_figure_is_a_nonempty_image_with_alt_text(book):
             caption = img.find_parent("figure").find("figcaption")
             assert caption is not None and "Fig" in caption.get_text()
         total += len(imgs)
-    assert total == 8
+    assert total == 9
 
 
 def test_figures_and_tables_are_referenced_from_prose(book):

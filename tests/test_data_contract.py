@@ -285,3 +285,14 @@ def test_effect_sizes_from_the_post(data):
     # "p < 0.001": an upper bound
     assert (es["p_value"] == 0.001).all() and (es["p_value_bound"] == "upper").all()
     assert (es["hedges_g"] < 0).all()  # negative: supervised needs fewer episodes
+
+
+def test_claims_are_quoted_as_sentences_not_table_fragments():
+    """Each claim reads as the post's sentence or a readable quote of a table cell, never as a row of cells
+    joined by pipes ("Training Attempt 1 | 2h | 0-3% | -0.5")."""
+    register = load("claims")
+    fragments = register.loc[register["quote"].str.contains(" | ", regex=False), "id"].tolist()
+    assert fragments == []
+    # one of the rewritten quotes, as the reader meets it
+    quote = register.set_index("id").loc["f3-roi-a1", "quote"]
+    assert quote == 'Table "ROI": Training Attempt 1 took 2h for 0-3%, an ROI of -0.5 %/min'

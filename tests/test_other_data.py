@@ -172,7 +172,10 @@ def library_tables(chapter_id: str, p: dict) -> dict[str, tuple]:
     _, result, audited = _finding_page(chapter_id, p)
     name = {"capability-cliff": "capability", "mode-collapse": "collapse", "model-switch-roi": "roi",
             "hybrid-distillation": "distillation", "sl-vs-rl": "memorization"}[chapter_id]
-    out = {f"tbl-claims-{name}": (tables.claims_display(audited), len(audited))}
+    failing, holding = tables.claims_by_outcome(audited)  # failing claims first, those that hold folded
+    parts = {"": failing, "-holds": holding} if len(failing) else {"": holding}
+    out = {f"tbl-claims-{name}{suffix}": (tables.claims_display(part), len(part))
+           for suffix, part in parts.items() if len(part) or not suffix}
     if chapter_id == "capability-cliff":
         out.update({"tbl-capability": (tables.capability_table(result.data, p["small_b"], p["large_b"]),
                                        len(result.data)),

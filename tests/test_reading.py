@@ -87,6 +87,45 @@ def test_one_search_control(printed_book, site, browser, viewport):
     assert count == 1
 
 
+# -- the landing page ---------------------------------------------------------------------------------------
+
+VERDICT_ROWS = """() => [...document.querySelectorAll('#tbl-landing-verdicts tr')].slice(1).map(tr => {
+    const cells = [...tr.querySelectorAll('td')];
+    const link = cells[0].querySelector('a');
+    return {cells: cells.map(c => c.innerText.replace(/\\s+/g, ' ').trim()),
+            href: link ? link.getAttribute('href') : null};
+})"""
+
+
+def test_the_landing_pages_verdict_table_is_the_one_in_results_json(book, site, browser):
+    """Each finding's row as a reader sees it (its question linking to its chapter, its verdict and reason,
+    its headline number) is what results.json holds: the landing table's records and each chapter's own
+    conclusion."""
+    from evalpatterns import findings
+    from evalpatterns.words.common import p_text
+
+    with urllib.request.urlopen(site + "results.json", timeout=30) as r:
+        chapters = json.loads(r.read())["chapters"]
+    page, watch = open_page(browser, site, "index.html", DESKTOP)
+    rows = page.evaluate(VERDICT_ROWS)
+    page.close()
+    assert not watch.problems, watch.problems
+    records = chapters["introduction"]["results"]["tbl-landing-verdicts"]
+    assert len(rows) == len(records) == len(findings.CHAPTERS) == 5
+    columns = ["Finding", "The post's claim", "What the data show", "Headline number"]
+    for n, (row, record, chapter_id) in enumerate(zip(rows, records, findings.CHAPTERS), start=1):
+        assert row["cells"] == [" ".join(str(record[c]).split()) for c in columns], chapter_id
+        own = chapters[chapter_id]["results"]  # the chapter's own conclusion
+        finding, _, shown, headline = row["cells"]
+        assert finding.startswith(f"Finding {n}: ") and own["question"] in finding, chapter_id
+        assert row["href"].split("#")[0].endswith(f"{chapter_id}.html"), row["href"]
+        assert shown == " ".join(f"{own['verdict']}: {own['verdict_reason_text']}".split()), chapter_id
+        number = own["verdict_statistic_text"] if own["verdict_statistic"] is not None else "\u2014"
+        if own["verdict_p_value"] is not None:
+            number += f" ({p_text(own['verdict_p_value'])})"
+        assert headline == number, chapter_id
+
+
 # -- figures --------------------------------------------------------------------------------------------------
 
 def figure_records(book) -> dict:

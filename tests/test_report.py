@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 
 import matplotlib
 
@@ -62,9 +63,13 @@ def test_a_rendered_figure_carries_png_svg_and_its_record():
     png = base64.b64decode(data["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and data["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
     record = meta[report.META_KEY]
-    assert record == {"figure": "fig-example", "function": "figures.example", "data": ["roi"],
+    assert record == {"figure": "fig-example", "function": "figures.example", "data": ["roi"], "files": [],
                       "min_font_pt": 11.0, "dpi": report.FIGURE_DPI,
                       "png_sha256": hashlib.sha256(png).hexdigest()}
+    # a figure drawn from a file that is no chapter parameter records it, as an absolute path (the caption
+    # shows it relative to the repository)
+    assert report.RenderedFigure("f", fig, files=["examples/x.csv"]).meta["files"] == [
+        str(Path("examples/x.csv").resolve())]
     plt.close(fig)
 
 

@@ -110,15 +110,28 @@ def audit(claims_csv: str, *results, data: Loaded | None = None, finding: int | 
     return audited
 
 
-def claims_table(audited: pd.DataFrame | None, name: str, caption: str) -> None:
-    """The audit's table; with the audit switched off, an empty table saying so (so references resolve)."""
+def claims_table(audited: pd.DataFrame | None, name: str) -> None:
+    """The audit as the reader meets it: table ``name`` lists the claims that do not hold, worst first; the
+    claims that hold follow in table ``name-holds``, folded behind a toggle whose bar counts them. When every
+    claim holds, a sentence says so and the folded table takes ``name`` (so references to it resolve); a
+    sentence before the fold points to it. With the audit switched off, an empty table ``name`` says so."""
+    from IPython.display import Markdown, display
+
     from . import tables
+    from .words import audit as audit_words
 
     if audited is None:
         report.table(pd.DataFrame(columns=["Claim", "Claimed", "Recomputed", "Verdict", "Reason"]), name,
                      "The audit of the post's claims is switched off (claims_csv is empty).")
         return
-    report.table(tables.claims_display(audited), name, caption, data=audited)
+    failing, holding = tables.claims_by_outcome(audited)
+    if len(failing) or not len(holding):
+        report.table(tables.claims_display(failing), name, audit_words.FAILING_CAPTION, data=failing)
+    if len(holding):
+        holds_name = f"{name}-holds" if len(failing) else name
+        display(Markdown(audit_words.holds_text(len(holding), len(audited), f"{{numref}}`{holds_name}`")))
+        report.table(tables.claims_display(holding), holds_name, audit_words.HOLDING_CAPTION, data=holding,
+                     fold=audit_words.fold_text(len(holding)))
 
 
 def chapter_parameters(namespace: dict, chapter_id: str) -> dict:

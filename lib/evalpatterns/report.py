@@ -173,7 +173,7 @@ class RenderedFigure:
     """A figure rendered once, as PNG and SVG on a white background, with a record of what made it; its
     MIME bundle is what :func:`figure` glues (the book shows the PNG: ``_config.yml`` ranks PNG above SVG)."""
 
-    def __init__(self, name: str, fig):
+    def __init__(self, name: str, fig, files=()):
         import base64
         import hashlib
         from io import BytesIO
@@ -189,6 +189,7 @@ class RenderedFigure:
         self.svg = svg.getvalue().decode("utf-8")
         made = getattr(fig, "evalpatterns", {})
         self.meta = {"figure": name, "function": made.get("function"), "data": list(made.get("data", ())),
+                     "files": [str(Path(f).resolve()) for f in files],
                      "min_font_pt": plain(smallest_font_pt(fig)), "dpi": FIGURE_DPI,
                      "png_sha256": hashlib.sha256(self.png).hexdigest()}
         self._png64 = base64.b64encode(self.png).decode("ascii")
@@ -198,10 +199,11 @@ class RenderedFigure:
         return data, {META_KEY: self.meta}
 
 
-def figure(name: str, fig) -> None:
+def figure(name: str, fig, files=()) -> None:
     """Glue a matplotlib figure under ``name`` for ``{glue:figure}`` (PNG and SVG, see
     :class:`RenderedFigure`), and close it. Its texts are drawn literally and cut to a sane length
-    (:func:`evalpatterns.theme.literal_texts`): they may come from the data."""
+    (:func:`evalpatterns.theme.literal_texts`): they may come from the data. ``files``: the data files it
+    was drawn from, when they are not the chapter's ``KIND_csv`` parameters (its caption names them)."""
     import matplotlib.pyplot as plt  # in a kernel, importing pyplot registers the PNG formatter for figures
     from myst_nb import glue as _glue
 
@@ -209,5 +211,5 @@ def figure(name: str, fig) -> None:
 
     theme.literal_texts(fig)
     with theme.drawing_literally():
-        _glue(name, RenderedFigure(name, fig), display=False)
+        _glue(name, RenderedFigure(name, fig, files), display=False)
     plt.close(fig)

@@ -217,7 +217,8 @@ def _figures_link_out(app, doctree, docname) -> None:
         if legend is None:
             legend = nodes.legend()
             figure += legend
-        legend += _made_by(meta, data_files(meta.get("data", []), parameters), png_uri, svg_uri,
+        files = [repository_path(f) for f in meta.get("files") or []] or data_files(meta.get("data", []), parameters)
+        legend += _made_by(meta, files, png_uri, svg_uri,
                            f"{up}{FIGURES_DIR}/{KEY}.svg")
 
 

@@ -47,6 +47,19 @@ def claims_display(audited: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+FAILING_ORDER = {"differs": 0, "unsupported": 1, "rounding": 2}  # worst first; any other verdict after these
+
+
+def claims_by_outcome(audited: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(failing, holding)``: the audited claims whose verdict is not ``holds``, worst first (differs,
+    unsupported, rounding; by finding within a verdict, else in the register's order), and those that hold."""
+    holds = audited["verdict"].eq("holds")
+    failing = audited[~holds]
+    order = failing["verdict"].map(FAILING_ORDER).fillna(len(FAILING_ORDER))
+    failing = failing.assign(_order=order).sort_values(["_order", "finding"], kind="stable").drop(columns="_order")
+    return failing, audited[holds]
+
+
 def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
     """Finding 1's table: each task's score at the two sizes, training changes and what is not measured.
 
@@ -362,9 +375,6 @@ def failing_claims(audited: pd.DataFrame) -> pd.DataFrame:
     """The claims that do not hold, worst first (differs, unsupported, rounding), as the audit shows them."""
     if audited is None:  # the audit switched off
         return pd.DataFrame(columns=["Finding", "Claim", "Claimed", "Recomputed", "Verdict", "Reason"])
-    order = {"differs": 0, "unsupported": 1, "rounding": 2}
-    failing = audited[audited["verdict"] != "holds"].copy()
-    failing["_order"] = failing["verdict"].map(order)
-    failing = failing.sort_values(["_order", "finding"], kind="stable").drop(columns="_order")
+    failing, _ = claims_by_outcome(audited)
     return claims_display(failing).assign(Finding=failing["finding"].astype(str).to_numpy())[
         ["Finding", "Claim", "Claimed", "Recomputed", "Verdict", "Reason"]]
