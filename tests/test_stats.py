@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats as st
 
-from evalpatterns.stats import (HedgesG, PowerLawFit, WilsonInterval, hedges_g, hedges_g_from_stats,
+from evalpatterns.stats import (compare_with_stderr, stderr_interval, HedgesG, PowerLawFit, WilsonInterval, hedges_g, hedges_g_from_stats,
                                 power_law_fit, wilson_interval, within_each_others_interval)
 
 Z95 = st.norm.ppf(0.975)  # 1.959964
@@ -448,3 +448,24 @@ def test_within_each_others_interval_skips_unknown_denominators():
     assert within_each_others_interval(["a", "b", "c"], [146, 147, 146], [200, 200, nan]) == [("a", "b")]
     assert within_each_others_interval(["a", "c"], [146, nan], [200, nan]) == []
     assert within_each_others_interval([], [], []) == []
+
+
+# -- rates known by a standard error ---------------------------------------------------------------------------
+
+def test_stderr_interval_is_the_normal_interval_cut_to_the_scale():
+    z = st.norm.ppf(0.975)
+    w = stderr_interval(0.6, 0.163)
+    assert (float(w.low), float(w.high)) == pytest.approx((0.6 - z * 0.163, 0.6 + z * 0.163), abs=1e-12)
+    assert (float(w.low), float(w.high)) == pytest.approx((0.2805, 0.9195), abs=1e-4)
+    near_one = stderr_interval(0.98, 0.05)
+    assert float(near_one.high) == 1.0 and float(near_one.low) == pytest.approx(0.98 - z * 0.05)
+
+
+def test_compare_with_stderr_is_a_two_sided_z_test():
+    c = compare_with_stderr(0.7, 0.153, 0.6, 0.163)
+    se = math.hypot(0.153, 0.163)
+    assert c.difference == pytest.approx(0.1)
+    assert c.p_value == pytest.approx(2 * st.norm.sf(0.1 / se), rel=1e-12)
+    assert c.p_value == pytest.approx(0.6546, abs=1e-4)
+    assert (c.low, c.high) == pytest.approx((0.1 - st.norm.ppf(0.975) * se, 0.1 + st.norm.ppf(0.975) * se))
+    assert compare_with_stderr(0.5, 0.0, 0.5, 0.0).p_value == 1.0

@@ -135,6 +135,15 @@ def wilson_interval(k, n, confidence: float = 0.95) -> WilsonInterval:
     return WilsonInterval(p, centre - half, centre + half)
 
 
+def stderr_interval(value, stderr, confidence: float = 0.95, low: float = 0.0,
+                    high: float = 1.0) -> WilsonInterval:
+    """The normal interval ``value ± z stderr`` of a rate known by its standard error (when its counts are
+    not), cut to the rate's scale ``[low, high]``. Example: 0.6 with stderr 0.163 gives (0.280, 0.920)."""
+    value, stderr = np.asarray(value, dtype=float), np.asarray(stderr, dtype=float)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    return WilsonInterval(value, np.clip(value - z * stderr, low, high), np.clip(value + z * stderr, low, high))
+
+
 def within_each_others_interval(labels, k, n, confidence: float = 0.95) -> list[tuple[str, str]]:
     """Pairs of accuracies (k of n) each of which lies inside the other's Wilson interval: the data cannot
     tell them apart. Entries with an unknown denominator are skipped. Example: 146/200 and 147/200."""
@@ -174,6 +183,17 @@ def compare_proportions(k1, n1, k2, n2, confidence: float = 0.95) -> ProportionC
     high = d + math.sqrt((a.high - a.proportion) ** 2 + (b.proportion - b.low) ** 2)
     p = float(fisher_exact([[int(k1), int(n1 - k1)], [int(k2), int(n2 - k2)]]).pvalue)
     return ProportionComparison(d, float(low), float(high), p)
+
+
+def compare_with_stderr(v1, se1, v2, se2, confidence: float = 0.95) -> ProportionComparison:
+    """``v1 - v2`` for two rates known by their standard errors (no counts): the normal interval
+    ``d ± z sqrt(se1² + se2²)`` and the two-sided z-test's p. Example: 0.7 (se 0.153) against 0.6 (se 0.163):
+    difference 0.1, interval about (-0.34, 0.54), p = 0.65."""
+    d = float(v1) - float(v2)
+    se = math.sqrt(float(se1) ** 2 + float(se2) ** 2)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = 2 * (1 - NormalDist().cdf(abs(d) / se)) if se > 0 else (0.0 if d else 1.0)
+    return ProportionComparison(d, d - z * se, d + z * se, float(p))
 
 
 class RatioOfMeans(NamedTuple):

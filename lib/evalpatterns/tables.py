@@ -20,18 +20,25 @@ def _score(value: float, scale_max: float) -> str:
     return fmt.pct(value / scale_max) if scale_max == 1 else f"{fmt.number(value, 1)}/{fmt.number(scale_max)}"
 
 
-def interval_column(frame: pd.DataFrame) -> list[str]:
-    """Wilson 95% intervals of accuracies with a known denominator (n_correct of n_eval); a dash otherwise."""
-    from .stats import wilson_interval
+def interval_column(frame: pd.DataFrame, value: str = "accuracy") -> list[str]:
+    """95% intervals of accuracies: Wilson's where the denominator is known (n_correct of n_eval), else the
+    normal interval from a reported standard error (``stderr``, beside ``value``, on a 0-1 scale); a dash where
+    neither is known."""
+    from .stats import stderr_interval, wilson_interval
+
+    def column(name):
+        return frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index)
 
     out = []
-    for k, n in zip(frame.get("n_correct", pd.Series([None] * len(frame))),
-                    frame.get("n_eval", pd.Series([None] * len(frame)))):
-        if pd.isna(k) or pd.isna(n):
-            out.append("\u2014")
-        else:
+    for k, n, v, se in zip(column("n_correct"), column("n_eval"), column(value), column("stderr")):
+        if not (pd.isna(k) or pd.isna(n)):
             w = wilson_interval(int(k), int(n))
             out.append(f"{fmt.pct(w.low, 1)}\u2013{fmt.pct(w.high, 1)} ({int(k)}/{int(n)})")
+        elif not (pd.isna(v) or pd.isna(se)):
+            w = stderr_interval(float(v), float(se))
+            out.append(f"{fmt.pct(float(w.low), 1)}\u2013{fmt.pct(float(w.high), 1)} (s.e. {fmt.pct(float(se), 1)})")
+        else:
+            out.append("\u2014")
     return out
 
 
@@ -155,7 +162,7 @@ def roi_display(table: pd.DataFrame) -> pd.DataFrame:
         "Approach": table["approach"],
         "Time": table["minutes"].map(fmt.duration),
         "Accuracy": [acc(r) for r in table.itertuples()],
-        "95% interval": interval_column(table),
+        "95% interval": interval_column(table, "accuracy_point"),
         "Change (points)": [change(r) for r in table.itertuples()],
         "ROI (points/min)": [roi(r) for r in table.itertuples()],
     })
