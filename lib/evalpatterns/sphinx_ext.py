@@ -17,6 +17,10 @@
 - The bibliography's list drops a role that makes axe-core report it as a broken list.
 - ``bibtex_bibfiles`` that do not exist under the source folder (a one-page ``evalpatterns run``) are looked
   up in the repository.
+- The API page (autodoc, ``chapters/api.md``): each finding's ``Params`` and ``Result`` are described from the
+  finding module (its number and question) instead of the signature dataclasses put in ``__doc__``; a
+  ``Params`` lists each parameter with its default, help and range, from its ``param(...)``, the one place
+  those are written.
 """
 from __future__ import annotations
 
@@ -328,6 +332,51 @@ def _bibfiles_in_repository(app, config) -> None:
                               else str(ROOT / f) for f in files]
 
 
+# -- the API page: findings' Params and Result ---------------------------------------------------------------
+
+def _finding_dataclass(name: str):
+    """(finding module, class name) for ``evalpatterns.findings.MODULE.Params`` or ``.Result``, else None."""
+    import importlib
+
+    module_name, _, class_name = name.rpartition(".")
+    if class_name not in ("Params", "Result") or not module_name.startswith("evalpatterns.findings."):
+        return None
+    module = importlib.import_module(module_name)
+    return (module, class_name) if hasattr(module, "NUMBER") else None
+
+
+def _generated_doc(cls) -> bool:
+    """Whether ``cls.__doc__`` is the signature ``dataclasses`` writes when a class has no docstring."""
+    return (cls.__doc__ or "").startswith(f"{cls.__name__}(")
+
+
+def _param_line(field) -> str:
+    """A ``Params`` field as a list item: its name, default, what it means and its allowed range."""
+    help_, low, high = (field.metadata.get(k) for k in ("help", "minimum", "maximum"))
+    allowed = (f"; from {low:g} to {high:g}" if low is not None and high is not None
+               else f"; at least {low:g}" if low is not None else "")
+    return f"- ``{field.name}`` (default ``{field.default!r}``): {help_}{allowed}."
+
+
+def api_docstring(app, what, name, obj, options, lines) -> None:
+    """Write the docstrings of findings' ``Params`` (with every parameter) and ``Result`` (autodoc's
+    ``autodoc-process-docstring``)."""
+    import dataclasses
+
+    found = _finding_dataclass(name)
+    if what != "class" or not found or not _generated_doc(obj):
+        return
+    module, class_name = found
+    question = module.QUESTION.split(": ", 1)[-1]
+    if class_name == "Params":
+        lines[:] = [f"The parameters of Finding {module.NUMBER} ({question}); pass them by name to "
+                    ":func:`evalpatterns.findings.analyse` (the defaults for those not given).", ""]
+        lines += [_param_line(f) for f in dataclasses.fields(obj)] + [""]
+    else:
+        lines[:] = [f"Everything the chapter of Finding {module.NUMBER} ({question}) shows, and its "
+                    ":class:`~evalpatterns.findings.base.Conclusion`, from :func:`analyse`.", ""]
+
+
 def setup(app):
     app.connect("config-inited", _bibfiles_in_repository, priority=100)
     app.add_role("verdict", verdict_role)
@@ -338,4 +387,6 @@ def setup(app):
     app.connect("doctree-resolved", _figures_link_out)
     app.connect("build-finished", _write_figures)
     app.connect("build-finished", _portable_downloads)
+    if "sphinx.ext.autodoc" in app.extensions:
+        app.connect("autodoc-process-docstring", api_docstring)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

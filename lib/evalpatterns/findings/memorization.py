@@ -36,14 +36,14 @@ class Params:
 @dataclass(frozen=True)
 class Result:
     params: Params
-    data: pd.DataFrame  # memorization.csv as loaded
-    effect_sizes: pd.DataFrame  # effect_sizes.csv as loaded (the published values)
-    episodes: pd.DataFrame  # memorization.episodes_table: one row per method and N, seeds aggregated
-    advantage: pd.DataFrame  # memorization.sl_advantage: RL / supervised episodes at each N
-    fits: pd.DataFrame  # memorization.scaling_fits on measured points only: the table's and the audit's fit
-    seed_effects: pd.DataFrame  # memorization.recomputed_effect_sizes: Hedges' g and Welch's p where recomputable
-    comparisons: pd.DataFrame  # one row per RL method and N with a supervised count: see compare()
-    headline: pd.Series | None  # the comparison the headline statistic reads (None without comparisons)
+    data: pd.DataFrame  #: memorization.csv as loaded
+    effect_sizes: pd.DataFrame  #: effect_sizes.csv as loaded (the published values)
+    episodes: pd.DataFrame  #: memorization.episodes_table: one row per method and N, seeds aggregated
+    advantage: pd.DataFrame  #: memorization.sl_advantage: RL / supervised episodes at each N
+    fits: pd.DataFrame  #: memorization.scaling_fits on measured points only: the table's and the audit's fit
+    seed_effects: pd.DataFrame  #: memorization.recomputed_effect_sizes: Hedges' g and Welch's p where recomputable
+    comparisons: pd.DataFrame  #: one row per RL method and N with a supervised count: see compare()
+    headline: pd.Series | None  #: the comparison the headline statistic reads (None without comparisons)
     conclusion: Conclusion
 
 
