@@ -164,7 +164,8 @@ def test_run_writes_figures_only_in_the_chosen_format(fmt, tmp_path):
     assert proc.returncode == 0, proc.stderr
     images = [p for p in out.rglob("*") if p.suffix in (".png", ".svg") and "_static" not in p.parts]
     assert {p.suffix for p in images} == {f".{fmt}"}, sorted(str(p.relative_to(out)) for p in images)
-    assert json.loads((out / "results.json").read_text())["figures"] == [f"figures/fig-roi.{fmt}"]
+    document = json.loads((out / "results.json").read_text())
+    assert document["figures"] == [f"figures/fig-roi.{fmt}"] and "fig-roi" not in document["results"]
     figure = out / "figures" / f"fig-roi.{fmt}"
     if fmt == "svg":
         assert ElementTree.parse(figure).getroot().tag == "{http://www.w3.org/2000/svg}svg"
