@@ -312,3 +312,35 @@ def test_no_inline_script_is_written_twice(book):
                  *[book / "chapters" / f"{c.id}.html" for c in registry.CHAPTERS]]:
         html = path.read_text()
         assert html.count("const THEBE_JS_URL") <= 1 and html.count("var togglebuttonSelector") == 1, path.name
+
+
+def test_the_api_page_documents_every_findings_api(book):
+    import dataclasses
+
+    soup = page(book, "api")
+    signature = " ".join(soup.find(id="evalpatterns.findings.analyse").get_text().split())
+    assert signature.startswith("evalpatterns.findings.analyse(name, data_dir=None, **params)")
+    assert soup.find(id="evalpatterns.findings.base.Conclusion") and soup.find(id="evalpatterns.io.load")
+    for m in findings.modules():
+        params = soup.find(id=f"{m.__name__}.Params")
+        described = " ".join(params.find_next_sibling("dd").get_text().split())
+        for f in dataclasses.fields(m.Params):
+            assert f"{f.name}:" in params.get_text() and f"= {f.default!r}" in params.get_text(), (m.__name__, f.name)
+            assert f"{f.name} (default {f.default!r}): {' '.join(f.metadata['help'].split())}" in described
+        result = soup.find(id=f"{m.__name__}.Result")
+        fields = [f.name for f in dataclasses.fields(m.Result)]
+        assert all(soup.find(id=f"{m.__name__}.Result.{name}") for name in fields), m.__name__
+        assert soup.find(id=f"{m.__name__}.analyse") and result.find_next_sibling("dd").get_text().strip()
+
+
+def test_the_api_pages_example_shows_what_the_library_returns(book):
+    soup = page(book, "api")
+    outputs = {" ".join(c.select_one("div.cell_input").get_text().split()):
+               c.select_one("div.cell_output").get_text().strip() for c in soup.select("div.cell")
+               if c.select_one("div.cell_input") and c.select_one("div.cell_output")}
+    result = findings.analyse("sl-vs-rl", data_dir=DATA)
+    verdict = next(v for k, v in outputs.items() if k.endswith("result.conclusion.verdict"))
+    assert verdict == repr(result.conclusion.verdict)
+    reason = next(v for k, v in outputs.items() if "print(result.conclusion.reason)" in k)
+    assert reason == result.conclusion.reason
+    assert outputs["result.params"] == repr(result.params)

@@ -92,6 +92,16 @@ def test_cache_key_follows_content_not_paths(tmp_path):
     assert build.job_key("model-switch-roi", {**params, "baseline_accuracy": 0.7}) != key
 
 
+def test_cache_key_follows_the_figure_format(monkeypatch):
+    params = build.resolve_parameters("model-switch-roi")
+    keys = set()
+    for formats in ("png", "svg", "png,svg"):
+        monkeypatch.setenv("EVALPATTERNS_FIGURE_FORMAT", formats)
+        keys.add(build.job_key("model-switch-roi", params))
+    monkeypatch.delenv("EVALPATTERNS_FIGURE_FORMAT")
+    assert len(keys) == 3 and build.job_key("model-switch-roi", params) in keys  # the default is png,svg
+
+
 def test_cached_jobs_are_not_executed(tmp_path):
     jobs = build.plan()
     for j in jobs:
@@ -148,6 +158,34 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
         table.decompose()
     text = soup.select_one("main, article, body").get_text(" ")
     assert "1h" in text and "10x" in text and "2h 47m" not in text and "38x" not in text
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_run_writes_figures_only_in_the_chosen_format(fmt, tmp_path):
+    from xml.etree import ElementTree
+
+    out = tmp_path / "out"
+    proc = cli("run", "model-switch-roi", "--figure-format", fmt, "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    images = [p for p in out.rglob("*") if p.suffix in (".png", ".svg") and "_static" not in p.parts]
+    assert {p.suffix for p in images} == {f".{fmt}"}, sorted(str(p.relative_to(out)) for p in images)
+    document = json.loads((out / "results.json").read_text())
+    assert document["figures"] == [f"figures/fig-roi.{fmt}"] and "fig-roi" not in document["results"]
+    figure = out / "figures" / f"fig-roi.{fmt}"
+    if fmt == "svg":
+        assert ElementTree.parse(figure).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    else:
+        assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (out / "model-switch-roi_files" / "model-switch-roi.html").read_text()
+    assert f"_figures/fig-roi.{fmt}" in page and f"_figures/fig-roi.{'png' if fmt == 'svg' else 'svg'}" not in page
+
+
+@pytest.mark.parametrize("command", ["run model-switch-roi", "build"])
+def test_a_bad_figure_format_is_one_message_and_nothing_runs(command, tmp_path):
+    proc = cli(*command.split(), "--figure-format", "gif", "--output", str(tmp_path / "o"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr == "evalpatterns: --figure-format expects png, svg or png,svg; got 'gif'\n"
+    assert not (tmp_path / "o").exists()
 
 
 def test_run_refuses_unknown_parameter_before_running(tmp_path):

@@ -44,7 +44,7 @@ def test_toc_lists_every_chapter_in_the_posts_order():
     assert toc["chapters"][-1]["file"] == "reproducibility"
     assert ids == [c.id for c in registry.CHAPTERS] == [
         "introduction", "capability-cliff", "mode-collapse", "model-switch-roi", "hybrid-distillation",
-        "sl-vs-rl", "summary", "bring-your-own-data"]
+        "sl-vs-rl", "summary", "bring-your-own-data", "api"]
 
 
 def test_unknown_chapter_and_parameter_are_refused_with_the_valid_names():

@@ -58,19 +58,48 @@ def test_a_rendered_figure_carries_png_svg_and_its_record():
     ax.set_xlabel("x", fontsize=12)
     ax.set_ylabel("y", fontsize=12)
     fig.evalpatterns = {"function": "figures.example", "data": ("roi",)}
-    rendered = report.RenderedFigure("fig-example", fig)
+    rendered = report.RenderedFigure("fig-example", fig)  # both formats: the default
     data, meta = rendered._repr_mimebundle_()
     png = base64.b64decode(data["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and data["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
     record = meta[report.META_KEY]
     assert record == {"figure": "fig-example", "function": "figures.example", "data": ["roi"], "files": [],
                       "min_font_pt": 11.0, "dpi": report.FIGURE_DPI,
-                      "png_sha256": hashlib.sha256(png).hexdigest()}
+                      "png_sha256": hashlib.sha256(png).hexdigest(),
+                      "svg_sha256": hashlib.sha256(data["image/svg+xml"].encode()).hexdigest()}
     # a figure drawn from a file that is no chapter parameter records it, as an absolute path (the caption
     # shows it relative to the repository)
     assert report.RenderedFigure("f", fig, files=["examples/x.csv"]).meta["files"] == [
         str(Path("examples/x.csv").resolve())]
     plt.close(fig)
+
+
+@pytest.mark.parametrize("formats, mimes", [(("png",), {"image/png"}), (("svg",), {"image/svg+xml"})])
+def test_a_figure_rendered_in_one_format_carries_only_that_format(formats, mimes):
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [1, 0])
+    rendered = report.RenderedFigure("f", fig, formats=formats)
+    data, meta = rendered._repr_mimebundle_()
+    plt.close(fig)
+    assert set(data) == mimes | {"text/plain"}
+    assert {k for k in meta[report.META_KEY] if k.endswith("_sha256")} == {f"{f}_sha256" for f in formats}
+    assert (rendered.png is None) == ("png" not in formats) and (rendered.svg is None) == ("svg" not in formats)
+
+
+@pytest.mark.parametrize("text, formats", [("png", ("png",)), ("svg", ("svg",)), ("png,svg", ("png", "svg")),
+                                           (" SVG , png", ("png", "svg"))])
+def test_figure_formats_are_read_from_the_option_and_the_environment(text, formats, monkeypatch):
+    assert report.parse_figure_formats(text) == formats
+    monkeypatch.setenv(report.FIGURE_FORMAT_VARIABLE, text)
+    assert report.figure_formats() == formats
+    monkeypatch.delenv(report.FIGURE_FORMAT_VARIABLE)
+    assert report.figure_formats() == ("png", "svg")
+
+
+@pytest.mark.parametrize("text", ["", "jpg", "png,", "png,png", "png;svg"])
+def test_a_bad_figure_format_says_what_is_expected(text):
+    with pytest.raises(ValueError, match=r"^--figure-format expects png, svg or png,svg; got "):
+        report.parse_figure_formats(text)
 
 
 @pytest.mark.parametrize("dpi", [report.FIGURE_DPI])

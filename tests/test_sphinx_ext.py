@@ -58,3 +58,20 @@ def test_the_verdict_role_gives_a_span_with_the_verdicts_class():
     nodes_, messages = sphinx_ext.verdict_role("verdict", "{verdict}`Holds `", "Holds ", 1, None)
     (node,) = nodes_
     assert node.astext() == "Holds" and node["classes"] == ["verdict", "verdict-holds"] and messages == []
+
+
+def test_a_findings_params_and_result_are_described_from_the_finding_module():
+    from evalpatterns.findings import roi
+
+    lines = [roi.Params.__doc__]
+    sphinx_ext.api_docstring(None, "class", "evalpatterns.findings.roi.Params", roi.Params, {}, lines)
+    assert lines[0].startswith("The parameters of Finding 3 (switch model, or train the one you have?)")
+    # the field's default, help and range, from its param(...)
+    assert ("- ``baseline_accuracy`` (default ``None``): accuracy of the model before any training, the zero of "
+            "accuracy change; empty: the data's baseline row; from 0 to 1.") in lines
+    lines = [roi.Result.__doc__]
+    sphinx_ext.api_docstring(None, "class", "evalpatterns.findings.roi.Result", roi.Result, {}, lines)
+    assert lines[0].startswith("Everything the chapter of Finding 3") and "Conclusion" in lines[0]
+    written = ["A docstring of its own."]
+    sphinx_ext.api_docstring(None, "class", "evalpatterns.findings.roi.Baseline", roi.Baseline, {}, written)
+    assert written == ["A docstring of its own."]

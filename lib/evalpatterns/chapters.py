@@ -156,6 +156,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              Parameter("example_baseline_accuracy", "float", 0.6,
                        "the baseline accuracy the worked example passes with -p", 0, 1)),
             cost=5.0),  # runs `evalpatterns run` (a second kernel and a Sphinx page) inside itself
+    Chapter("api", "The Python API",
+            tuple(_data(k) for k in _findings.module("sl-vs-rl").DATA)),  # the worked example's finding
 )
 
 BY_ID = {c.id: c for c in CHAPTERS}

@@ -39,6 +39,19 @@ def _engine(args) -> None:
         os.environ["EVALPATTERNS_SPARK_MASTER"] = args.spark_master
 
 
+FIGURE_FORMAT_HELP = ("the formats figures are written in: png, svg or png,svg (default). The book's pages show the "
+                      "PNG, or the SVG when there is no PNG; also EVALPATTERNS_FIGURE_FORMAT")
+
+
+def _figure_format(args) -> None:
+    """Check --figure-format and hand it to the chapters' kernels through the environment (ValueError naming
+    what is expected)."""
+    from .report import FIGURE_FORMAT_VARIABLE, parse_figure_formats
+
+    if args.figure_format is not None:
+        os.environ[FIGURE_FORMAT_VARIABLE] = ",".join(parse_figure_formats(args.figure_format))
+
+
 def _fail(message: str, code: int = 1) -> int:
     print(f"evalpatterns: {message}", file=sys.stderr)
     return code
@@ -99,6 +112,7 @@ def cmd_build(args) -> int:
     from .build import build_book, split_book_overrides
 
     overrides = split_book_overrides(_pairs(args.param))
+    _figure_format(args)
     _fresh_kernels(args)
     _engine(args)
     out = build_book(args.data_dir, overrides, args.output, build_dir=args.build_dir)
@@ -109,6 +123,7 @@ def cmd_build(args) -> int:
 def cmd_run(args) -> int:
     from .build import run_chapter
 
+    _figure_format(args)
     _fresh_kernels(args)
     _engine(args)
     out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output)
@@ -219,6 +234,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"), help="a parameter")
     r.add_argument("--output", required=True, help="folder for the outputs: new, empty, or an earlier run's")
     r.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
+    r.add_argument("--figure-format", metavar="png|svg|png,svg", help=FIGURE_FORMAT_HELP)
     _engine_options(r)
     r.set_defaults(func=cmd_run)
 
@@ -232,6 +248,7 @@ def parser() -> argparse.ArgumentParser:
                                        "(default: _build/ in the checkout; also EVALPATTERNS_BUILD_DIR), e.g. "
                                        "when the checkout is read-only")
     b.add_argument("--fresh-kernels", action="store_true", help=FRESH_HELP)
+    b.add_argument("--figure-format", metavar="png|svg|png,svg", help=FIGURE_FORMAT_HELP)
     _engine_options(b)
     b.set_defaults(func=cmd_build)
     _import_parser(sub)

@@ -1,8 +1,8 @@
 """Putting results on the page: glued values, numbered tables and figures.
 
 A chapter calls ``glue(name, value)`` for every number its prose shows, ``table(frame, name, caption)``
-for every table and ``figure(name, fig)`` for every figure (glued as PNG for the page, with an SVG copy and
-a record of what made it, which :mod:`evalpatterns.sphinx_ext` turns into the caption's last line and the
+for every table and ``figure(name, fig)`` for every figure (glued as PNG for the page, with an SVG copy, or
+in the formats ``--figure-format`` chose, and a record of what made it, which :mod:`evalpatterns.sphinx_ext` turns into the caption's last line and the
 full-size links). ``badge(verdict)`` puts a verdict into a table cell as a coloured badge. Tables are emitted as MyST ``list-table``
 directives (numbered, referable with ``{numref}``), with every cell escaped so that text in the data is
 shown as text and never parsed as markup. Each output also carries machine-readable metadata under the key
@@ -169,38 +169,69 @@ def smallest_font_pt(fig) -> float | None:
     return min(sizes) if sizes else None
 
 
-class RenderedFigure:
-    """A figure rendered once, as PNG and SVG on a white background, with a record of what made it; its
-    MIME bundle is what :func:`figure` glues (the book shows the PNG: ``_config.yml`` ranks PNG above SVG)."""
+#: ``--figure-format`` (``evalpatterns run`` and ``build``) reaches the chapters' kernels through this variable.
+FIGURE_FORMAT_VARIABLE = "EVALPATTERNS_FIGURE_FORMAT"
+FIGURE_FORMATS = ("png", "svg")
 
-    def __init__(self, name: str, fig, files=()):
+
+def parse_figure_formats(text) -> tuple[str, ...]:
+    """``"png"``, ``"svg"`` or ``"png,svg"`` (in either order) as the formats to write, in ``FIGURE_FORMATS``'
+    order; ValueError saying what is expected otherwise."""
+    names = [n.strip().lower() for n in str(text).split(",")]
+    if not names or any(n not in FIGURE_FORMATS for n in names) or len(set(names)) != len(names):
+        raise ValueError(f"--figure-format expects png, svg or png,svg; got {text!r}")
+    return tuple(f for f in FIGURE_FORMATS if f in names)
+
+
+def figure_formats() -> tuple[str, ...]:
+    """The formats figures are written in: ``EVALPATTERNS_FIGURE_FORMAT``, else both."""
+    import os
+
+    return parse_figure_formats(os.environ.get(FIGURE_FORMAT_VARIABLE) or ",".join(FIGURE_FORMATS))
+
+
+class RenderedFigure:
+    """A figure rendered once in each of ``formats`` (default :func:`figure_formats`: PNG and SVG) on a white
+    background, with a record of what made it; its MIME bundle is what :func:`figure` glues (the book shows
+    the PNG where there is one: ``_config.yml`` ranks PNG above SVG). ``png``/``svg`` are None when not
+    written; the record has each written image's SHA-256 (``png_sha256``, ``svg_sha256``)."""
+
+    def __init__(self, name: str, fig, files=(), formats: tuple[str, ...] | None = None):
         import base64
         import hashlib
         from io import BytesIO
 
         import matplotlib as mpl
 
-        png, svg = BytesIO(), BytesIO()
-        fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
-        # a fixed salt and no date: the same figure gives the same SVG (its ids are otherwise random)
-        with mpl.rc_context({"svg.hashsalt": "evalpatterns"}):
-            fig.savefig(svg, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
-        self.png = png.getvalue()
-        self.svg = svg.getvalue().decode("utf-8")
+        formats = figure_formats() if formats is None else formats
+        self.png = self.svg = None
+        if "png" in formats:
+            png = BytesIO()
+            fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
+            self.png = png.getvalue()
+        if "svg" in formats:
+            svg = BytesIO()
+            # a fixed salt and no date: the same figure gives the same SVG (its ids are otherwise random)
+            with mpl.rc_context({"svg.hashsalt": "evalpatterns"}):
+                fig.savefig(svg, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
+            self.svg = svg.getvalue().decode("utf-8")
         made = getattr(fig, "evalpatterns", {})
         self.meta = {"figure": name, "function": made.get("function"), "data": list(made.get("data", ())),
                      "files": [str(Path(f).resolve()) for f in files],
-                     "min_font_pt": plain(smallest_font_pt(fig)), "dpi": FIGURE_DPI,
-                     "png_sha256": hashlib.sha256(self.png).hexdigest()}
-        self._png64 = base64.b64encode(self.png).decode("ascii")
+                     "min_font_pt": plain(smallest_font_pt(fig)), "dpi": FIGURE_DPI}
+        if self.png is not None:
+            self.meta["png_sha256"] = hashlib.sha256(self.png).hexdigest()
+        if self.svg is not None:
+            self.meta["svg_sha256"] = hashlib.sha256(self.svg.encode("utf-8")).hexdigest()
+        self._png64 = base64.b64encode(self.png).decode("ascii") if self.png is not None else None
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"image/png": self._png64, "image/svg+xml": self.svg, "text/plain": f"<Figure {self.meta['figure']}>"}
-        return data, {META_KEY: self.meta}
+        return {k: v for k, v in data.items() if v is not None}, {META_KEY: self.meta}
 
 
 def figure(name: str, fig, files=()) -> None:
-    """Glue a matplotlib figure under ``name`` for ``{glue:figure}`` (PNG and SVG, see
+    """Glue a matplotlib figure under ``name`` for ``{glue:figure}`` (PNG, SVG or both: see
     :class:`RenderedFigure`), and close it. Its texts are drawn literally and cut to a sane length
     (:func:`evalpatterns.theme.literal_texts`): they may come from the data. ``files``: the data files it
     was drawn from, when they are not the chapter's ``KIND_csv`` parameters (its caption names them)."""

@@ -7,9 +7,9 @@
 - The ``download-file`` role links a file of the repository (a data file, the datasheet) for download.
 - A table's caption is moved out of the theme's horizontal scroll box, to just above it, so that it stays in
   view while a wide table scrolls on a phone (the table is labelled by it, for screen readers).
-- Every figure glued by ``report.figure`` opens full size (the image links to its PNG), and its caption ends
-  with what made it: the function, the data files (from the chapter's parameters), links to the PNG and
-  the SVG, and to the key of the marks for a value's provenance (``theme.provenance_key``), drawn once. Those files, and ``_figures/figures.json`` (each figure's smallest font size, its dpi and its
+- Every figure glued by ``report.figure`` opens full size (the image links to its PNG, else its SVG), and its
+  caption ends with what made it: the function, the data files (from the chapter's parameters), links to the
+  PNG and the SVG (those of them ``--figure-format`` wrote), and to the key of the marks for a value's provenance (``theme.provenance_key``), drawn once. Those files, and ``_figures/figures.json`` (each figure's smallest font size, its dpi and its
   PNG's hash, which the browser tests use to measure text size on screen), are written at the end of the
   build.
 - Downloaded notebooks (``_downloads/``, ``_sources/``) carry paths relative to the repository instead of the
@@ -17,6 +17,10 @@
 - The bibliography's list drops a role that makes axe-core report it as a broken list.
 - ``bibtex_bibfiles`` that do not exist under the source folder (a one-page ``evalpatterns run``) are looked
   up in the repository.
+- The API page (autodoc, ``chapters/api.md``): each finding's ``Params`` and ``Result`` are described from the
+  finding module (its number and question) instead of the signature dataclasses put in ``__doc__``; a
+  ``Params`` lists each parameter with its default, help and range, from its ``param(...)``, the one place
+  those are written.
 """
 from __future__ import annotations
 
@@ -123,10 +127,16 @@ def _plain_citation_list(app, pagename, templatename, context, doctree) -> None:
 
 # -- figures ----------------------------------------------------------------------------------------------
 
+FORMATS = ("png", "svg")  # as report.FIGURE_FORMATS: the first one a figure has is the one it opens to
+
+
 @functools.lru_cache(maxsize=32)
 def _notebook_figures(path: str, mtime: float) -> dict[str, dict]:
-    """PNG hash -> the record ``report.figure`` glued (with ``svg`` and ``png`` added) in a notebook."""
+    """The name of the image file the page shows (its hash; of the PNG and of the SVG) -> the record
+    ``report.figure`` glued (with ``svg`` and ``png`` added, None where not glued) in a notebook."""
     import base64
+    import hashlib
+    import os
 
     import nbformat
 
@@ -134,13 +144,17 @@ def _notebook_figures(path: str, mtime: float) -> dict[str, dict]:
     for cell in nbformat.read(path, as_version=4).cells:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get(META_KEY, {})
-            if "figure" not in meta or "png_sha256" not in meta:
+            if "figure" not in meta:
                 continue
             data = output.get("data", {})
             png = data.get(GLUE_PREFIX + "image/png") or data.get("image/png")
             svg = data.get(GLUE_PREFIX + "image/svg+xml") or data.get("image/svg+xml")
-            out[meta["png_sha256"]] = {**meta, "png": base64.b64decode(png) if png else None,
-                                       "svg": "".join(svg) if isinstance(svg, list) else svg}
+            record = {**meta, "png": base64.b64decode(png) if png else None,
+                      "svg": "".join(svg) if isinstance(svg, list) else svg}
+            if record["png"]:
+                out[hashlib.sha256(record["png"]).hexdigest()] = record
+            if record["svg"]:  # named as myst-nb names the image file: its lines joined by os.linesep
+                out[hashlib.sha256(os.linesep.join(record["svg"].splitlines()).encode()).hexdigest()] = record
     return out
 
 
@@ -174,7 +188,7 @@ def data_files(kinds, parameters: dict) -> list[str]:
 KEY = "provenance-key"  # theme.provenance_key(), written beside the figures
 
 
-def _made_by(meta: dict, files: list[str], png_uri: str, svg_uri: str, key_uri: str) -> nodes.paragraph:
+def _made_by(meta: dict, files: list[str], uris: dict[str, str], key_uri: str) -> nodes.paragraph:
     para = nodes.paragraph(classes=["figure-made-by"])
     if meta.get("function"):
         para += nodes.Text("Made by ")
@@ -187,9 +201,10 @@ def _made_by(meta: dict, files: list[str], png_uri: str, svg_uri: str, key_uri: 
                 para += nodes.literal(text=f)
         para += nodes.Text(". ")
     para += nodes.Text("Full size: ")
-    para += nodes.reference("", "PNG", refuri=png_uri)
-    para += nodes.Text(", ")
-    para += nodes.reference("", "SVG", refuri=svg_uri)
+    for i, (ext, uri) in enumerate(uris.items()):
+        if i:
+            para += nodes.Text(", ")
+        para += nodes.reference("", ext.upper(), refuri=uri)
     para += nodes.Text(". How values are drawn: ")
     para += nodes.reference("", "the key", refuri=key_uri)
     para += nodes.Text(".")
@@ -208,9 +223,9 @@ def _figures_link_out(app, doctree, docname) -> None:
         meta = figures.get(Path(image["uri"]).stem) if image is not None else None
         if meta is None:
             continue
-        png_uri, svg_uri = (f"{up}{FIGURES_DIR}/{meta['figure']}.{ext}" for ext in ("png", "svg"))
+        uris = {ext: f"{up}{FIGURES_DIR}/{meta['figure']}.{ext}" for ext in FORMATS if meta.get(ext)}
         if not isinstance(image.parent, nodes.reference):
-            link = nodes.reference("", "", refuri=png_uri, classes=["figure-full-size"])
+            link = nodes.reference("", "", refuri=next(iter(uris.values())), classes=["figure-full-size"])
             image.replace_self(link)
             link += image
         legend = next(iter(figure.findall(nodes.legend)), None)
@@ -218,29 +233,33 @@ def _figures_link_out(app, doctree, docname) -> None:
             legend = nodes.legend()
             figure += legend
         files = [repository_path(f) for f in meta.get("files") or []] or data_files(meta.get("data", []), parameters)
-        legend += _made_by(meta, files, png_uri, svg_uri,
-                           f"{up}{FIGURES_DIR}/{KEY}.svg")
+        key = f"{up}{FIGURES_DIR}/{KEY}.{'svg' if meta.get('svg') else 'png'}"
+        legend += _made_by(meta, files, uris, key)
 
 
 def _write_figures(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     folder = Path(app.outdir) / FIGURES_DIR
-    index = {}
+    index, formats = {}, set()
     for docname in sorted(app.env.found_docs):
-        for sha, meta in notebook_figures(Path(app.srcdir) / f"{docname}.ipynb").items():
+        figures = {m["figure"]: m for m in notebook_figures(Path(app.srcdir) / f"{docname}.ipynb").values()}
+        for meta in figures.values():  # each figure once (it is found by the hash of each of its images)
             folder.mkdir(exist_ok=True)
             if meta.get("png"):
                 (folder / f"{meta['figure']}.png").write_bytes(meta["png"])
             if meta.get("svg"):
                 (folder / f"{meta['figure']}.svg").write_text(meta["svg"])
-            index[meta["figure"]] = {k: v for k, v in meta.items() if k not in ("png", "svg")} | {"page": docname}
+            formats |= {ext for ext in FORMATS if meta.get(ext)}
+            index[meta["figure"]] = {k: v for k, v in meta.items() if k not in FORMATS} | {"page": docname}
     if index:
         (folder / "figures.json").write_text(json.dumps(index, indent=2))
-        _write_key(folder)
+        _write_key(folder, tuple(f for f in FORMATS if f in formats))
 
 
-def _write_key(folder: Path) -> None:
+def _write_key(folder: Path, formats: tuple[str, ...]) -> None:
+    """The key of the marks, in the formats the figures were written in (the captions link its SVG, or its PNG
+    where the figures have no SVG)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -250,10 +269,12 @@ def _write_key(folder: Path) -> None:
     from .theme import provenance_key
 
     fig = provenance_key()
-    rendered = RenderedFigure(KEY, fig)
+    rendered = RenderedFigure(KEY, fig, formats=formats)
     plt.close(fig)
-    (folder / f"{KEY}.png").write_bytes(rendered.png)
-    (folder / f"{KEY}.svg").write_text(rendered.svg)
+    if rendered.png is not None:
+        (folder / f"{KEY}.png").write_bytes(rendered.png)
+    if rendered.svg is not None:
+        (folder / f"{KEY}.svg").write_text(rendered.svg)
 
 
 # -- downloaded notebooks ------------------------------------------------------------------------------------
@@ -312,6 +333,51 @@ def _bibfiles_in_repository(app, config) -> None:
                               else str(ROOT / f) for f in files]
 
 
+# -- the API page: findings' Params and Result ---------------------------------------------------------------
+
+def _finding_dataclass(name: str):
+    """(finding module, class name) for ``evalpatterns.findings.MODULE.Params`` or ``.Result``, else None."""
+    import importlib
+
+    module_name, _, class_name = name.rpartition(".")
+    if class_name not in ("Params", "Result") or not module_name.startswith("evalpatterns.findings."):
+        return None
+    module = importlib.import_module(module_name)
+    return (module, class_name) if hasattr(module, "NUMBER") else None
+
+
+def _generated_doc(cls) -> bool:
+    """Whether ``cls.__doc__`` is the signature ``dataclasses`` writes when a class has no docstring."""
+    return (cls.__doc__ or "").startswith(f"{cls.__name__}(")
+
+
+def _param_line(field) -> str:
+    """A ``Params`` field as a list item: its name, default, what it means and its allowed range."""
+    help_, low, high = (field.metadata.get(k) for k in ("help", "minimum", "maximum"))
+    allowed = (f"; from {low:g} to {high:g}" if low is not None and high is not None
+               else f"; at least {low:g}" if low is not None else "")
+    return f"- ``{field.name}`` (default ``{field.default!r}``): {help_}{allowed}."
+
+
+def api_docstring(app, what, name, obj, options, lines) -> None:
+    """Write the docstrings of findings' ``Params`` (with every parameter) and ``Result`` (autodoc's
+    ``autodoc-process-docstring``)."""
+    import dataclasses
+
+    found = _finding_dataclass(name)
+    if what != "class" or not found or not _generated_doc(obj):
+        return
+    module, class_name = found
+    question = module.QUESTION.split(": ", 1)[-1]
+    if class_name == "Params":
+        lines[:] = [f"The parameters of Finding {module.NUMBER} ({question}); pass them by name to "
+                    ":func:`evalpatterns.findings.analyse` (the defaults for those not given).", ""]
+        lines += [_param_line(f) for f in dataclasses.fields(obj)] + [""]
+    else:
+        lines[:] = [f"Everything the chapter of Finding {module.NUMBER} ({question}) shows, and its "
+                    ":class:`~evalpatterns.findings.base.Conclusion`, from :func:`analyse`.", ""]
+
+
 def setup(app):
     app.connect("config-inited", _bibfiles_in_repository, priority=100)
     app.add_role("verdict", verdict_role)
@@ -322,4 +388,6 @@ def setup(app):
     app.connect("doctree-resolved", _figures_link_out)
     app.connect("build-finished", _write_figures)
     app.connect("build-finished", _portable_downloads)
+    if "sphinx.ext.autodoc" in app.extensions:
+        app.connect("autodoc-process-docstring", api_docstring)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

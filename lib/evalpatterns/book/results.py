@@ -1,5 +1,5 @@
 """What an executed notebook shows, read back: every glued value and table (``results.json``) and every glued
-figure (as PNG files)."""
+figure (as PNG and SVG files, whichever it was glued as)."""
 from __future__ import annotations
 
 import ast
@@ -7,6 +7,9 @@ import base64
 from pathlib import Path
 
 from ..report import META_KEY
+
+#: a figure's file extension -> its MIME type in a glued output
+IMAGES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def notebook_results(path: Path) -> dict:
@@ -23,7 +26,7 @@ def notebook_results(path: Path) -> dict:
                 prefix = meta["scrapbook"].get("mime_prefix", "")
                 data = out.get("data", {})
                 text = data.get(prefix + "text/plain")
-                if name and text is not None and prefix + "image/png" not in data:
+                if name and text is not None and not any(prefix + m in data for m in IMAGES.values()):
                     try:
                         results[name] = ast.literal_eval(text)
                     except (ValueError, SyntaxError, MemoryError, RecursionError):
@@ -34,8 +37,8 @@ def notebook_results(path: Path) -> dict:
 
 
 def export_figures(nb_path: Path, folder: Path) -> list[str]:
-    """Write every glued figure of an executed notebook as ``folder/NAME.png``; returns their paths relative
-    to ``folder``'s parent."""
+    """Write every glued figure of an executed notebook as ``folder/NAME.png`` and/or ``folder/NAME.svg``, as it
+    was glued (``--figure-format``); returns their paths relative to ``folder``'s parent."""
     import nbformat
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -43,11 +46,17 @@ def export_figures(nb_path: Path, folder: Path) -> list[str]:
     for cell in nbformat.read(str(nb_path), as_version=4).cells:
         for out in cell.get("outputs", []):
             scrap = out.get("metadata", {}).get("scrapbook", {})
-            png = out.get("data", {}).get(scrap.get("mime_prefix", "") + "image/png")
             name = scrap.get("name")
-            if png and name:
-                (folder / f"{name}.png").write_bytes(base64.b64decode(png))
-                names.append(f"{folder.name}/{name}.png")
+            for ext, mime in IMAGES.items():
+                image = out.get("data", {}).get(scrap.get("mime_prefix", "") + mime)
+                if image and name:
+                    text = "".join(image) if isinstance(image, list) else image
+                    target = folder / f"{name}.{ext}"
+                    if ext == "png":
+                        target.write_bytes(base64.b64decode(text))
+                    else:
+                        target.write_text(text, encoding="utf-8")
+                    names.append(f"{folder.name}/{name}.{ext}")
     return names
 
 

@@ -1,8 +1,8 @@
 """``evalpatterns run``: one chapter on a researcher's data, into an output folder.
 
 It writes ``ID.ipynb`` (executed), ``ID.html`` (a standalone page, with its files in ``ID_files/``), the
-figures as PNG files in ``figures/``, ``results.json`` and the files the chapter attached for download (a
-per-run CSV), and nothing outside the output folder. The folder
+figures as PNG and/or SVG files (``--figure-format``) in ``figures/``, ``results.json`` and the files the
+chapter attached for download (a per-run CSV), and nothing outside the output folder. The folder
 must be new, empty or hold only what earlier runs wrote (:mod:`.outputs`); the run works in a staging folder
 inside it and replaces only files it wrote before.
 """
@@ -45,7 +45,7 @@ def data_overrides(chapter_id: str, files: list[str]) -> dict:
 def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output: str | Path,
                 log=print, fresh_kernels: bool | None = None) -> Path:
     """Validate, execute one chapter with papermill, and write into ``output``: ``ID.ipynb``, ``ID.html``
-    (a standalone page), the figures as PNG files, ``results.json`` and the files the chapter attached for
+    (a standalone page), the figures (PNG and/or SVG), ``results.json`` and the files the chapter attached for
     download. Nothing is written elsewhere.
     ``fresh_kernels``: let papermill start a plain kernel instead of a warm one (see
     :func:`evalpatterns.book.execute.execute_all`)."""

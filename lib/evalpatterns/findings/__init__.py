@@ -31,7 +31,9 @@ def modules() -> list:
 
 
 def module(name):
-    """The finding module named by chapter id, module name or number; KeyError listing the valid names."""
+    """The finding module named ``name``: its chapter id (``"sl-vs-rl"``), module name (``"memorization"``) or
+    number in the post (``5`` or ``"5"``). Its ``Params``, ``Result``, ``analyse(data, params)`` and ``DATA``
+    (the data kinds it reads) are documented below. Raises KeyError listing the valid names."""
     for number, (module_name, chapter) in enumerate(zip(NAMES, CHAPTERS), start=1):
         if name in (chapter, module_name, number, str(number)):
             return importlib.import_module(f"{__name__}.{module_name}")
@@ -39,8 +41,10 @@ def module(name):
 
 
 def load(m, data_dir=None, **paths) -> dict:
-    """The data a finding reads: ``paths[f"{kind}_csv"]`` if given, else ``data_dir/<kind>.csv``, else the
-    book's own file. An optional kind (``m.OPTIONAL_DATA``) given as '' or absent from ``data_dir`` is left out."""
+    """The data finding module ``m`` reads, as ``{kind: DataFrame}`` for its ``analyse``: for each kind in
+    ``m.DATA``, the file ``paths[f"{kind}_csv"]`` if given, else ``data_dir/<kind>.csv``, else the book's own
+    ``data/<kind>.csv``; each loaded and checked by :func:`evalpatterns.io.load`. An optional kind
+    (``m.OPTIONAL_DATA``) given as '' or absent from ``data_dir`` is left out."""
     from .. import io
 
     out = {}
@@ -60,8 +64,20 @@ def load(m, data_dir=None, **paths) -> dict:
 
 
 def analyse(name, data_dir=None, **params):
-    """Run one finding on a data folder (or on files given as ``<kind>_csv=...``) with the given parameters;
-    returns its ``Result`` (with ``.conclusion``). Names that are not the finding's parameters are ignored."""
+    """Run one finding on your data and return its result.
+
+    ``name`` names the finding as :func:`module` does (``"sl-vs-rl"``, ``"memorization"`` or ``5``). Each data
+    file it reads is ``<kind>_csv=PATH`` when given (``memorization_csv="runs.parquet"``), else
+    ``data_dir/<kind>.csv``, else the book's own file (see :func:`load`); a file that does not meet the data
+    contract raises :class:`evalpatterns.io.DataError` naming every problem. The other keyword arguments are
+    the finding's ``Params`` by name (its defaults for the rest); names that are neither are ignored.
+
+    Returns the finding's frozen ``Result``: every table and number its chapter shows, and ``conclusion``, a
+    :class:`~evalpatterns.findings.base.Conclusion`. For example::
+
+        result = analyse("model-switch-roi", data_dir="my-runs", baseline_accuracy=0.6)
+        result.conclusion.verdict    # 'supported', 'contradicted' or 'inconclusive'
+    """
     m = module(name)
     data = load(m, data_dir, **{k: v for k, v in params.items() if k.endswith("_csv")})
     return m.analyse(data, with_params(m.Params, params))

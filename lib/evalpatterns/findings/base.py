@@ -58,6 +58,7 @@ class Conclusion:
                 object.__setattr__(self, name, None)
 
     def as_dict(self) -> dict:
+        """The conclusion's fields as a plain dict."""
         return dataclasses.asdict(self)
 
 

@@ -35,15 +35,15 @@ class Params:
 @dataclass(frozen=True)
 class Result:
     params: Params
-    data: pd.DataFrame  # the capability frame as loaded
-    gaps: pd.DataFrame  # one row per task measured at both sizes: capability.size_gaps, plus Fisher's p_value
-    changes: pd.DataFrame  # one row per (task, size) measured before and after training: capability.training_change
-    matrix: pd.DataFrame  # one cell per (task, size) for the heat map: capability.capability_matrix
-    largest: pd.Series | None  # the row of ``gaps`` with the largest gap by size (|advantage_points|)
-    n_cliff: int  # tasks showing the cliff
-    n_small_as_good: int  # tasks where the small model is at least as good as the large
+    data: pd.DataFrame  #: the capability frame as loaded
+    gaps: pd.DataFrame  #: one row per task measured at both sizes: capability.size_gaps, plus Fisher's p_value
+    changes: pd.DataFrame  #: one row per (task, size) measured before and after training: capability.training_change
+    matrix: pd.DataFrame  #: one cell per (task, size) for the heat map: capability.capability_matrix
+    largest: pd.Series | None  #: the row of ``gaps`` with the largest gap by size (``|advantage_points|``)
+    n_cliff: int  #: tasks showing the cliff
+    n_small_as_good: int  #: tasks where the small model is at least as good as the large
     conclusion: Conclusion
-    eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared scores measured on different eval sets
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  #: compared scores measured on different eval sets
 
 
 def _fisher(gaps: pd.DataFrame) -> pd.Series:

@@ -37,16 +37,16 @@ class Params:
 @dataclass(frozen=True)
 class Result:
     params: Params
-    data: pd.DataFrame  # the mode_collapse frame as loaded
-    runs: pd.DataFrame  # collapse.classify_collapse, with severity and intermediate columns
+    data: pd.DataFrame  #: the mode_collapse frame as loaded
+    runs: pd.DataFrame  #: collapse.classify_collapse, with severity and intermediate columns
     bracket: collapse.LRBracket
-    grid: pd.DataFrame  # collapse.collapse_grid: one cell per learning rate and LoRA rank
-    changed: tuple[str, ...]  # settings other than the learning rate that differ between the runs
-    bracket_changed: tuple[str, ...]  # ... between the runs that bound the bracket
-    trend: collapse.Trend  # the clearest rise and fall of accuracy as the rate grows
-    separation: collapse.Separation | None  # Fisher's exact test of collapsed/converged against the bracket
+    grid: pd.DataFrame  #: collapse.collapse_grid: one cell per learning rate and LoRA rank
+    changed: tuple[str, ...]  #: settings other than the learning rate that differ between the runs
+    bracket_changed: tuple[str, ...]  #: ... between the runs that bound the bracket
+    trend: collapse.Trend  #: the clearest rise and fall of accuracy as the rate grows
+    separation: collapse.Separation | None  #: Fisher's exact test of collapsed/converged against the bracket
     conclusion: Conclusion
-    eval_sets: tuple[EvalSetMismatch, ...] = ()  # the compared runs' accuracies span different eval sets
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  #: the compared runs' accuracies span different eval sets
 
     @property
     def n_runs(self) -> int:

@@ -90,26 +90,26 @@ class Share:
 @dataclass(frozen=True)
 class Result:
     params: Params
-    log: pd.DataFrame  # the step log as loaded; with many runs of a Parquet log, an engine.StepLog (not loaded)
-    transitions: pd.DataFrame  # one row per run: distillation.transitions
-    judged: pd.DataFrame  # the rows of ``transitions`` whose severity can be judged (JUDGED)
-    spike: pd.Series | None  # the run the KL claims are read from (see spike_run); None: no KL at any transition
-    rises: pd.DataFrame  # distillation.kl_rises: is the jump at the transition the run's largest rise of KL?
-    correlation: Correlation  # severity (final eval) against the gap
-    complete: Share  # runs that collapsed completely, of the judged runs
-    collapsed: Share  # runs that collapsed completely or partially, of the judged runs
-    excerpt_run: str | None  # the run whose log the page shows (see excerpt_of)
-    excerpt_origin: str  # "spike", "transition", "first", "switching" or "none": which rule picked it
+    log: pd.DataFrame  #: the step log as loaded; with many runs of a Parquet log, an engine.StepLog (not loaded)
+    transitions: pd.DataFrame  #: one row per run: distillation.transitions
+    judged: pd.DataFrame  #: the rows of ``transitions`` whose severity can be judged (JUDGED)
+    spike: pd.Series | None  #: the run the KL claims are read from (see spike_run); None: no KL at any transition
+    rises: pd.DataFrame  #: distillation.kl_rises: is the jump at the transition the run's largest rise of KL?
+    correlation: Correlation  #: severity (final eval) against the gap
+    complete: Share  #: runs that collapsed completely, of the judged runs
+    collapsed: Share  #: runs that collapsed completely or partially, of the judged runs
+    excerpt_run: str | None  #: the run whose log the page shows (see excerpt_of)
+    excerpt_origin: str  #: "spike", "transition", "first", "switching" or "none": which rule picked it
     conclusion: Conclusion
-    many: bool = False  # too many runs to show one by one (many_runs.is_many): summaries instead
-    summary: pd.DataFrame | None = None  # when many: many_runs.severity_summary of ``transitions``
-    top: pd.DataFrame | None = None  # when many: the TOP runs with the largest KL spike (many_runs.top_runs)
-    steps: pd.Series | None = None  # the number of logged steps by status
-    excerpt: pd.DataFrame | None = None  # the logged steps of ``excerpt_run``
-    eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared eval scores measured on different eval sets
-    downstream: pd.DataFrame | None = None  # distillation_downstream.csv as loaded; None: not given
-    downstream_table: pd.DataFrame | None = None  # downstream.downstream_table: by method, family and task
-    downstream_eval_sets: tuple[EvalSetMismatch, ...] = ()  # tasks whose accuracies span different eval sets
+    many: bool = False  #: too many runs to show one by one (many_runs.is_many): summaries instead
+    summary: pd.DataFrame | None = None  #: when many: many_runs.severity_summary of ``transitions``
+    top: pd.DataFrame | None = None  #: when many: the TOP runs with the largest KL spike (many_runs.top_runs)
+    steps: pd.Series | None = None  #: the number of logged steps by status
+    excerpt: pd.DataFrame | None = None  #: the logged steps of ``excerpt_run``
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  #: compared eval scores measured on different eval sets
+    downstream: pd.DataFrame | None = None  #: distillation_downstream.csv as loaded; None: not given
+    downstream_table: pd.DataFrame | None = None  #: downstream.downstream_table: by method, family and task
+    downstream_eval_sets: tuple[EvalSetMismatch, ...] = ()  #: tasks whose accuracies span different eval sets
 
 
 def spike_run(transitions: pd.DataFrame) -> pd.Series | None:

@@ -36,16 +36,16 @@ class Params:
 @dataclass(frozen=True)
 class Result:
     params: Params
-    data: pd.DataFrame  # memorization.csv as loaded; of a Parquet file or folder, an engine.SeedRows (not loaded)
-    effect_sizes: pd.DataFrame  # effect_sizes.csv as loaded (the published values)
-    episodes: pd.DataFrame  # memorization.episodes_table: one row per method and N, seeds aggregated
-    advantage: pd.DataFrame  # memorization.sl_advantage: RL / supervised episodes at each N
-    fits: pd.DataFrame  # memorization.scaling_fits on measured points only: the table's and the audit's fit
-    seed_effects: pd.DataFrame  # memorization.recomputed_effect_sizes: Hedges' g and Welch's p where recomputable
-    comparisons: pd.DataFrame  # one row per RL method and N with a supervised count: see compare()
-    headline: pd.Series | None  # the comparison the headline statistic reads (None without comparisons)
+    data: pd.DataFrame  #: memorization.csv as loaded; of a Parquet file or folder, an engine.SeedRows (not loaded)
+    effect_sizes: pd.DataFrame  #: effect_sizes.csv as loaded (the published values)
+    episodes: pd.DataFrame  #: memorization.episodes_table: one row per method and N, seeds aggregated
+    advantage: pd.DataFrame  #: memorization.sl_advantage: RL / supervised episodes at each N
+    fits: pd.DataFrame  #: memorization.scaling_fits on measured points only: the table's and the audit's fit
+    seed_effects: pd.DataFrame  #: memorization.recomputed_effect_sizes: Hedges' g and Welch's p where recomputable
+    comparisons: pd.DataFrame  #: one row per RL method and N with a supervised count: see compare()
+    headline: pd.Series | None  #: the comparison the headline statistic reads (None without comparisons)
     conclusion: Conclusion
-    n_seed_rows: int | None = None  # the rows of ``data`` that name a seed
+    n_seed_rows: int | None = None  #: the rows of ``data`` that name a seed
 
 
 def _direction(r) -> str:

@@ -47,12 +47,12 @@ class Result:
     params: Params
     data: pd.DataFrame
     baseline: Baseline
-    table: pd.DataFrame  # one row per attempt: roi.roi_table
+    table: pd.DataFrame  #: one row per attempt: roi.roi_table
     summary: roi.SwitchVsTraining
-    size_ratio: float  # baseline model size / switched-to model size
-    comparison: ProportionComparison | None  # the switch against the best training attempt, from counts
+    size_ratio: float  #: baseline model size / switched-to model size
+    comparison: ProportionComparison | None  #: the switch against the best training attempt, from counts
     conclusion: Conclusion
-    eval_sets: tuple[EvalSetMismatch, ...] = ()  # compared accuracies measured on different eval sets
+    eval_sets: tuple[EvalSetMismatch, ...] = ()  #: compared accuracies measured on different eval sets
 
 
 def baseline_of(data: pd.DataFrame, params: Params) -> Baseline:
