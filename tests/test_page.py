@@ -59,3 +59,16 @@ def test_claims_by_outcome_orders_failing_verdicts_then_findings():
     failing, holding = tables.claims_by_outcome(frame)
     # differs first (finding 2 before finding 5), then rounding; the register's order within a finding
     assert list(failing["id"]) == ["c2", "c1", "c0"] and list(holding["id"]) == ["c3"]
+
+
+def test_the_files_a_page_ran_on_are_named_in_plain_words():
+    own = str(page.BOOK_DATA / "distillation.csv")
+    both = page.data_files_values({"distillation": own, "distillation_downstream": str(page.BOOK_DATA /
+                                                                                        "distillation_downstream.csv")})
+    assert both == {"data_files_text": "This page ran on data/distillation.csv and data/distillation_downstream.csv "
+                                       "(the book's own data)", "book_data": True}
+    mixed = page.data_files_values({"roi": "/home/me/runs/roi.csv", "distillation": own})
+    assert mixed == {"data_files_text": "This page ran on /home/me/runs/roi.csv and data/distillation.csv; "
+                                        "data/distillation.csv is the book's own data", "book_data": False}
+    theirs = page.data_files_values({"roi": "/home/me/`x`/roi.csv"})
+    assert theirs["data_files_text"] == "This page ran on /home/me/`x`/roi.csv" and theirs["book_data"] is False

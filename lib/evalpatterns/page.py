@@ -67,16 +67,17 @@ def load(kinds, optional=(), **paths) -> Loaded:
 
 
 def data_files_values(paths: dict[str, str]) -> dict:
-    """Which files the page ran on: ``data_files_text`` names each, and says which are the book's own."""
-    own = [k for k, p in paths.items() if _is_books(p)]
-    theirs = [k for k in paths if k not in own]
-    parts = [f"`{_shown_path(paths[k])}`" for k in paths]
-    text = "This page ran on " + ", ".join(parts)
-    if own and theirs:
-        text += "; " + ", ".join(f"{k}" for k in own) + " taken from the book's own data"
+    """Which files the page ran on: ``data_files_text`` names each (plain text: a path from the reader's data
+    is never read as markup), and says which are the book's own."""
+    from .words.common import join
+
+    own = [_shown_path(p) for p in paths.values() if _is_books(p)]
+    text = "This page ran on " + join([_shown_path(p) for p in paths.values()])
+    if own and len(own) < len(paths):
+        text += "; " + join(own) + (" is" if len(own) == 1 else " are") + " the book's own data"
     elif own:
         text += " (the book's own data)"
-    return {"data_files_text": text, "book_data": not theirs}
+    return {"data_files_text": text, "book_data": len(own) == len(paths)}
 
 
 def show(result, words_module, data: Loaded | None = None) -> dict:
