@@ -86,14 +86,19 @@ def _draw_many(ax, roi_table: pd.DataFrame, compact: bool) -> None:
         ax.errorbar(ranged["minutes"], ranged["change_points"],
                     yerr=[ranged["change_points"] - ranged["change_low"], ranged["change_high"] - ranged["change_points"]],
                     fmt="none", color=theme.INK, capsize=3, lw=1, zorder=4)
-    for kind, dy in (("model_switch", 12), ("training", -12)):
+    lo, hi = roi_table["minutes"].min(), roi_table["minutes"].max()
+    mid = lo + (hi - lo) / 4  # right of the first quarter a label runs left: the note sits top right
+    for kind, dy in (("model_switch", 14), ("training", 14)):  # above the cloud, on a white ground
         rows = roi_table[roi_table["kind"] == kind].dropna(subset=["change_points"])
         if len(rows):
             row = rows.loc[rows["change_points"].idxmax()]
+            left = row["minutes"] <= mid
             ax.annotate("best " + ("switch" if kind == "model_switch" else "training") + ": "
                         + _roi_point_label(row, compact).replace("\n", ", "), (row["minutes"], row["change_points"]),
-                        xytext=(0, dy), textcoords="offset points", ha="center", va="bottom" if dy > 0 else "top",
-                        fontsize=SMALL, weight="bold", arrowprops=dict(arrowstyle="-", color=theme.MUTED, lw=0.8))
+                        xytext=(6 if left else -6, dy), textcoords="offset points", ha="left" if left else "right",
+                        va="bottom", fontsize=SMALL,
+                        weight="bold", zorder=6, arrowprops=dict(arrowstyle="-", color=theme.MUTED, lw=0.8),
+                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.85))
 
 
 def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False):
