@@ -5,7 +5,7 @@
     python benchmarks/_phases.py build BUILD_DIR --profile OUT.prof
 
 Wraps the build's own steps (plan (the content keys), check_data, execute_all, stage_book_files, stage_pages, render_book,
-notebook_results, swap_into_place; execute_chapter, _execute_and_render, _export_figures; and
+reproducibility.results_text, swap_into_place; execute_chapter, _execute_and_render, _export_figures; and
 evalpatterns.render.Renderer.render as render_page, timed for a run only) with timers and prints their
 totals as JSON, with the wall time of the whole call and the build's log lines. With --profile, the call also runs under
 cProfile (only sensible for a rebuild, where nothing runs in a worker process).
@@ -30,7 +30,8 @@ def main(argv: list[str]) -> None:
     # attribute, name printed).
     targets = [(publish, "jobs_for", "plan"), (plan, "check_data", "check_data")]
     targets += [(publish, name, name) for name in ("execute_all", "stage_book_files", "stage_pages", "render_book",
-                                                   "notebook_results", "swap_into_place")]
+                                                   "swap_into_place")]
+    targets.append((publish.reproducibility, "results_text", "results_text"))  # results.json, from the notebooks
     targets += [(run, "execute_chapter", "execute_chapter"), (run, "_execute_and_render", "_execute_and_render"),
                 (run, "export_figures", "_export_figures")]
     if argv[0] == "run":

@@ -105,7 +105,7 @@ def naive_build(snap: Path, env: dict) -> tuple[float, dict]:
 
 def phase_line(phases: dict) -> str:
     order = ["plan", "check_data", "execute_all", "stage_book_files", "stage_pages", "render_book",
-             "notebook_results", "swap_into_place", "execute_chapter", "_execute_and_render", "render_page",
+             "results_text", "swap_into_place", "execute_chapter", "_execute_and_render", "render_page",
              "_export_figures"]
     return ", ".join(f"{k} {phases[k]:.2f}" for k in order if k in phases)
 

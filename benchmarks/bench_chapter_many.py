@@ -12,6 +12,15 @@ For each size (benchmarks/synthetic.py's step log as CSV, in a temporary folder)
     --chapter-max runs, stopped after --timeout seconds.
 Printed: seconds (wall), CPU seconds, peak memory, per stage; the ratio per-run / many at each size; growth
 per 10x runs. Targets (issue 14): 10^4 runs end to end in <= 20 s with <= 2 GiB, time linear in runs.
+
+The other chapters at their natural scale, end to end only (``evalpatterns run`` on synthetic.py's data, at
+a hundredth, a tenth and all of it; wall time and the peak memory of the process tree; growth per 10x):
+
+    .venv/bin/python benchmarks/bench_chapter_many.py --chapters mode-collapse sl-vs-rl capability-cliff model-switch-roi
+    .venv/bin/python benchmarks/bench_chapter_many.py --chapters sl-vs-rl --scale 0.1    # a tenth of each size
+
+mode-collapse: 10^4 training attempts; sl-vs-rl: 10^5 memorization seeds; capability-cliff: 10^3 tasks (x 4
+sizes x 2 stages); model-switch-roi: 10^4 attempts. Targets: <= 20 s and <= 2 GiB each at the largest size.
 """
 from __future__ import annotations
 
@@ -38,9 +47,17 @@ def pipeline(mode: str, csv: Path, out: Path) -> dict:
     return result
 
 
-def chapter(csv: Path, out: Path, timeout: float) -> dict:
-    cmd = [sys.executable, "-m", "evalpatterns.cli", "run", "hybrid-distillation", "--data", str(csv),
-           "--output", str(out)]
+#: chapter -> (data kind, natural size, the synthetic frame of that many items)
+AT_SCALE = {
+    "mode-collapse": ("mode_collapse", 10_000, synthetic.mode_collapse_frame),
+    "sl-vs-rl": ("memorization", 100_000, synthetic.memorization_frame),
+    "capability-cliff": ("capability", 1_000, synthetic.capability_frame),
+    "model-switch-roi": ("roi", 10_000, synthetic.roi_frame),
+}
+
+
+def chapter(csv: Path, out: Path, timeout: float, chapter_id: str = "hybrid-distillation") -> dict:
+    cmd = [sys.executable, "-m", "evalpatterns.cli", "run", chapter_id, "--data", str(csv), "--output", str(out)]
     t0 = time.perf_counter()
     try:
         # this checkout's library, in the chapter's kernel too (which runs in another folder)
@@ -51,15 +68,46 @@ def chapter(csv: Path, out: Path, timeout: float) -> dict:
     return {"seconds": time.perf_counter() - t0, "peak_mb": peak}
 
 
+def at_scale(chapter_ids: list[str], scale: float, timeout: float, tmp: Path) -> None:
+    """Each chapter end to end at a hundredth, a tenth and all of its natural size (times ``scale``)."""
+    for cid in chapter_ids:
+        kind, natural, make = AT_SCALE[cid]
+        sizes = [max(2, round(natural * scale / f)) for f in (100, 10, 1)]
+        print(f"\n{cid}: {kind}.csv at {', '.join(f'{n:,}' for n in sizes)} items")
+        times = []
+        for n in sizes:
+            csv = tmp / cid / f"{n}" / f"{kind}.csv"
+            csv.parent.mkdir(parents=True)
+            make(n).to_csv(csv, index=False)
+            load = os.getloadavg()[0]
+            r = chapter(csv, csv.parent / "out", timeout, cid)
+            times.append(r["seconds"])
+            print(f"  {n:>9,} items ({csv.stat().st_size / 2**20:6.1f} MiB): " + (
+                f"{r['seconds']:6.1f} s, peak {r['peak_mb']:5.0f} MiB (process tree)" if r["seconds"] is not None
+                else f"stopped after {r['timeout']:.0f} s") + f"  load {load:.1f}")
+            shutil.rmtree(csv.parent)
+        steps = [f"{b / a:.1f}x" for a, b in zip(times, times[1:]) if a and b]
+        print(f"  growth per 10x items (10x is linear): {', '.join(steps) or '-'}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, nargs="+", default=[100, 1000, 10000])
     ap.add_argument("--per-run-max", type=int, default=1000)
     ap.add_argument("--chapter-max", type=int, default=1000)
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--chapters", nargs="+", choices=list(AT_SCALE),
+                    help="instead: these chapters end to end at their natural scale")
+    ap.add_argument("--scale", type=float, default=1.0, help="with --chapters: multiply every size by this")
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="evalpatterns-chapter-"))
     print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.1f}")
+    if args.chapters:
+        try:
+            at_scale(args.chapters, args.scale, args.timeout, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return 0
     results = {}
     try:
         for n in args.runs:

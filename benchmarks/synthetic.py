@@ -111,6 +111,97 @@ def memorization_frame(rows: int, seed: int = 0, extra_column: bool = False) -> 
     return frame
 
 
+LEARNING_RATES = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3]
+LORA_RANKS = [8, 16, 32, 64, 128, 256]
+
+
+def mode_collapse_frame(attempts: int, seed: int = 0) -> pd.DataFrame:
+    """``attempts`` fine-tuning attempts of one model over 10 learning rates x 6 LoRA ranks (attempt 1, 2, ...
+    spread over the cells): below 5e-5 a run converges (accuracy about 0.7), from 5e-5 on it collapses (about
+    0.02, often 0); accuracy is ``n_correct / n_eval`` of 200 questions; some runs have their config."""
+    rng = np.random.default_rng(seed + 2)
+    lr = np.array(LEARNING_RATES)[rng.integers(0, len(LEARNING_RATES), attempts)]
+    rank = np.array(LORA_RANKS)[rng.integers(0, len(LORA_RANKS), attempts)]
+    p = np.where(lr >= 5e-5, rng.uniform(0, 0.04, attempts), rng.uniform(0.6, 0.8, attempts))
+    n_correct = rng.binomial(200, p)
+    measured = rng.random(attempts) < 0.8
+    return pd.DataFrame({
+        "attempt": np.arange(1, attempts + 1),
+        "model": "Synthetic-32B",
+        "learning_rate": lr,
+        "lora_rank": rank,
+        "samples": rng.integers(100, 10_000, attempts),
+        "accuracy": n_correct / 200,
+        "n_correct": n_correct,
+        "n_eval": 200,
+        "lora_alpha": 2.0 * rank,
+        "epochs": rng.integers(1, 6, attempts).astype(float),
+        "status": np.where(measured, "measured", "figure"),
+        "source": np.where(measured, "synthetic sweep", "synthetic figure"),
+        "note": "",
+    })
+
+
+CAPABILITY_SIZES = [1.0, 3.0, 8.0, 32.0]
+
+
+def capability_frame(tasks: int, seed: int = 0) -> pd.DataFrame:
+    """``tasks`` tasks of one project, each at 4 model sizes (1, 3, 8, 32 B) before and after training:
+    one row per (task, size, stage); a third of the tasks show a cliff between 3B and 8B; one task in ten is
+    scored lower-is-better; scores are ``n_correct / n_eval`` of 100 items."""
+    rng = np.random.default_rng(seed + 3)
+    task_ix = np.repeat(np.arange(tasks), len(CAPABILITY_SIZES) * 2)
+    size = np.tile(np.repeat(CAPABILITY_SIZES, 2), tasks)
+    stage = np.tile(["base", "trained"], tasks * len(CAPABILITY_SIZES))
+    cliff = (rng.random(tasks) < 1 / 3)[task_ix]
+    p = np.where(cliff, np.where(size >= 8, 0.8, 0.2), np.clip(0.3 + 0.1 * np.log2(size), 0, 1))
+    p = np.clip(p + np.where(stage == "trained", 0.05, 0.0) + rng.normal(0, 0.05, len(p)), 0, 1)
+    n_correct = rng.binomial(100, p)
+    lower = (rng.random(tasks) < 0.1)[task_ix]
+    measured = rng.random(len(p)) < 0.9
+    return pd.DataFrame({
+        "project": "Synthetic",
+        "task": np.array([f"task {i:05d}" for i in range(tasks)], dtype=object)[task_ix],
+        "params_b": size,
+        "stage": stage,
+        "value": n_correct / 100,
+        "scale_max": 1.0,
+        "higher_is_better": np.where(lower, "false", "true"),
+        "n_correct": n_correct,
+        "n_eval": 100,
+        "status": np.where(measured, "measured", "illustrative"),
+        "source": np.where(measured, "synthetic eval", "synthetic figure"),
+        "note": "",
+    })
+
+
+def roi_frame(rows: int, seed: int = 0) -> pd.DataFrame:
+    """One baseline row, then ``rows - 1`` attempts: one in ten a model switch (a few minutes, a larger
+    model, a gain), the rest training attempts (minutes to hours, little gain); accuracy from 200 questions."""
+    rng = np.random.default_rng(seed + 4)
+    n = rows - 1
+    switch = rng.random(n) < 0.1
+    p = np.where(switch, rng.uniform(0.8, 0.95, n), rng.uniform(0.0, 0.76, n))
+    n_correct = rng.binomial(200, p)
+    base = pd.DataFrame({"approach": ["baseline"], "kind": ["baseline"], "model": ["Synthetic-32B"],
+                         "params_b": [32.0], "minutes": [0.0], "accuracy": [0.73], "n_correct": [146],
+                         "n_eval": [200], "status": ["measured"], "source": ["synthetic"], "note": [""]})
+    attempts = pd.DataFrame({
+        "approach": [f"{'switch' if s else 'training'} {i:06d}" for i, s in enumerate(switch, 1)],
+        "kind": np.where(switch, "model_switch", "training"),
+        "model": np.where(switch, "Synthetic-70B", "Synthetic-32B"),
+        "params_b": np.where(switch, 70.0, 32.0),
+        "minutes": np.round(np.where(switch, rng.uniform(2, 10, n), rng.uniform(10, 600, n)), 1),
+        "accuracy": n_correct / 200,
+        "n_correct": n_correct,
+        "n_eval": 200,
+        "status": np.where(rng.random(n) < 0.8, "measured", "figure"),
+        "source": "synthetic",
+        "note": "",
+    })
+    return pd.concat([base, attempts], ignore_index=True)
+
+
 def write_distillation_parquet(path: Path, rows: int, chunk_rows: int = 1_000_000, progress: bool = True,
                                distinct_chunks: int = 4) -> Path:
     """A step log of ``rows`` rows (``rows // 100`` runs) written as one Parquet file chunk by chunk (one row

@@ -186,3 +186,27 @@ def test_accuracy_trend_picks_the_clearest_rise_and_fall(runs, tmp_path):
     t = collapse.accuracy_trend(collapse.classify_collapse(load_text(tmp_path, "mode_collapse", mono)))
     assert t.rise is None and t.shape == "monotonic"
     assert collapse.accuracy_trend(collapse.classify_collapse(runs[runs["attempt"] != 2])).shape == "too few"
+
+
+def test_accuracy_trend_pools_the_runs_at_each_rate_past_many_runs():
+    # 13 runs: 5 at 1e-5 with 140/200 each, 4 at 1e-4 with 2/200, 4 at 1e-3 with 10/200
+    rates = [1e-5] * 5 + [1e-4] * 4 + [1e-3] * 4
+    k = [140] * 5 + [2] * 4 + [10] * 4
+    runs = pd.DataFrame({"learning_rate": rates, "n_correct": k, "n_eval": [200] * 13,
+                         "accuracy": [x / 200 for x in k]})
+    pooled = collapse.pool_by_rate(runs)
+    assert pooled["n_correct"].tolist() == [700, 8, 40] and pooled["n_eval"].tolist() == [1000, 800, 800]
+    assert pooled["accuracy"].tolist() == [0.7, 0.01, 0.05]
+    t = collapse.accuracy_trend(runs)
+    assert t.pooled and (t.n_runs, t.n_rates) == (13, 3)
+    # the rise 8/800 at 1e-4 -> 40/800 at 1e-3, tested on the pooled counts
+    assert (t.rise.low_rate, t.rise.high_rate, t.rise.low_accuracy, t.rise.high_accuracy) == (1e-4, 1e-3, 0.01, 0.05)
+    assert t.rise.p_value == pytest.approx(st.fisher_exact([[8, 792], [40, 760]]).pvalue)
+    assert t.fall.low_rate == 1e-5 and t.shape == "non-monotonic"
+    # a rate with a run without counts: its mean accuracy, untested
+    runs.loc[0, ["n_correct", "n_eval"]] = None
+    assert math.isnan(collapse.pool_by_rate(runs)["n_correct"].iloc[0])
+    assert collapse.pool_by_rate(runs)["accuracy"].iloc[0] == pytest.approx(0.7)
+    fall = collapse.accuracy_trend(runs).fall  # both falls start at 1e-5: untested, the larger one is clearest
+    assert math.isnan(fall.p_value) and (fall.low_rate, fall.high_rate) == (1e-5, 1e-4)
+    assert not collapse.accuracy_trend(runs.iloc[:12]).pooled  # 12 runs: every pair of runs

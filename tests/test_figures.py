@@ -267,6 +267,24 @@ def test_roi_scatter_names_both_ratios(roi_table, summary, close):
         assert approach in body
 
 
+def test_roi_scatter_past_a_dozen_attempts_labels_only_the_best_of_each_kind(roi_table, summary, close):
+    from evalpatterns.figures.roi import MANY_POINTS
+
+    # the post's attempts repeated to 3 x 6 = 18 rows (names made distinct): more than MANY_POINTS
+    many = pd.concat([roi_table.assign(approach=roi_table["approach"] + f" #{i}") for i in range(3)],
+                     ignore_index=True)
+    assert len(many) > MANY_POINTS >= len(roi_table)
+    fig = figures.roi_scatter(many, summary)
+    close(fig)
+    body = "\n".join(texts(fig))
+    labels = [t for t in texts(fig) if t.startswith("best ")]
+    assert len(labels) == 2 and "best switch: " in body and "best training: " in body
+    assert sum(a in body for a in many["approach"]) == 2  # no other attempt is named
+    points = sum(len(c.get_offsets()) for c in fig.axes[0].collections if hasattr(c, "get_offsets")
+                 and not getattr(c, "get_segments", None))
+    assert points >= len(many) - 3  # every attempt drawn (the baseline row and ranges aside)
+
+
 def test_roi_scatter_annotation_follows_the_summary(roi_table, summary, close):
     fig = figures.roi_scatter(roi_table, summary._replace(gain_ratio=77.0, roi_ratio=4321.0))
     close(fig)

@@ -38,6 +38,30 @@ def test_summary_display_by_hand():
          "Median eval drop": "n/a"}]
 
 
+@pytest.mark.parametrize("rows, shown, download", [(12, 12, False), (13, 12, True)])
+def test_a_long_table_shows_its_first_rows_and_every_row_as_csv(monkeypatch, rows, shown, download):
+    import IPython.display
+
+    from evalpatterns.report import META_KEY
+
+    out = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: out.append((obj, metadata)))
+    data = pd.DataFrame({"attempt": range(1, rows + 1), "accuracy": [0.5] * rows})
+    display = pd.DataFrame({"Attempt": data["attempt"].astype(str), "Accuracy": "50%"})
+    tables_many.long_table(display, "tbl-x", "Attempts.", data, "x.csv", "attempts")
+    assert len(out) == 1 + download
+    table, meta = out[0]
+    assert len(meta[META_KEY]["records"]) == shown  # results.json: the rows shown
+    assert table.data.count("\n* - ") == shown + 1  # a list-table row per row shown, and the header
+    if download:
+        assert r"Attempts\. The first 12 of 13 attempts\; every row is in x\.csv\." in table.data
+        link, file_meta = out[1]
+        assert link.data == "{download}`Every row (13 attempts) as CSV <x.csv>`"
+        assert file_meta[META_KEY]["text"] == data.to_csv(index=False)  # every row
+    else:
+        assert "The first" not in table.data
+
+
 @pytest.fixture(scope="module")
 def run_300(tmp_path_factory):
     folder = tmp_path_factory.mktemp("many")

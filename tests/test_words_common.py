@@ -99,3 +99,12 @@ def test_eval_set_mismatch(groups, expected):
 
     m = eval_set_mismatch("x", *groups)
     assert (m.eval_sets if m else None) == expected
+
+
+def test_past_a_dozen_accuracies_no_pair_is_tested():
+    frame = pd.DataFrame({"name": list("abcdefghijklm"), "n_correct": [100] * 13, "n_eval": [200] * 13})
+    v = common.noise_values(frame, "name", "p")
+    assert v["p_n_overlap"] is None
+    assert v["p_overlap_text"] == ("With 13 accuracies with known counts (78 pairs), the pairs are not tested one "
+                                   "by one: compare their intervals")
+    assert common.noise_values(frame.iloc[:12], "name", "p")["p_n_overlap"] == 66  # 12: every pair (all p = 1)

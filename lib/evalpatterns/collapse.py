@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 COLLAPSED, CONVERGED, UNKNOWN, NO_RUN = "collapsed", "converged", "unknown", "no run"
+MANY_RUNS = 12  # more runs than this: the trend compares learning rates (runs pooled), not every pair of runs
 
 
 def _range(runs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -175,7 +176,8 @@ class Trend(NamedTuple):
 
     ``shape``: ``non-monotonic`` (a rise and a fall, each told apart from noise at ``alpha``), ``monotonic``
     (accuracy never rises, or never falls), ``within noise`` (it rises and falls, but not both beyond noise),
-    ``too few`` (fewer than three runs with an accuracy, or all at one rate).
+    ``too few`` (fewer than three runs with an accuracy, or all at one rate). ``pooled``: the changes are
+    between learning rates, each rate's runs pooled (more than :data:`MANY_RUNS` runs), not between runs.
     """
 
     n_runs: int
@@ -183,6 +185,7 @@ class Trend(NamedTuple):
     rise: Change | None
     fall: Change | None
     alpha: float
+    pooled: bool = False
 
     def significant(self, change: Change | None) -> bool:
         return change is not None and not math.isnan(change.p_value) and change.p_value < self.alpha
@@ -198,25 +201,49 @@ class Trend(NamedTuple):
         return "within noise"
 
 
+def pool_by_rate(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per learning rate: the runs there pooled, accuracy = sum of n_correct / sum of n_eval when every
+    run at the rate has counts (and the sums as its counts), else the mean accuracy without counts."""
+    g = runs.assign(_known=runs["n_correct"].notna() & runs["n_eval"].notna()).groupby("learning_rate", sort=True)
+    out = g.agg(accuracy=("accuracy", "mean"), n_correct=("n_correct", "sum"), n_eval=("n_eval", "sum"),
+                known=("_known", "all")).reset_index()
+    counted = out["known"] & (out["n_eval"] > 0)
+    out["accuracy"] = out["accuracy"].where(~counted, out["n_correct"] / out["n_eval"].where(counted))
+    out[["n_correct", "n_eval"]] = out[["n_correct", "n_eval"]].where(counted)
+    return out.drop(columns="known")
+
+
+def _changes(points: pd.DataFrame) -> tuple[list[Change], list[Change]]:
+    """Every change between two points (rows: learning_rate, accuracy, n_correct, n_eval) at different rates
+    and accuracies, split into rises and falls."""
+    rises, falls = [], []
+    rows = points[["learning_rate", "accuracy", "n_correct", "n_eval"]].to_numpy(dtype=float)
+    from .stats import compare_proportions
+
+    for a, b in combinations(rows, 2):
+        if a[0] == b[0] or a[1] == b[1]:
+            continue
+        known = not np.isnan([a[2], a[3], b[2], b[3]]).any()
+        p = compare_proportions(int(a[2]), int(a[3]), int(b[2]), int(b[3])).p_value if known else math.nan
+        c = Change(float(a[0]), float(b[0]), float(a[1]), float(b[1]), p)
+        (rises if c.high_accuracy > c.low_accuracy else falls).append(c)
+    return rises, falls
+
+
 def accuracy_trend(classified: pd.DataFrame, alpha: float = 0.05) -> Trend:
     """The :class:`Trend` of the runs with a single accuracy (ranges are left out: their order is unknown).
+    With more than :data:`MANY_RUNS` such runs the runs at each learning rate are pooled
+    (:func:`pool_by_rate`) and the changes are between rates, so the tests grow with the rates, not the runs.
 
     Example: 73.5% (147/200) at 5e-6, 0% (0/200) at 5e-5, 2% (4/200) at 2e-4: the fall 73.5% -> 0% has
     p < 0.0001, the rise 0% -> 2% has Fisher's p = 0.12, so the shape is ``within noise``.
     """
-    from .stats import compare_proportions
-
-    runs = classified[classified["accuracy"].notna()].sort_values("learning_rate")
-    rises, falls = [], []
-    for (_, a), (_, b) in combinations(runs.iterrows(), 2):
-        if a["learning_rate"] == b["learning_rate"] or a["accuracy"] == b["accuracy"]:
-            continue
-        known = all(pd.notna(r.get(c)) for r in (a, b) for c in ("n_correct", "n_eval"))
-        p = (compare_proportions(a["n_correct"], a["n_eval"], b["n_correct"], b["n_eval"]).p_value if known
-             else math.nan)
-        c = Change(float(a["learning_rate"]), float(b["learning_rate"]), float(a["accuracy"]),
-                   float(b["accuracy"]), p)
-        (rises if c.high_accuracy > c.low_accuracy else falls).append(c)
+    runs = classified[classified["accuracy"].notna()].sort_values("learning_rate", kind="stable")
+    for c in ("n_correct", "n_eval"):
+        if c not in runs:
+            runs = runs.assign(**{c: np.nan})
+    pooled = len(runs) > MANY_RUNS
+    rises, falls = _changes(pool_by_rate(runs) if pooled else runs)
 
     def clearest(changes: list[Change]) -> Change | None:
         if not changes:
@@ -224,7 +251,8 @@ def accuracy_trend(classified: pd.DataFrame, alpha: float = 0.05) -> Trend:
         return min(changes, key=lambda c: (math.isnan(c.p_value), c.p_value if not math.isnan(c.p_value) else 0,
                                            -abs(c.high_accuracy - c.low_accuracy)))
 
-    return Trend(int(len(runs)), int(runs["learning_rate"].nunique()), clearest(rises), clearest(falls), alpha)
+    return Trend(int(len(runs)), int(runs["learning_rate"].nunique()), clearest(rises), clearest(falls), alpha,
+                 pooled)
 
 
 SETTING_WORDS = {"lora_rank": "LoRA rank", "samples": "training samples", "lora_alpha": "LoRA alpha",

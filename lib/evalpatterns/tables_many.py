@@ -42,3 +42,21 @@ def show_severity(result, values: dict) -> None:
     report.table(tables.severity_table(result.top, by_gap=False), "tbl-top-runs", values["top_caption_text"],
                  data=result.top, align_right=SEVERITY_RIGHT)
     report.download(result.transitions, RUNS_CSV, values["runs_csv_text"])
+
+
+MANY_ROWS = 12  # a table of more rows than this shows its first rows, and every row as a CSV file
+
+
+def long_table(display: pd.DataFrame, name: str, caption: str, data: pd.DataFrame, csv_name: str,
+               what: str = "rows", align_right: tuple[str, ...] = (), rows: int = MANY_ROWS) -> None:
+    """Table ``name``: every row of ``display`` when there are at most ``rows``; else its first ``rows`` rows
+    (in ``display``'s order, which the caption's reader sees in the columns) with the caption saying so, and
+    every row of ``data`` as the CSV file ``csv_name`` to download. results.json gets the rows shown."""
+    if len(display) <= rows:
+        report.table(display, name, caption, data=data, align_right=align_right)
+        return
+    n = fmt.number(len(display))
+    report.table(display.head(rows).reset_index(drop=True), name,
+                 f"{caption} The first {fmt.number(rows)} of {n} {what}; every row is in {csv_name}.",
+                 data=data.head(rows), align_right=align_right)
+    report.download(data, csv_name, f"Every row ({n} {what}) as CSV")

@@ -1,6 +1,7 @@
 """Finding 3's figure: training attempts and the model switch, time against accuracy change."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -39,12 +40,11 @@ def _switch_vs_training_text(summary, compact: bool) -> str:
             f"ROI ratio (points per minute): {roi_ratio}")
 
 
-def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False):
-    """Minutes invested against accuracy change (points vs baseline), one point per attempt.
+MANY_POINTS = 12  # more attempts than this: one marker layer per kind, and only the best of each kind labelled
 
-    ``roi_table``: :func:`roi.roi_table`; ``summary``: :class:`roi.SwitchVsTraining`. A range of accuracy
-    (``is_range``) is drawn as a vertical bar; the box gives both the gain ratio and the per-minute ratio.
-    """
+
+def _draw_each(ax, roi_table: pd.DataFrame, compact: bool) -> None:
+    """Every attempt its own marker and label (a few attempts)."""
     failed_rank = 0
     for _, row in roi_table.sort_values("minutes").iterrows():
         cat = _roi_category(row)
@@ -68,6 +68,49 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
                         xytext=(12, 0) if cat == "model_switch" else (10, -6 if below else 4), ha="left",
                         va="center" if cat == "model_switch" else ("top" if below else "bottom"), fontsize=SMALL,
                         weight="bold" if cat == "model_switch" else "normal")
+
+
+def _draw_many(ax, roi_table: pd.DataFrame, compact: bool) -> None:
+    """Many attempts: the markers of each category and provenance drawn at once (smaller, translucent), the
+    ranges as one bar layer, and only the attempt with the largest change of each kind labelled."""
+    cat = pd.Series(np.where(roi_table["kind"] == "model_switch", "model_switch",
+                             np.where(roi_table["change_points"] < 0, "failed", "marginal")), index=roi_table.index)
+    filled = roi_table["status"].map(lambda s: theme.status_style(s).filled)
+    for (c, f), part in roi_table.groupby([cat, filled], sort=True):
+        color = theme.ROI_COLORS[c]
+        ax.scatter(part["minutes"], part["change_points"], s=80 if c == "model_switch" else 24,
+                   marker="*" if c == "model_switch" else "o", facecolor=color if f else "white",
+                   edgecolor=theme.INK if f else color, linewidth=0.5 if f else 1, alpha=0.7, zorder=3)
+    ranged = roi_table[roi_table["is_range"]]
+    if len(ranged):
+        ax.errorbar(ranged["minutes"], ranged["change_points"],
+                    yerr=[ranged["change_points"] - ranged["change_low"], ranged["change_high"] - ranged["change_points"]],
+                    fmt="none", color=theme.INK, capsize=3, lw=1, zorder=4)
+    lo, hi = roi_table["minutes"].min(), roi_table["minutes"].max()
+    mid = lo + (hi - lo) / 4  # right of the first quarter a label runs left: the note sits top right
+    for kind, dy in (("model_switch", 14), ("training", 14)):  # above the cloud, on a white ground
+        rows = roi_table[roi_table["kind"] == kind].dropna(subset=["change_points"])
+        if len(rows):
+            row = rows.loc[rows["change_points"].idxmax()]
+            left = row["minutes"] <= mid
+            ax.annotate("best " + ("switch" if kind == "model_switch" else "training") + ": "
+                        + _roi_point_label(row, compact).replace("\n", ", "), (row["minutes"], row["change_points"]),
+                        xytext=(6 if left else -6, dy), textcoords="offset points", ha="left" if left else "right",
+                        va="bottom", fontsize=SMALL,
+                        weight="bold", zorder=6, arrowprops=dict(arrowstyle="-", color=theme.MUTED, lw=0.8),
+                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.85))
+
+
+def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False):
+    """Minutes invested against accuracy change (points vs baseline), one point per attempt.
+
+    ``roi_table``: :func:`roi.roi_table`; ``summary``: :class:`roi.SwitchVsTraining`. A range of accuracy
+    (``is_range``) is drawn as a vertical bar; the box gives both the gain ratio and the per-minute ratio.
+    """
+    if len(roi_table) > MANY_POINTS:
+        _draw_many(ax, roi_table, compact)
+    else:
+        _draw_each(ax, roi_table, compact)
     base = roi_table["accuracy_point"].iloc[0] - roi_table["change_points"].iloc[0] / 100
     ax.axhline(0, color=theme.MUTED, linestyle="--", lw=1.3, zorder=1)
     ax.annotate(f"baseline {fmt.pct(base)}", (1, 0), xycoords=("axes fraction", "data"), xytext=(-4, 4),

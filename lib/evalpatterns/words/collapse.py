@@ -133,6 +133,14 @@ def _change(c: collapse.Change, verb: str) -> str:
 def trend_text(result: Result) -> str:
     """Whether accuracy rises and falls with the learning rate, each change judged by Fisher's exact test."""
     t = result.trend
+    text = _trend_words(t)
+    if t.pooled:  # many runs: the changes are between learning rates, each rate's runs pooled
+        return (f"Pooling the runs at each learning rate ({count(t.n_runs, 'single accuracy')} at "
+                f"{count(t.n_rates, 'rate')}), " + text[0].lower() + text[1:])
+    return text
+
+
+def _trend_words(t) -> str:
     if t.shape == "too few":
         return (f"With {count(t.n_runs, 'single accuracy')} at {count(t.n_rates, 'learning rate')}, the data "
                 "cannot say whether accuracy rises and falls with the learning rate")

@@ -75,9 +75,13 @@ def conclusion_values(conclusion: Conclusion) -> dict:
             "verdict_statistic_text": conclusion.shown, "verdict_p_value": conclusion.p_value}
 
 
+MANY_PAIRS = 12  # more accuracies with known counts than this: no pair is tested (n_overlap None)
+
+
 def noise_values(frame: pd.DataFrame, label: str, prefix: str) -> dict:
     """Which accuracies (k of n) the data cannot tell apart: every pair with known counts compared by Fisher's
-    exact test (two-sided, at ALPHA); each interval in the book is a Wilson 95% interval."""
+    exact test (two-sided, at ALPHA); each interval in the book is a Wilson 95% interval. With more than
+    :data:`MANY_PAIRS` such accuracies no pair is tested: the text says so and ``n_overlap`` is None."""
     from itertools import combinations
 
     from ..findings.base import ALPHA
@@ -94,6 +98,11 @@ def noise_values(frame: pd.DataFrame, label: str, prefix: str) -> dict:
     if len(known) < 2:
         values.update({f"{prefix}_overlap_text": "Fewer than two accuracies have known counts, so none can be "
                        "tested against another", f"{prefix}_n_overlap": 0})
+        return values
+    if len(known) > MANY_PAIRS:  # every pair is n(n-1)/2 tests and as many words: past a dozen, none listed
+        values.update({f"{prefix}_overlap_text": f"With {fmt.number(len(known))} accuracies with known counts "
+                       f"({fmt.number(len(known) * (len(known) - 1) // 2)} pairs), the pairs are not tested one by "
+                       "one: compare their intervals", f"{prefix}_n_overlap": None})
         return values
     same = []
     for (_, a), (_, b) in combinations(known.iterrows(), 2):
