@@ -29,11 +29,15 @@ def downstream_display(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_downstream(result) -> None:
-    """The section's table, numbered ``tbl-downstream``; nothing when the data were not given."""
+    """The section's table, numbered ``tbl-downstream``, and the sentence that refers to it; nothing when the
+    data were not given."""
     from . import report
 
     if result.downstream_table is None:
         return
+    from IPython.display import Markdown, display
+
+    display(Markdown("{numref}`tbl-downstream` gives each value with its interval and provenance."))
     report.table(downstream_display(result.downstream_table), "tbl-downstream",
                  "Downstream accuracy by method, family and task, with each value's provenance.",
                  data=result.downstream_table, align_right=("Accuracy", "Interval", "Rows"))
