@@ -259,6 +259,14 @@ def test_episodes_missing_ignores_lower_bound():
     (61, "1h 1m"),
     (1500, "25h"),
     (10.4, "10m"),
+    (59, "59m"),
+    (60, "1h"),
+    (47 * 60 + 59, "47h 59m"),   # the last minute shown in hours
+    (47 * 60 + 59.6, "2 days"),  # rounds to 48 h: days from there on
+    (48 * 60, "2 days"),
+    (48 * 60 + 30, "2 days 1h"),  # 48 h 30 m: whole hours, a half hour rounded up to 49 h
+    (10 ** 5, "69 days 11h"),     # 1,666.7 h = 69 x 24 + 10.7 h
+    (45603 * 60 + 3, "1,900 days 3h"),  # 45,603 h = 1,900 x 24 + 3 h
 ])
 def test_duration(minutes, expected):
     assert fmt(F.duration, minutes) == expected

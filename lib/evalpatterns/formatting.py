@@ -82,8 +82,13 @@ def significant_decimals(x: float, figures: int = 3) -> int:
     return max(0, figures - 1 - math.floor(math.log10(abs(x))))
 
 
+DAYS_FROM_HOURS = 48  # from two days on, a duration is read in days: "1,900 days 3h", not "45603h 3m"
+
+
 def duration(minutes) -> str:
-    """Minutes as hours and minutes: ``duration(166.6) == '2h 47m'``, ``duration(2.6) == '2.6m'``."""
+    """Minutes as hours and minutes: ``duration(166.6) == '2h 47m'``, ``duration(2.6) == '2.6m'``; from
+    :data:`DAYS_FROM_HOURS` hours on, as days and whole hours: ``duration(2880) == '2 days'``,
+    ``duration(1e5) == '69 days 11h'`` (1,666.7 h), ``duration(2_736_180) == '1,900 days 3h'``."""
     if _missing(minutes):
         return NA
     m = float(minutes)
@@ -91,6 +96,9 @@ def duration(minutes) -> str:
         return f"{m:.1f}m"
     total = int(round(m))
     h, rest = divmod(total, 60)
+    if h >= DAYS_FROM_HOURS:
+        days, hours = divmod((total + 30) // 60, 24)  # whole hours, a half hour up
+        return f"{days:,} days" + (f" {hours}h" if hours else "")
     if not h:
         return f"{rest}m"
     return f"{h}h {rest}m" if rest else f"{h}h"
