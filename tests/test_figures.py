@@ -285,6 +285,27 @@ def test_roi_scatter_past_a_dozen_attempts_labels_only_the_best_of_each_kind(roi
     assert points >= len(many) - 3  # every attempt drawn (the baseline row and ranges aside)
 
 
+def test_roi_scatter_with_many_attempts_keeps_its_legend_off_the_points(close):
+    """200 attempts (benchmarks/synthetic.py's ``roi_frame``) fill the axes: the legend sits below them, and its
+    box covers no point's display position; a training time past 48 hours reads in days in the note."""
+    import sys
+
+    sys.path.insert(0, str(DATA.parent / "benchmarks"))
+    import synthetic
+
+    table = roi.roi_table(synthetic.roi_frame(200), 0.73)
+    summary = roi.switch_vs_training(table)
+    fig = figures.roi_scatter(table, summary)
+    close(fig)
+    renderer, ax = rendered(fig), fig.axes[0]
+    box = ax.get_legend().get_window_extent(renderer)
+    points = ax.transData.transform(table[["minutes", "change_points"]].dropna().to_numpy(dtype=float))
+    assert len(points) == 199 and not any(box.contains(x, y) for x, y in points)
+    assert box.y1 < ax.get_window_extent(renderer).y0  # below the axes
+    assert summary.training_minutes > 48 * 60 and "days" in formatting.duration(summary.training_minutes)
+    assert f"in {formatting.duration(summary.training_minutes)} in total" in "\n".join(texts(fig))
+
+
 def test_roi_scatter_annotation_follows_the_summary(roi_table, summary, close):
     fig = figures.roi_scatter(roi_table, summary._replace(gain_ratio=77.0, roi_ratio=4321.0))
     close(fig)

@@ -128,7 +128,11 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
         handles.append(Line2D([], [], color=theme.INK, marker="_", markersize=10, lw=1.4,
                               label="reported accuracy range"))
     handles += theme.status_handles(roi_table["status"])
-    ax.legend(handles=handles, loc="center right", fontsize=SMALL)
+    if len(roi_table) > MANY_POINTS:  # the cloud can reach any part of the axes: the legend goes below them
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14 if not compact else -0.2),
+                  ncols=2, fontsize=SMALL, frameon=False)
+    else:
+        ax.legend(handles=handles, loc="center right", fontsize=SMALL)
     return ax
 
 
