@@ -111,6 +111,41 @@ def test_collapse_grid(runs):
     assert (grid["outcome"] == "no run").sum() == 6 and not grid["is_range"].any()
 
 
+def test_collapse_grid_with_one_attempt_per_cell_counts_one(runs):
+    grid = collapse.collapse_grid(collapse.classify_collapse(runs))
+    ran = grid[grid["outcome"] != "no run"]
+    assert ran["n_attempts"].tolist() == [1, 1, 1] and ran["attempt"].tolist() == [4, 3, 2]
+    assert ran["share_collapsed"].tolist() == [0.0, 1.0, 1.0] and ran["n_measured"].tolist() == [1, 1, 1]
+    assert (grid.loc[grid["outcome"] == "no run", "n_attempts"] == 0).all()
+
+
+MC_CELL = ("attempt,model,learning_rate,lora_rank,samples,accuracy,accuracy_low,accuracy_high,n_correct,n_eval,sample_output,status,source\n"
+           "1,M,5e-5,64,,0.00,,,0,200,,measured,s\n"      # collapsed
+           "2,M,5e-5,64,,0.02,,,4,200,,pending,s\n"       # collapsed, not yet run: the cell is pending
+           "3,M,5e-5,64,,0.60,,,120,200,,measured,s\n"    # converged
+           "4,M,5e-5,64,,,0.05,0.30,,,,measured,s\n"      # a range across 10%: unknown
+           ",M,5e-5,64,,,,,,,,illustrative,s\n"          # a placeholder in a cell that has runs: not counted
+           "5,M,5e-6,64,,0.70,,,140,200,,figure,s\n")
+
+
+def test_collapse_grid_counts_every_attempt_in_a_cell(tmp_path):
+    grid = collapse.collapse_grid(collapse.classify_collapse(load_text(tmp_path, "mode_collapse", MC_CELL)))
+    assert len(grid) == 2
+    cell = row(grid, learning_rate=5e-5, lora_rank=64)
+    # 4 attempts: 2 collapsed, 1 converged, 1 unknown; share 2 / (2 + 1) = 2/3 of those with an outcome
+    assert (cell["n_attempts"], cell["n_collapsed"], cell["n_converged"], cell["n_unknown"]) == (4, 2, 1, 1)
+    assert cell["share_collapsed"] == pytest.approx(2 / 3)
+    assert cell["outcome"] == "mixed" and pd.isna(cell["collapsed"]) and pd.isna(cell["attempt"])
+    assert pd.isna(cell["accuracy"]) and not cell["is_range"]
+    # accuracies span 0% (attempt 1) to 60% (attempt 3); the range 5-30% lies within
+    assert (cell["accuracy_low"], cell["accuracy_high"]) == (0.0, 0.60)
+    # 3 measured, 1 pending: the cell is as measured as its least measured attempt
+    assert (cell["n_measured"], cell["n_pending"], cell["status"]) == (3, 1, "pending")
+    one = row(grid, learning_rate=5e-6, lora_rank=64)
+    assert (one["n_attempts"], one["attempt"], one["accuracy"], one["status"]) == (1, 5, 0.70, "figure")
+    assert one["outcome"] == "converged" and bool(one["collapsed"]) is False
+
+
 MC_RANGE = ("attempt,model,learning_rate,lora_rank,samples,accuracy,accuracy_low,accuracy_high,n_correct,n_eval,sample_output,status,source\n"
             "1,M,2e-4,32,,,0.00,0.03,,,,measured,s\n"     # 0-3%: high end 3% <= 10%: collapsed
             "2,M,1e-4,32,,,0.05,0.30,,,,measured,s\n"     # 5-30%, across 10%: unknown

@@ -13,7 +13,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .schema import STATUSES
+
 COLLAPSED, CONVERGED, UNKNOWN, NO_RUN = "collapsed", "converged", "unknown", "no run"
+MIXED = "mixed"  # a grid cell whose attempts' outcomes differ
 MANY_RUNS = 12  # more runs than this: the trend compares learning rates (runs pooled), not every pair of runs
 
 
@@ -122,13 +125,56 @@ def lr_bracket(classified: pd.DataFrame) -> LRBracket:
     return LRBracket(hi_ok, lo_bad, ratio, consistent, int(len(collapsed)), int(len(converged)), span, hi_bad)
 
 
+GRID_KEYS = ["learning_rate", "lora_rank"]
+
+
 def collapse_grid(classified: pd.DataFrame) -> pd.DataFrame:
-    """One cell per (learning_rate, lora_rank): collapsed (NA where no run or the outcome is unknown),
-    outcome, status, attempt, accuracy and, for a run known only as a range, ``is_range`` with its ends."""
-    cols = ["learning_rate", "lora_rank", "collapsed", "outcome", "status", "attempt", "accuracy", "is_range",
-            "accuracy_low", "accuracy_high"]
-    return (classified.sort_values(["learning_rate", "lora_rank"])[cols]
-            .drop_duplicates(["learning_rate", "lora_rank"], keep="first").reset_index(drop=True))
+    """One cell per (learning_rate, lora_rank), counting every attempt in it (a row whose outcome is not
+    "no run"): ``n_attempts``, ``n_collapsed``, ``n_converged``, ``n_unknown``, ``share_collapsed`` (collapsed
+    among those with an outcome; NaN without one) and ``n_<status>`` for each status of the data contract.
+
+    ``outcome`` is the attempts' one outcome, :data:`MIXED` when they differ, "no run" without an attempt;
+    ``collapsed`` is True when every attempt with an outcome collapsed, False when every one converged, NA
+    otherwise; ``status`` is the least measured status among the attempts (in the contract's order measured,
+    figure, illustrative, pending), so a cell is drawn as measured only when all its attempts are. ``attempt``,
+    ``accuracy`` and ``is_range`` are the attempt's own in a cell of one attempt (NA with several);
+    ``accuracy_low``/``accuracy_high`` span the cell's attempts. A cell without an attempt takes its row's
+    status (the placeholder an original figure drew).
+
+    Example: three attempts at (5e-5, 64), two collapsed and one converged, all measured: ``n_attempts`` 3,
+    ``n_collapsed`` 2, ``share_collapsed`` 2/3, ``outcome`` "mixed", ``collapsed`` NA, ``attempt`` NA.
+    """
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    ran = classified["outcome"] != NO_RUN
+    runs = classified[ran].assign(_rank=classified["status"].map(rank).fillna(len(STATUSES)),
+                                  **{f"n_{o}": classified["outcome"] == o for o in (COLLAPSED, CONVERGED, UNKNOWN)},
+                                  **{f"n_{s}": classified["status"] == s for s in STATUSES})
+    g = runs.groupby(GRID_KEYS, sort=True, dropna=False)
+    counted = [f"n_{o}" for o in (COLLAPSED, CONVERGED, UNKNOWN)] + [f"n_{s}" for s in STATUSES]
+    cells = g[counted].sum().astype(int)
+    cells.insert(0, "n_attempts", g.size())
+    cells["accuracy_low"], cells["accuracy_high"] = g["accuracy_low"].min(), g["accuracy_high"].max()
+    cells["status"] = runs.loc[g["_rank"].idxmax(), "status"].to_numpy()
+    one = cells["n_attempts"] == 1
+    first = g[["attempt", "accuracy", "is_range", "outcome"]].first()
+    cells["attempt"], cells["accuracy"] = first["attempt"].where(one), first["accuracy"].where(one)
+    cells["is_range"] = first["is_range"].astype(bool) & one
+    single = cells[["n_collapsed", "n_converged", "n_unknown"]].eq(cells["n_attempts"], axis=0).any(axis=1)
+    cells["outcome"] = first["outcome"].where(single, MIXED)
+    known = cells["n_collapsed"] + cells["n_converged"]
+    cells["share_collapsed"] = cells["n_collapsed"] / known.where(known > 0)
+    cells["collapsed"] = pd.array(np.where(known == 0, None, np.where(cells["n_converged"] == 0, True,
+                                           np.where(cells["n_collapsed"] == 0, False, None))), dtype="boolean")
+    empty = (classified[~ran].drop_duplicates(GRID_KEYS, keep="first").set_index(GRID_KEYS)
+             .drop(index=cells.index, errors="ignore"))
+    empty = pd.DataFrame({"n_attempts": 0, **{c: 0 for c in counted}, "accuracy_low": np.nan,
+                          "accuracy_high": np.nan, "status": empty["status"], "attempt": empty["attempt"],
+                          "accuracy": np.nan, "is_range": False, "outcome": NO_RUN, "share_collapsed": np.nan,
+                          "collapsed": pd.array([pd.NA] * len(empty), dtype="boolean")}, index=empty.index)
+    grid = pd.concat([cells, empty]) if len(empty) else cells
+    cols = ["collapsed", "outcome", "status", "attempt", "accuracy", "is_range", "accuracy_low", "accuracy_high",
+            "n_attempts", "n_collapsed", "n_converged", "n_unknown", "share_collapsed"] + [f"n_{s}" for s in STATUSES]
+    return grid.sort_index()[cols].reset_index()
 
 
 class Separation(NamedTuple):
