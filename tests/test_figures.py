@@ -405,6 +405,54 @@ def test_mode_collapse_labels_follow_the_data(grid, close):
     assert "Attempt 4\n50%\nconverged" in [t.get_text() for t in fig.axes[0].texts]
 
 
+def test_mode_collapse_cell_of_three_attempts_shows_the_share_that_collapsed(close):
+    """Attempt 3's cell (5e-5, rank 64) given two more attempts, one converged (60%) and one collapsed but
+    pending: 2 of its 3 attempts collapsed."""
+    post = io.load("mode_collapse", DATA / "mode_collapse.csv")
+    third = post[post["attempt"] == 3]
+    more = pd.concat([post, third.assign(attempt=10, accuracy=0.6, n_correct=120),
+                      third.assign(attempt=11, status="pending")], ignore_index=True)
+    fig = figures.mode_collapse_heatmap(collapse.collapse_grid(collapse.classify_collapse(more)))
+    close(fig)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert "2/3 collapsed\n1 pending" in labels and not any("Attempt 3" in t for t in labels)
+    assert "Attempt 4\n73.5%\nconverged" in labels and labels.count("no run") == 6  # the other cells as before
+    cell = next(p for p in cells(ax, "run") if p.get_xy() == (1, 1))  # rank 64 (column 1), 5e-5 (row 1)
+    # 2/3 of the way from converged #009E73 (0, 158, 115) to collapsed #D55E00 (213, 94, 0): (142, 115.3, 38.3)
+    share = (142 / 255, (158 - 2 / 3 * 64) / 255, (115 - 2 / 3 * 115) / 255)
+    # one attempt is pending: the cell is drawn as pending cells are, white hatched "xx" in its colour
+    assert cell.get_hatch() == "xx" and mcolors.same_color(cell.get_facecolor(), "white")
+    assert all(abs(a - b) < 1e-9 for a, b in zip(cell._hatch_color[:3], share))
+    assert "k/n: k of a cell's n attempts collapsed" in legend_texts(ax)
+    assert theme.STATUS_STYLES["pending"].label in legend_texts(ax)
+    assert overlapping_texts(fig) == []
+
+
+def test_mode_collapse_share_colour_keeps_a_single_outcomes_colour():
+    assert mcolors.same_color(theme.collapse_share_color(0.0), theme.COLLAPSE_COLORS["converged"])
+    assert mcolors.same_color(theme.collapse_share_color(1.0), theme.COLLAPSE_COLORS["collapsed"])
+    assert mcolors.same_color(theme.collapse_share_color(float("nan")), theme.COLLAPSE_COLORS["unknown"])
+
+
+def test_mode_collapse_dense_grid_writes_only_the_numbers(close):
+    """60 cells (10 rates x 6 ranks, benchmarks/synthetic.py's ``mode_collapse_frame``): "k/n" or an
+    accuracy, and no two labels overlap."""
+    import sys
+
+    sys.path.insert(0, str(DATA.parent / "benchmarks"))
+    import synthetic
+
+    grid = collapse.collapse_grid(collapse.classify_collapse(synthetic.mode_collapse_frame(200)))
+    fig = figures.mode_collapse_heatmap(grid)
+    close(fig)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    several = grid[grid["n_attempts"] > 1].iloc[0]
+    assert f"{several['n_collapsed']}/{several['n_attempts']}" in labels
+    assert len(labels) == len(grid) == 60 and all("\n" not in t for t in labels)
+    assert grid["n_attempts"].sum() == 200 and overlapping_texts(fig) == []
+
+
 # --------------------------------------------------------------------------------------------------------------
 # 5. capability heat map
 

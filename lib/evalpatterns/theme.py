@@ -68,6 +68,21 @@ SEVERITY_COLORS = {"complete": OKABE_ITO["vermillion"], "partial": OKABE_ITO["or
 COLLAPSE_COLORS = {"collapsed": OKABE_ITO["vermillion"], "converged": OKABE_ITO["bluish_green"],
                    "unknown": OKABE_ITO["yellow"]}  # unknown: a range of accuracies across the collapse line
 
+
+
+def collapse_share_color(share) -> tuple:
+    """The colour of a grid cell in which ``share`` of the attempts with an outcome collapsed: the converged
+    colour at 0, the collapsed colour at 1, and between them mixed in proportion (RGB, linearly), so a cell
+    of one attempt keeps its outcome's colour; NaN (no attempt with an outcome) is the unknown colour.
+
+    Example: 2 of 3 collapsed: 1/3 of #009E73 (0, 158, 115) and 2/3 of #D55E00 (213, 94, 0) is
+    (142, 115.3, 38.3) / 255."""
+    if share is None or share != share:
+        return mcolors.to_rgba(COLLAPSE_COLORS["unknown"])
+    lo, hi = (mcolors.to_rgba(COLLAPSE_COLORS[k]) for k in ("converged", "collapsed"))
+    return tuple(a + float(share) * (b - a) for a, b in zip(lo, hi))
+
+
 PHASE_COLORS = {"off_policy": OKABE_ITO["sky_blue"], "on_policy": OKABE_ITO["orange"]}
 PHASE_ALPHA = 0.10
 
@@ -123,6 +138,9 @@ STATUS_STYLES = {
                            "pending: run not done, value as drawn in the original"),
 }
 STATUS_ORDER = tuple(STATUS_STYLES)
+#: How a count of values of a status reads where values are counted (a grid cell of several attempts: "1 pending").
+STATUS_COUNT_WORDS = {"measured": "measured", "figure": "read off a figure", "illustrative": "illustrative",
+                      "pending": "pending"}
 
 
 def status_style(status: str) -> StatusStyle:

@@ -11,16 +11,38 @@ from ._common import SMALL, _figure, _grid_axes, _made_from
 
 # --- 4. mode-collapse grid -------------------------------------------------------------------------------
 
+DENSE = 4  # a grid with more learning rates or ranks than this labels its cells with their numbers only
+
+
+def _attempts_label(r, dense: bool) -> str:
+    """A cell of several attempts: the share that collapsed ("2/3 collapsed"), then how many have no outcome
+    and how many are not measurements, by status ("1 unknown", "1 pending"). In a dense grid only "2/3" (the
+    cell's colour and hatching show the rest)."""
+    known = r.n_collapsed + r.n_converged
+    if dense:
+        return f"{r.n_collapsed}/{known}" if known else "?"
+    lines = [f"{r.n_collapsed}/{known} collapsed" if known else "unknown"]
+    if r.n_unknown and known:
+        lines.append(f"{r.n_unknown} unknown")
+    lines += [f"{getattr(r, f'n_{s}')} {theme.STATUS_COUNT_WORDS[s]}" for s in theme.STATUS_ORDER[1:]
+              if getattr(r, f"n_{s}", 0)]
+    return "\n".join(lines)
+
+
 def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
     """Learning rate (rows) by LoRA rank (columns); one cell per setting.
 
-    ``grid``: :func:`collapse.collapse_grid` (learning_rate, lora_rank, collapsed, status, attempt,
-    accuracy). Cells with a run are coloured collapsed/converged and labelled with attempt and accuracy; cells
-    with no run (``collapsed`` NA), which the original drew as collapsed, are drawn as illustrative values:
-    white, hatched in the collapsed colour, labelled "no run".
+    ``grid``: :func:`collapse.collapse_grid`. A cell of one attempt is coloured collapsed/converged and
+    labelled with attempt and accuracy; a cell of several is coloured by the share that collapsed (from the
+    converged to the collapsed colour, :func:`theme.collapse_share_color`) and labelled "k/n collapsed", with
+    the attempts of unknown outcome and those not measured counted beneath. A cell is drawn in the style of
+    its least measured attempt (``status``). Cells with no run (``collapsed`` NA), which the original drew as
+    collapsed, are drawn as illustrative values: white, hatched in the collapsed colour, labelled "no run".
+    A grid of more than :data:`DENSE` rates or ranks writes only the numbers: an accuracy, or "k/n".
     """
     lrs, ranks = sorted(grid["learning_rate"].unique()), sorted(grid["lora_rank"].unique())
-    size = SMALL if compact else 11
+    dense = max(len(lrs), len(ranks)) > DENSE
+    size = SMALL if compact or dense else 11
     for r in grid.itertuples():
         x, y = ranks.index(r.lora_rank), lrs.index(r.learning_rate)
         outcome = getattr(r, "outcome", "no run" if pd.isna(r.collapsed) else "")
@@ -30,20 +52,29 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
             ax.text(x + 0.5, y + 0.5, "no run", ha="center", va="center", fontsize=size, color=theme.INK,
                     bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
             continue
-        state = "unknown" if pd.isna(r.collapsed) else ("collapsed" if bool(r.collapsed) else "converged")
-        kw = theme.cell_kwargs(theme.COLLAPSE_COLORS[state], r.status)
+        if getattr(r, "n_attempts", 1) > 1:
+            kw = theme.cell_kwargs(theme.collapse_share_color(r.share_collapsed), r.status)
+            label = _attempts_label(r, dense)
+        else:
+            state = "unknown" if pd.isna(r.collapsed) else ("collapsed" if bool(r.collapsed) else "converged")
+            kw = theme.cell_kwargs(theme.COLLAPSE_COLORS[state], r.status)
+            attempt = "" if pd.isna(r.attempt) else f"Attempt {fmt.number(r.attempt)}\n"
+            accuracy = (fmt.pct_range(r.accuracy_low, r.accuracy_high, 1) if getattr(r, "is_range", False)
+                        else fmt.pct(r.accuracy, 1))
+            label = accuracy if dense else f"{attempt}{accuracy}\n{state}"
         ax.add_patch(Rectangle((x, y), 1, 1, gid="run", **kw))
-        attempt = "" if pd.isna(r.attempt) else f"Attempt {fmt.number(r.attempt)}\n"
-        accuracy = (fmt.pct_range(r.accuracy_low, r.accuracy_high, 1) if getattr(r, "is_range", False)
-                    else fmt.pct(r.accuracy, 1))
-        ax.text(x + 0.5, y + 0.5, f"{attempt}{accuracy}\n{state}", ha="center", va="center",
-                fontsize=size, weight="bold", color=theme.ink_for(kw["facecolor"]))
+        ground = dict(boxstyle="round,pad=0.15", facecolor=kw["facecolor"], edgecolor="none") if "hatch" in kw else None
+        ax.text(x + 0.5, y + 0.5, label, ha="center", va="center",  # on a hatched cell, on a plain ground
+                fontsize=size, weight="bold", color=theme.ink_for(kw["facecolor"]), bbox=ground)
     _grid_axes(ax, lrs, ranks, [fmt.sci(v) for v in lrs], [fmt.number(v) for v in ranks])
     ax.set(xlabel="LoRA rank", ylabel="Learning rate")
     handles = [Patch(facecolor=theme.COLLAPSE_COLORS["converged"], label="converged"),
                Patch(facecolor=theme.COLLAPSE_COLORS["collapsed"], label="collapsed"),
                Patch(label=theme.NO_RUN_LABEL,
                      **theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative"))]
+    if "n_attempts" in grid and (grid["n_attempts"] > 1).any():
+        handles.insert(2, Patch(facecolor=theme.collapse_share_color(0.5),
+                                label="k/n: k of a cell's n attempts collapsed"))
     if "outcome" in grid and (grid["outcome"] == "unknown").any():
         handles.insert(2, Patch(facecolor=theme.COLLAPSE_COLORS["unknown"], label="unknown (a range across the line)"))
     ran = grid["outcome"] != "no run" if "outcome" in grid else grid["collapsed"].notna()
