@@ -137,6 +137,23 @@ def test_key_number_counts_runs_and_cells(post, tmp_path):
                                       "3 grid cells was never run")
 
 
+def test_key_number_and_caption_count_every_attempt_of_a_cell(post, tmp_path):
+    # three attempts in rank 32 at 5e-5 (two collapsed, one converged) and one at 5e-6: 2 of 4 runs collapsed
+    v = values_of(tmp_path, run(1, "5e-5", 0.0, 0), run(2, "5e-5", 0.02, 4), run(3, "5e-5", 0.6, 120),
+                  run(4, "5e-6", 0.735, 147))
+    grid = finding.analyse(io.load("mode_collapse", tmp_path / "mode_collapse.csv")).grid
+    assert words.key_number(grid) == "Mode collapse: 2 of 4 runs collapsed"
+    assert v["cells_text"] == "every one of its 2 cells has a run"
+    assert v["grid_caption_text"] == (
+        "Learning rate by LoRA rank. A cell of one run is coloured by its outcome and labelled with its accuracy; "
+        "the 1 cell of several runs is labelled k/n, the k of its n runs that collapsed, and coloured from "
+        "converged to collapsed by that share; a cell is drawn in the style of its least measured run.")
+    assert post["grid_caption_text"] == (
+        "Learning rate by LoRA rank. Coloured cells are runs, labelled with their accuracy (its range, where only "
+        "a range is known); the hatched cells labelled \"no run\" had none (the original figure drew them as "
+        "collapsed).")
+
+
 def test_mode_collapse_noise_is_judged_by_fishers_exact_test_not_interval_overlap():
     v = words.values(finding.analyse(io.load("mode_collapse", DATA / "mode_collapse.csv")))
     # 4/200 and 0/200: Wilson intervals apart (0.78% > 0%, 1.88% < 2%), yet Fisher's p = 0.12

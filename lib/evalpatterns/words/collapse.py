@@ -117,6 +117,26 @@ def cells_text(result: Result) -> str:
             f"{fmt.number(empty)} {plural('is', empty)} drawn as \"no run\"")
 
 
+def grid_caption_text(result: Result) -> str:
+    """The grid figure's caption: how its cells are labelled and coloured, for the cells these data have."""
+    grid = result.grid
+    several = int((grid["n_attempts"] > 1).sum())
+    text = "Learning rate by LoRA rank. "
+    if several:
+        text += (f"A cell of one run is coloured by its outcome and labelled with its accuracy; the "
+                 f"{count(several, 'cell')} of several runs {plural('is', several)} labelled k/n, the k of "
+                 f"{'its' if several == 1 else 'their'} n runs that collapsed, and coloured from converged to "
+                 "collapsed by that share; a cell is drawn in the style of its least measured run")
+    else:
+        text += ("Coloured cells are runs, labelled with their accuracy (its range, where only a range is "
+                 "known)")
+    empty = int((grid["outcome"] == collapse.NO_RUN).sum())
+    if empty:
+        text += ("; the hatched cells labelled \"no run\" had none (the original figure drew them as "
+                 "collapsed)")
+    return text + "."
+
+
 def changed_settings_text(result: Result) -> str:
     changed = [collapse.SETTING_WORDS.get(c, c) for c in result.changed]
     if not changed:
@@ -158,13 +178,13 @@ def _trend_words(t) -> str:
 
 
 def key_number(grid) -> str:
-    """The dashboard's line on Finding 2, from its grid (:func:`evalpatterns.collapse.collapse_grid`):
-    ``Mode collapse: 2 of 3 runs collapsed; 6 of the 9 grid cells were never run``."""
-    ran = grid[grid["outcome"] != collapse.NO_RUN]
-    collapsed = int((ran["outcome"] == collapse.COLLAPSED).sum())
-    unknown = int((ran["outcome"] == collapse.UNKNOWN).sum())
-    empty = len(grid) - len(ran)
-    text = f"Mode collapse: {fmt.number(collapsed)} of {count(len(ran), 'run')} collapsed"
+    """The dashboard's line on Finding 2, from its grid (:func:`evalpatterns.collapse.collapse_grid`), every
+    attempt of every cell counted: ``Mode collapse: 2 of 3 runs collapsed; 6 of the 9 grid cells were never
+    run``."""
+    runs = int(grid["n_attempts"].sum())
+    collapsed, unknown = int(grid["n_collapsed"].sum()), int(grid["n_unknown"].sum())
+    empty = int((grid["outcome"] == collapse.NO_RUN).sum())
+    text = f"Mode collapse: {fmt.number(collapsed)} of {count(runs, 'run')} collapsed"
     if unknown:
         text += f" ({fmt.number(unknown)} with an unknown outcome)"
     if empty:
@@ -196,7 +216,7 @@ def values(result: Result) -> dict:
         "n_unknown": result.n_unknown, "n_ranges": int(runs["is_range"].sum()),
         "n_cells": int(len(grid)), "n_cells_with_run": int(ran.sum()),
         "n_cells_without_run": int((~ran).sum()),
-        "cells_text": cells_text(result),
+        "cells_text": cells_text(result), "grid_caption_text": grid_caption_text(result),
         "outcomes_text": f"{_some(b.n_collapsed, 'run')} collapsed and {_some(b.n_converged, 'run')} converged",
         "largest_converged": _f(b.largest_converged), "smallest_collapsed": _f(b.smallest_collapsed),
         "largest_collapsed": _f(b.largest_collapsed),
