@@ -11,6 +11,8 @@ in the post (``5``).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import importlib
 from pathlib import Path
 
@@ -70,7 +72,8 @@ def analyse(name, data_dir=None, **params):
     file it reads is ``<kind>_csv=PATH`` when given (``memorization_csv="runs.parquet"``), else
     ``data_dir/<kind>.csv``, else the book's own file (see :func:`load`); a file that does not meet the data
     contract raises :class:`evalpatterns.io.DataError` naming every problem. The other keyword arguments are
-    the finding's ``Params`` by name (its defaults for the rest); names that are neither are ignored.
+    the finding's ``Params`` by name (its defaults for the rest); any other name is a ``TypeError`` that
+    lists the names the finding takes (a misspelt parameter is never silently dropped).
 
     Returns the finding's frozen ``Result``: every table and number its chapter shows, and ``conclusion``, a
     :class:`~evalpatterns.findings.base.Conclusion`. For example::
@@ -79,5 +82,11 @@ def analyse(name, data_dir=None, **params):
         result.conclusion.verdict    # 'supported', 'contradicted' or 'inconclusive'
     """
     m = module(name)
+    known = [f.name for f in dataclasses.fields(m.Params)] + [f"{k}_csv" for k in
+                                                             (*m.DATA, *getattr(m, "OPTIONAL_DATA", ()))]
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise TypeError(f"analyse({m.CHAPTER!r}) takes no {', '.join(map(repr, unknown))}; it takes "
+                        f"{', '.join(known)}")
     data = load(m, data_dir, **{k: v for k, v in params.items() if k.endswith("_csv")})
     return m.analyse(data, with_params(m.Params, params))
