@@ -3,7 +3,8 @@
 :class:`StepLog` stands for the ``distillation`` log at a path (a Parquet file, or a folder of them,
 hive-partitioned or not) on DuckDB or Spark. The finding asks it only for what is small: the per-run table
 (:meth:`transitions`), each run's method and provenance (:meth:`run_labels`), the KL rises per run
-(:meth:`kl_rises`), per-step bands by family (:meth:`phase_curves`), the rows of a few named runs (:meth:`rows`) and the count of steps by status
+(:meth:`kl_rises`), per-step bands by family (:meth:`phase_curves`), the rows of a few named runs
+(:meth:`rows`) and the count of steps by status
 (:meth:`status_counts`); the whole log is never read into pandas. Each gives what the pandas function it
 stands for gives on the loaded log (``tests/test_engine.py`` compares them).
 """
