@@ -191,7 +191,7 @@ REASON_WORDS = [
     ("f3-qwen", ["46/50", "81.2% to 96.8%"]),
     ("f3-size", ["32B / 7B", "within the rounding of the inputs"]),
     ("f4-kl-spike", ["5.4453 / 0.015", "llama-hybrid-seed8", "within the rounding of the inputs"]),
-    ("f4-correlates", ["2 runs with a gap and a final eval score", "judged on at least 5 (min_correlation_runs)"]),
+    ("f4-correlates", ["2 runs with a gap and a relative drop across the transition", "judged on at least 5 (min_correlation_runs)"]),
     ("f4-spike-at-transition", ["largest rise in 2 of 2 runs logging KL on both sides"]),
     ("f5-step-100", ["lower bound"]),
     ("f5-909pct", ["(ratio \u2212 1) \u00d7 100% more", "the ratio itself, 909x, written as a percent"]),

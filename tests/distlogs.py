@@ -13,7 +13,7 @@ import pandas as pd
 
 from evalpatterns import io
 
-HEADER = "run,family,student,teacher,gap,seed,step,phase,loss,score,kl,eval_score,status,source\n"
+HEADER = "run,family,student,teacher,gap,seed,step,phase,loss,score,kl,eval_score,status,source,method\n"
 
 
 def _cell(x) -> str:
@@ -21,8 +21,9 @@ def _cell(x) -> str:
 
 
 def run(name: str, family: str = "Fam", gap: float = 10, off=((40, 0.02, 0.4),), on=((50, 0.5, 0.0),),
-        status: str = "measured") -> str:
-    rows = [f"{name},{family},{family} S,{family} T,{gap},1,{step},{phase},,,{_cell(kl)},{_cell(ev)},{status},test"
+        status: str = "measured", seed: int = 1, method: str = "") -> str:
+    rows = [f"{name},{family},{family} S,{family} T,{gap},{seed},{step},{phase},,,{_cell(kl)},{_cell(ev)},{status},test,"
+            f"{method}"
             for phase, steps in (("off_policy", off), ("on_policy", on)) for step, kl, ev in steps]
     return "\n".join(rows) + "\n"
 
@@ -35,8 +36,8 @@ def log(*runs: str) -> pd.DataFrame:
 
 
 def collapsing(name: str, family: str = "Fam", gap: float = 10, before: float = 0.4, after=(0.0, 0.0),
-               kl=(0.02, 0.5)) -> str:
+               kl=(0.02, 0.5), seed: int = 1, method: str = "", status: str = "measured") -> str:
     """A run with one off-policy step (40) and on-policy steps from 50, KL ``kl[0]`` then ``kl[1]`` falling by
-    a tenth each step after; eval ``before`` then ``after``."""
+    a tenth each step after; eval ``before`` then ``after``; ``seed`` and ``method`` name its condition's seed."""
     on = [(50 + 10 * i, kl[1] * 0.9 ** i, e) for i, e in enumerate(after)]
-    return run(name, family, gap, off=((40, kl[0], before),), on=on)
+    return run(name, family, gap, off=((40, kl[0], before),), on=on, status=status, seed=seed, method=method)

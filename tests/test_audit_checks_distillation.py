@@ -28,7 +28,8 @@ def gap_runs(gaps, finals) -> pd.DataFrame:
 
 @pytest.fixture
 def four_runs():
-    # gaps 2, 7.5, 20, 70 with final eval 0.30, 0.06, 0.10, 0.00; Llama's KL 0.02 -> 7.22 = 361x exactly
+    # gaps 2, 7.5, 20, 70 with eval before 0.40, 0.52, 0.45, 0.27 and lowest after 0.30, 0.06, 0.10, 0.00;
+    # Llama's KL 0.02 -> 7.22 = 361x exactly
     return dl.log(dl.collapsing("a", "Tiny", 2, 0.40, (0.35, 0.30), kl=(0.02, 0.2)),
                   dl.collapsing("b", "Qwen", 7.5, 0.52, (0.21, 0.06), kl=(0.02, 0.2)),
                   dl.collapsing("c", "Mid", 20, 0.45, (0.20, 0.10), kl=(0.02, 0.2)),
@@ -36,38 +37,54 @@ def four_runs():
 
 
 def test_severity_correlation_judged_by_its_one_sided_p_value(four_runs):
-    # ranks of gap 1 2 3 4, of final eval 4 2 3 1: d = -3 0 0 3, rho = 1 - 6 x 18 / (4 x 15) = -0.8
+    # severity is the relative drop 1 - lowest after / before: 1 - 0.30/0.40 = 0.25, 1 - 0.06/0.52 = 0.885,
+    # 1 - 0.10/0.45 = 0.778, 1 - 0/0.27 = 1; ranks 1 3 2 4 against gap ranks 1 2 3 4: d = 0 1 -1 0,
+    # rho = 1 - 6 x 2 / (4 x 15) = 0.8 (the final scores 0.30, 0.06, 0.10, 0.00 gave -0.8)
     row = check("f4-correlates", f4_ctx(four_runs, min_correlation_runs=4))
-    rho = st.spearmanr([2, 7.5, 20, 70], [0.30, 0.06, 0.10, 0.0], alternative="less")
-    assert rho.statistic == pytest.approx(-0.8) and row["recomputed_value"] == pytest.approx(-0.8)
-    assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.80"
-    # four runs, exact: of the 24 orderings of the finals, 4 give rho <= -0.8 (sum d^2 >= 18): p = 1/6, not significant
-    # (scipy's t approximation would give t = -0.8 sqrt(2 / 0.36) = -1.886 on 2 df, p = 0.1)
-    assert rho.pvalue == pytest.approx(st.t.cdf(-0.8 * math.sqrt(2 / 0.36), 2))
+    drops = [1 - 0.30 / 0.40, 1 - 0.06 / 0.52, 1 - 0.10 / 0.45, 1.0]
+    rho = st.spearmanr([2, 7.5, 20, 70], drops, alternative="greater")
+    assert rho.statistic == pytest.approx(0.8) and row["recomputed_value"] == pytest.approx(0.8)
+    assert row["recomputed"] == "Spearman \u03c1 = 0.80"
+    # four runs, exact: of the 24 orderings of the drops, 4 give rho >= 0.8 (sum d^2 <= 2): p = 1/6, not significant
+    # (scipy's t approximation would give t = 0.8 sqrt(2 / 0.36) = 1.886 on 2 df, p = 0.1)
+    assert rho.pvalue == pytest.approx(st.t.sf(0.8 * math.sqrt(2 / 0.36), 2))
     assert row["verdict"] == "differs"
-    assert row["reason"] == ("gap against final eval over 4 runs: one-sided p = 0.17 (exact) for a larger gap giving "
-                             "a lower score")
+    assert row["reason"] == ("gap against relative drop over 4 runs: one-sided p = 0.17 (exact) for a larger gap "
+                             "giving a larger drop")
     # below min_correlation_runs (default 5) the claim is not judged
     row = check("f4-correlates", f4_ctx(four_runs))
     assert (row["verdict"], row["recomputed"]) == ("unsupported", "4 runs")
 
 
 def test_severity_correlation_holds_when_significant():
-    # rho = -1 over five runs: one-sided p = 0 < 0.05
+    # drops 1 - (0.4, 0.3, 0.2, 0.1, 0.0) / 0.6 rise with the gap: rho = 1 over five runs, exact p = 1/120 < 0.05
     row = check("f4-correlates", f4_ctx(gap_runs([2, 4, 8, 16, 32], [0.4, 0.3, 0.2, 0.1, 0.0])))
-    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(-1.0))
+    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(1.0))
 
 
-def test_a_tiny_negative_rho_over_many_runs_does_not_hold():
+def test_seeds_are_pooled_before_the_correlation_is_judged():
+    # the five runs of test_severity_correlation_holds_when_significant, each with a second seed: still five
+    # points (conditions), still rho = 1 and p = 1/120, not ten
+    runs = [dl.collapsing(f"r{i}-s{s}", gap=g, before=0.6, after=(e,), seed=s)
+            for i, (g, e) in enumerate(zip([2, 4, 8, 16, 32], [0.4, 0.3, 0.2, 0.1, 0.0])) for s in (1, 2)]
+    row = check("f4-correlates", f4_ctx(dl.log(*runs)))
+    assert (row["verdict"], row["recomputed_value"]) == ("holds", pytest.approx(1.0))
+    assert row["reason"] == ("gap against relative drop over 5 conditions (seeds pooled to their mean): one-sided "
+                             "p = 0.0083 (exact) for a larger gap giving a larger drop")
+    row = check("f4-correlates", f4_ctx(dl.log(*runs[:8])))  # 4 conditions: fewer than 5
+    assert (row["verdict"], row["recomputed"]) == ("unsupported", "4 conditions")
+
+
+def test_a_tiny_positive_rho_over_many_runs_does_not_hold():
     gaps = list(range(1, 121))
     row = check("f4-correlates", f4_ctx(gap_runs(gaps, [((i * 17) % 121) / 1000 for i in gaps])))
-    assert row["recomputed"] == f"Spearman \u03c1 = {MINUS}0.01"
+    assert row["recomputed"] == "Spearman \u03c1 = 0.01"
     assert row["verdict"] == "differs" and "one-sided p = 0.45 (t approximation)" in row["reason"]
 
 
-def test_severity_correlation_differs_when_eval_rises_with_the_gap():
+def test_severity_correlation_differs_when_the_drop_shrinks_with_the_gap():
     row = check("f4-correlates", f4_ctx(gap_runs([2, 7.5, 70], [0.0, 0.1, 0.2]), min_correlation_runs=3))
-    assert row["recomputed_value"] == pytest.approx(1.0)  # 0.0, 0.1, 0.2 in the order of the gaps
+    assert row["recomputed_value"] == pytest.approx(-1.0)  # drops 1, 0.833, 0.667 in the order of the gaps
     assert row["verdict"] == "differs"
 
 

@@ -123,3 +123,66 @@ def test_phase_steps(log):
     assert tuple(ps.loc[("llama-hybrid-seed8", "off_policy")]) == (0, 40)
     assert tuple(ps.loc[("llama-hybrid-seed8", "on_policy")]) == (50, 90)
     assert len(ps) == 4
+
+
+# -- seeds pooled by condition ---------------------------------------------------------------------------------
+
+def _judged_runs(rows):
+    """Judged runs as distillation.transitions gives them: (run, family, gap, eval_before, eval_after_min,
+    severity)."""
+    t = pd.DataFrame(rows, columns=["run", "family", "gap", "eval_before", "eval_after_min", "severity"])
+    return t.assign(student=t["family"] + " S", teacher=t["family"] + " T",
+                    eval_drop=t["eval_before"] - t["eval_after_min"])
+
+
+def test_relative_drop_of_the_real_log(log):
+    t = distillation.transitions(log).set_index("run")
+    drop = distillation.relative_drop(t)
+    # Llama: 1 - 0.000 / 0.266 = 1; Qwen: 1 - 0.057 / 0.518 = 0.88996
+    assert drop["llama-hybrid-seed8"] == pytest.approx(1.0)
+    assert drop["qwen-hybrid"] == pytest.approx(1 - 0.057 / 0.518)
+    # no score before, or a score before of 0: no relative drop
+    none = _judged_runs([("a", "F", 2, np.nan, 0.1, "none"), ("b", "F", 2, 0.0, 0.0, "complete")])
+    assert distillation.relative_drop(none).isna().all()
+
+
+def test_conditions_mean_and_t_interval_by_hand():
+    from scipy import stats
+
+    runs = _judged_runs([
+        ("a1", "A", 10, 0.5, 0.10, "partial"), ("a2", "A", 10, 0.5, 0.05, "partial"),   # drops 0.8, 0.9
+        ("a3", "A", 10, 0.5, 0.00, "complete"),                                          # drop 1.0
+        ("b1", "B", 2, 0.4, 0.36, "none"), ("b2", "B", 2, 0.4, 0.28, "partial"),         # drops 0.1, 0.3
+        ("c1", "C", 5, 0.6, 0.30, "partial"),                                            # drop 0.5, one seed
+    ])
+    labels = pd.DataFrame({"run": runs["run"], "method": None,
+                           "status": ["measured", "figure", "measured", "measured", "measured", "pending"]})
+    cond = distillation.conditions(runs, labels).set_index("family")
+    assert cond.index.tolist() == ["A", "C", "B"]  # by gap, largest first
+    assert cond["n_seeds"].tolist() == [3, 1, 2] and cond["n_drops"].tolist() == [3, 1, 2]
+    # A: mean 0.9, SD 0.1, t(0.975, 2) = 4.3027: 0.9 -/+ 4.3027 x 0.1 / sqrt(3) = 0.6516 to 1.1484
+    a = cond.loc["A"]
+    assert a["mean_drop"] == pytest.approx(0.9) and a["sd_drop"] == pytest.approx(0.1)
+    assert (a["ci_low"], a["ci_high"]) == (pytest.approx(0.65159, abs=1e-5), pytest.approx(1.14841, abs=1e-5))
+    low, high = stats.t.interval(0.95, 2, loc=0.9, scale=stats.sem([0.8, 0.9, 1.0]))
+    assert (a["ci_low"], a["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    # B: mean 0.2, SD 0.1414, t(0.975, 1) = 12.706: 0.2 -/+ 12.706 x 0.1414 / sqrt(2) = 0.2 -/+ 1.2706
+    b = cond.loc["B"]
+    assert (b["mean_drop"], b["ci_low"], b["ci_high"]) == (pytest.approx(0.2), pytest.approx(-1.07062, abs=1e-5),
+                                                           pytest.approx(1.47062, abs=1e-5))
+    # C: one seed, no interval
+    assert cond.loc["C", "mean_drop"] == pytest.approx(0.5) and np.isnan(cond.loc["C", "ci_low"])
+    assert cond["n_complete"].tolist() == [1, 0, 0] and cond["n_partial"].tolist() == [2, 1, 1]
+    # the least certain status of each condition's runs
+    assert cond["status"].tolist() == ["figure", "pending", "measured"]
+
+
+def test_run_labels_take_the_least_certain_status_and_the_method():
+    log = pd.DataFrame({"run": ["x", "x", "y", "y", "z"], "status": ["measured", "illustrative", "figure", "measured",
+                                                                    "measured"],
+                        "method": ["hybrid", "hybrid", None, None, "kd"]})
+    labels = distillation.run_labels(log).set_index("run")
+    assert labels["status"].to_dict() == {"x": "illustrative", "y": "figure", "z": "measured"}
+    assert labels["method"].to_dict() == {"x": "hybrid", "y": None, "z": "kd"}
+    without = distillation.run_labels(log.drop(columns="method"))
+    assert without["method"].isna().all() and without["status"].tolist() == ["illustrative", "figure", "measured"]

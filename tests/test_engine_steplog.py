@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from evalpatterns import build, io, many_runs, page
+from evalpatterns import build, distillation, io, many_runs, page
 from evalpatterns.engine.steplog import StepLog
 from evalpatterns.findings import distillation as finding
 from evalpatterns.words import distillation as words
@@ -53,7 +53,29 @@ def test_the_finding_on_a_parquet_log_is_the_finding_on_the_loaded_log(logs, nam
     pd.testing.assert_frame_equal(got.excerpt[columns].reset_index(drop=True),
                                   want.excerpt[columns].reset_index(drop=True), check_dtype=False)
     assert len(got.excerpt) == 100 and set(got.excerpt["run"]) == {want.excerpt_run}
+    # the synthetic runs share their family's student, teacher and gap: seeds of one condition each
+    pd.testing.assert_frame_equal(got.conditions, want.conditions, check_exact=False, rtol=1e-12)
+    assert got.correlation == want.correlation and got.correlation.pooled
+    assert got.conditions["n_seeds"].sum() == len(want.judged)
     assert same_values(words.values(got), words.values(want)) == []
+
+
+def test_methods_seeds_and_provenance_of_a_parquet_log(tmp_path):
+    """StepLog.run_labels reads each run's method and least certain status on the engine, as
+    distillation.run_labels does on the loaded log, so the conditions are the same."""
+    import distlogs as dl
+
+    loaded = dl.log(*[dl.collapsing(f"{m}-s{s}", gap=10, before=0.5, after=(a + 0.02 * s,), seed=s, method=m,
+                                    status="figure" if s == 2 and m == "kd" else "measured")
+                      for m, a in (("hybrid", 0.0), ("kd", 0.3)) for s in (1, 2)])
+    loaded.to_parquet(tmp_path / "distillation.parquet", index=False)
+    engine = StepLog(tmp_path / "distillation.parquet")
+    pd.testing.assert_frame_equal(engine.run_labels(), distillation.run_labels(loaded))
+    got = finding.analyse({"distillation": engine}).conditions
+    pd.testing.assert_frame_equal(got, finding.analyse(loaded).conditions)
+    # hybrid: scores after 0.02, 0.04 from 0.5: drops 0.96, 0.92; kd: 0.32, 0.34: drops 0.36, 0.32
+    assert got["method"].tolist() == ["hybrid", "kd"] and got["status"].tolist() == ["measured", "figure"]
+    assert got["mean_drop"].tolist() == [pytest.approx(0.94), pytest.approx(0.34)]
 
 
 def test_bands_and_labelled_runs_are_computed_on_the_engine(logs):

@@ -60,7 +60,17 @@ def test_post_data_spike_excerpt_and_rises(post):
 
 def test_post_data_has_too_few_runs_for_a_correlation(post):
     c = post.correlation
-    assert (c.n, c.min_runs, c.judged, c.holds) == (2, 5, False, False)
+    assert (c.n, c.min_runs, c.judged, c.holds, c.pooled) == (2, 5, False, False, False)
+
+
+def test_post_data_conditions_are_its_two_runs(post):
+    cond = post.conditions
+    assert cond["family"].tolist() == ["Llama", "Qwen"] and cond["n_seeds"].tolist() == [1, 1]
+    # Llama: 1 - 0.000 / 0.266 = 1; Qwen: 1 - 0.057 / 0.518 = 0.88996; one seed each: no interval
+    assert cond["mean_drop"].tolist() == [pytest.approx(1.0), pytest.approx(1 - 0.057 / 0.518)]
+    assert cond["ci_low"].isna().all() and cond["ci_high"].isna().all()
+    assert (cond["n_complete"].tolist(), cond["n_partial"].tolist()) == ([1, 0], [0, 1])
+    assert cond["status"].tolist() == ["figure", "figure"]  # each run has steps read off the post's figure 3
 
 
 def test_params_are_the_chapters_parameters():
@@ -129,43 +139,101 @@ def _gap_runs(gaps, finals):
     return dl.log(*[dl.collapsing(f"r{i:03d}", gap=g, before=0.6, after=(e,)) for i, (g, e) in enumerate(zip(gaps, finals))])
 
 
+def _drops(finals, before=0.6):
+    """The relative drop of each run of _gap_runs: 1 - final / 0.6 (its one score after is also its lowest)."""
+    return [1 - e / before for e in finals]
+
+
 def test_correlation_holds_when_significant_in_the_claimed_direction():
     gaps, finals = [2, 4, 8, 16, 32, 64], [0.4, 0.5, 0.3, 0.2, 0.0, 0.1]
     c = finding.analyse(_gap_runs(gaps, finals)).correlation
-    # eval ranks 5 6 4 3 1 2 against gap ranks 1..6: d^2 = 16+16+1+1+16+16 = 66, rho = 1 - 6 x 66 / 210 = -0.8857
-    assert c.rho == pytest.approx(1 - 6 * 66 / 210)
-    # exact one-sided p: the share of the 720 orderings of the finals whose rho is at most -0.8857 (sum d^2 >= 66),
+    # severity is the relative drop 1 - final / 0.6: 0.333 0.167 0.5 0.667 1 0.833, ranks 2 1 3 4 6 5 against gap
+    # ranks 1..6: d^2 = 1+1+0+0+1+1 = 4, rho = 1 - 6 x 4 / 210 = +0.8857 (the final scores gave -0.8857)
+    assert c.rho == pytest.approx(1 - 6 * 4 / 210)
+    # exact one-sided p: the share of the 720 orderings of the drops whose rho is at least 0.8857 (sum d^2 <= 4),
     # counted here with scipy one ordering at a time: 12 / 720
-    below = sum(st.spearmanr(gaps, order).statistic <= c.rho + 1e-12 for order in itertools.permutations(finals))
-    assert below == 12 and c.p_value == pytest.approx(12 / 720) and c.exact
-    assert c.p_value < 0.05 and c.judged and c.holds
+    above = sum(st.spearmanr(gaps, order).statistic >= c.rho - 1e-12 for order in itertools.permutations(_drops(finals)))
+    assert above == 12 and c.p_value == pytest.approx(12 / 720) and c.exact
+    assert c.p_value < 0.05 and c.judged and c.holds and not c.pooled and c.unit == "run"
 
 
 def test_exact_p_where_the_t_approximation_calls_a_perfect_order_certain():
-    # rho = -1 over 3 runs: 1 ordering of 6 is as low (p = 0.167, not the t approximation's 0); over 5 runs 1 / 120
-    three = finding.correlation_of(finding.analyse(_gap_runs([2, 4, 8], [0.3, 0.2, 0.1])).judged, 3)
-    assert (three.rho, three.p_value, three.holds) == (pytest.approx(-1.0), pytest.approx(1 / 6), False)
-    five = finding.correlation_of(finding.analyse(_gap_runs([2, 4, 8, 16, 32], [0.5, 0.4, 0.3, 0.2, 0.1])).judged, 5)
+    # rho = +1 over 3 runs (drops 0.5, 0.667, 0.833): 1 ordering of 6 is as high (p = 0.167, not the t
+    # approximation's 0); over 5 runs 1 / 120
+    three = finding.correlation_of(finding.analyse(_gap_runs([2, 4, 8], [0.3, 0.2, 0.1])).conditions, 3)
+    assert (three.rho, three.p_value, three.holds) == (pytest.approx(1.0), pytest.approx(1 / 6), False)
+    five = finding.correlation_of(finding.analyse(_gap_runs([2, 4, 8, 16, 32], [0.5, 0.4, 0.3, 0.2, 0.1])).conditions, 5)
     assert (five.p_value, five.holds) == (pytest.approx(1 / 120), True)
 
 
-def test_a_negative_rho_near_zero_does_not_hold():
+def test_a_positive_rho_near_zero_does_not_hold():
     gaps = list(range(1, 121))
     finals = [((i * 17) % 121) / 1000 for i in gaps]
     c = finding.analyse(_gap_runs(gaps, finals)).correlation
-    expected = st.spearmanr(gaps, finals, alternative="less")
-    assert c.n == 120 and c.rho == pytest.approx(-0.01176, abs=1e-5) == expected.statistic
+    expected = st.spearmanr(gaps, _drops(finals), alternative="greater")
+    assert c.n == 120 and c.rho == pytest.approx(0.01176, abs=1e-5) and c.rho == pytest.approx(expected.statistic)
     assert c.p_value == pytest.approx(expected.pvalue) and c.p_value > 0.4 and not c.exact  # t approximation
     assert c.judged and not c.holds
 
 
-def test_a_positive_rho_does_not_hold_and_few_runs_are_not_judged():
+def test_a_drop_shrinking_with_the_gap_does_not_hold_and_few_runs_are_not_judged():
     c = finding.analyse(_gap_runs([2, 4, 8, 16, 32], [0.0, 0.1, 0.2, 0.3, 0.4])).correlation
-    assert c.rho == pytest.approx(1.0) and not c.holds
+    assert c.rho == pytest.approx(-1.0) and not c.holds  # drops 1, 0.833, ..., 0.333: smaller with the gap
     few = finding.analyse(_gap_runs([2, 4, 8, 16], [0.4, 0.3, 0.2, 0.1])).correlation
-    assert few.rho == pytest.approx(-1.0) and not few.judged and not few.holds
+    assert few.rho == pytest.approx(1.0) and not few.judged and not few.holds
     fewer = finding.analyse(_gap_runs([2, 4, 8, 16], [0.4, 0.3, 0.2, 0.1]), finding.Params(min_correlation_runs=4))
-    assert fewer.correlation.holds  # rho = -1: p = 0
+    assert fewer.correlation.holds  # rho = 1 over 4: exact p = 1 / 24 = 0.042
+
+
+def test_the_drop_not_the_final_score_measures_severity():
+    # Two students end at 0.10, one from 0.20 (a drop of 50%), one from 0.60 (83%): the final score calls them
+    # equal; the relative drop, larger where the gap is larger, orders them with the gap.
+    log = dl.log(dl.collapsing("small-gap", gap=2, before=0.20, after=(0.10,)),
+                 dl.collapsing("mid-gap", gap=8, before=0.40, after=(0.10,)),
+                 dl.collapsing("large-gap", gap=32, before=0.60, after=(0.10,)))
+    c = finding.analyse(log, finding.Params(min_correlation_runs=3)).correlation
+    # drops 1 - 0.1/0.2 = 0.5, 1 - 0.1/0.4 = 0.75, 1 - 0.1/0.6 = 0.833: in the order of the gaps, rho = 1
+    assert c.n == 3 and c.rho == pytest.approx(1.0) and c.p_value == pytest.approx(1 / 6)
+
+
+def test_seeds_of_one_condition_are_one_point():
+    # 5 seeds of each of 2 conditions look like 10 runs; they are 2 points, too few to judge
+    runs = [dl.collapsing(f"{fam}-s{s}", fam, gap, before=0.5, after=(a + 0.01 * s,), seed=s)
+            for fam, gap, a in (("Small", 2, 0.3), ("Large", 70, 0.0)) for s in range(5)]
+    r = finding.analyse(dl.log(*runs), finding.Params(min_correlation_runs=3))
+    c = r.correlation
+    assert (c.n, c.pooled, c.unit, c.rho, c.judged) == (2, True, "condition", None, False)
+    assert r.conditions["n_seeds"].tolist() == [5, 5]  # the 70x condition first
+    # Large: drops 1 - (0.00..0.04) / 0.5 = 1, 0.98, 0.96, 0.94, 0.92: mean 0.96; Small: 1 - (0.30..0.34) / 0.5: 0.36
+    assert r.conditions["mean_drop"].tolist() == [pytest.approx(0.96), pytest.approx(0.36)]
+
+
+def test_conditions_differ_by_method():
+    runs = [dl.collapsing(f"{m}-s{s}", gap=10, before=0.5, after=(a,), seed=s, method=m)
+            for m, a in (("hybrid", 0.0), ("off-policy", 0.45)) for s in (1, 2)]
+    cond = finding.analyse(dl.log(*runs)).conditions
+    assert cond["method"].tolist() == ["hybrid", "off-policy"] and cond["n_seeds"].tolist() == [2, 2]
+    assert cond["n_complete"].tolist() == [2, 0] and cond["mean_drop"].tolist() == [1.0, pytest.approx(0.1)]
+
+
+DROPPED = st_.lists(st_.tuples(st_.sampled_from([2, 4, 7.5, 16, 70]), st_.floats(0.05, 1).map(lambda x: round(x, 3)),
+                               st_.floats(0, 1).map(lambda x: round(x, 3))), min_size=1, max_size=7)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DROPPED)
+def test_a_second_seed_of_every_run_cannot_inflate_the_correlation(conditions):
+    """Pseudo-replication: a copy of every run as a second seed of its condition leaves the correlation's n and
+    rho (and p) as they were."""
+    once = [dl.collapsing(f"c{i}-s1", f"F{i}", gap, before, (after,), seed=1)
+            for i, (gap, before, after) in enumerate(conditions)]
+    twice = once + [dl.collapsing(f"c{i}-s2", f"F{i}", gap, before, (after,), seed=2)
+                    for i, (gap, before, after) in enumerate(conditions)]
+    a = finding.analyse(dl.log(*once), finding.Params(min_correlation_runs=3)).correlation
+    b = finding.analyse(dl.log(*twice), finding.Params(min_correlation_runs=3)).correlation
+    assert b.n == a.n and b.pooled and not a.pooled
+    assert (a.rho is None and b.rho is None) or (b.rho == pytest.approx(a.rho) and b.p_value == pytest.approx(a.p_value))
+    assert b.holds == a.holds
 
 
 # -- the spike, the excerpt and the family ---------------------------------------------------------------------

@@ -42,8 +42,10 @@ def test_post_opening_takeaway_and_transition(post):
     # 20 rows: 5 with status measured, 15 read off figure 3
     assert post["steps_text"] == ("Of its 20 logged steps, 5 are measurements, drawn filled; the other 15 were read off "
                                   "a figure, drawn hollow")
-    assert post["correlation_text"].startswith("With 2 runs that change phase and log a final eval score, fewer "
-                                               "than the 5 on which a correlation is judged")
+    assert post["correlation_text"].startswith("With 2 runs that change phase and log an eval score on both sides "
+                                               "of it, fewer than the 5 on which a correlation is judged")
+    # one seed per condition: no table of conditions, no sentence over it
+    assert (post["conditions_text"], post["n_conditions"], post["correlation_unit"]) == ("", 2, "run")
     assert post["verdict"] == "supported"
 
 
@@ -74,7 +76,8 @@ def test_no_phase_change_and_no_kl():
     assert flat["transition_text"] == "No run changes from off-policy to on-policy, so there is no transition to look at"
     assert flat["severity_text"] == "None of the 2 runs changes phase"
     assert flat["excerpt_rule_text"].endswith("as no run changes phase, the first run by name, a")
-    assert flat["correlation_text"] == "No run changes phase and logs an eval score after it, so the data cannot test it"
+    assert flat["correlation_text"] == ("No run changes phase and logs an eval score on both sides of it (a positive "
+                                        "one before), so the data cannot test it")
     nokl = values(dl.log(dl.run("g", off=((20, None, 0.43),), on=((30, None, 0.004), (40, None, 0.0)))))
     assert nokl["transition_text"] == ("It is step 30 in the one run that changes phase. No run logs KL at its "
                                        "transition step, so no spike can be measured")
@@ -96,11 +99,55 @@ def test_correlation_sentence_states_rho_and_its_one_sided_p():
     gaps, finals = [2, 4, 8, 16, 32, 64], [0.4, 0.5, 0.3, 0.2, 0.0, 0.1]
     v = values(dl.log(*[dl.collapsing(f"r{i}", gap=g, before=0.6, after=(e,)) for i, (g, e) in
                         enumerate(zip(gaps, finals))]))
-    # rho = 1 - 6 x 66 / 210 = -0.886; exact one-sided p = 12 / 720 = 0.017 (see test_findings_distillation)
+    # drops 1 - final / 0.6: rho = 1 - 6 x 4 / 210 = 0.886; exact one-sided p = 12 / 720 = 0.017 (see
+    # test_findings_distillation)
     assert v["correlation_text"] == (
-        "Over 6 runs, Spearman's \u03c1 between the gap and the final eval score is \u22120.89 (one-sided p = 0.017, "
-        "exact, over every ordering of the runs, testing the claimed direction: a larger gap, a lower final score); "
-        "the data show it: a larger gap goes with a lower final score")
+        "Over 6 runs, Spearman's \u03c1 between the gap and the relative drop of the eval score across the transition "
+        "(1 \u2212 the lowest score from the transition on / the last off-policy score) is 0.89 (one-sided p = 0.017, "
+        "exact, over every ordering of the runs, testing the claimed direction: a larger gap, a larger drop); "
+        "the data show it: a larger gap goes with a larger drop")
+
+
+def _seeded(conditions, seeds=3):
+    """``seeds`` runs of each (family, gap, before, after) condition, the k-th seed's score after 0.01 x k higher."""
+    return dl.log(*[dl.collapsing(f"{fam}-s{k}", fam, gap, before, (after + 0.01 * k,), seed=k)
+                    for fam, gap, before, after in conditions for k in range(seeds)])
+
+
+def test_pooled_seeds_are_counted_as_conditions():
+    conditions = [("A", 2, 0.5, 0.40), ("B", 4, 0.5, 0.30), ("C", 8, 0.5, 0.20), ("D", 16, 0.5, 0.10),
+                  ("E", 32, 0.5, 0.00)]
+    r = finding.analyse(_seeded(conditions))
+    v = words.values(r)
+    # 5 conditions of 3 seeds: drops 1 - (a, a + 0.01, a + 0.02) / 0.5, mean 1 - (a + 0.01) / 0.5: 0.18, 0.38,
+    # 0.58, 0.78, 0.98 in the order of the gaps: rho = 1 over 5 points, exact p = 1 / 120 = 0.0083
+    assert (v["correlation_n"], v["correlation_unit"]) == (5, "condition")
+    assert v["correlation_rho"] == pytest.approx(1.0) and v["correlation_p_value"] == pytest.approx(1 / 120)
+    assert v["correlation_text"].startswith(
+        "Over 5 conditions (the seeds of each pooled to their mean drop), Spearman's \u03c1 between the gap and the "
+        "relative drop")
+    assert "exact, over every ordering of the conditions" in v["correlation_text"]
+    assert v["conditions_text"].startswith(
+        "The 15 runs that change phase and log an eval score after it belong to 5 conditions (runs sharing method, "
+        "family, student, teacher and gap); all 5 have more than one seed.")
+    # with too few conditions the sentence counts conditions, not runs
+    few = values(_seeded(conditions[:2]), min_correlation_runs=3)
+    assert few["correlation_text"] == ("With 2 conditions (the seeds of each pooled to their mean drop), fewer than "
+                                       "the 3 on which a correlation is judged (the min_correlation_runs parameter), "
+                                       "the data cannot test it")
+    assert few["conditions_text"].startswith("The 6 runs that change phase and log an eval score after it belong to "
+                                             "2 conditions (runs sharing method, family, student, teacher and gap); "
+                                             "both have more than one seed.")
+
+
+def test_one_seeded_condition_among_single_runs():
+    log = dl.log(dl.collapsing("a-s1", "A", 2, 0.5, (0.4,), seed=1), dl.collapsing("a-s2", "A", 2, 0.5, (0.3,), seed=2),
+                 dl.collapsing("b", "B", 8, 0.5, (0.0,)), dl.collapsing("c", "C", 4, 0.5, (0.1,)))
+    v = values(log)
+    assert v["conditions_text"].startswith("The 4 runs that change phase and log an eval score after it belong to 3 "
+                                           "conditions (runs sharing method, family, student, teacher and gap); 1 of "
+                                           "them has more than one seed.")
+    assert (v["n_conditions"], v["n_pooled_conditions"], v["correlation_n"]) == (3, 1, 3)
 
 
 def test_counts_agree_with_their_nouns():

@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .schema import STATUSES as _STATUSES
+
 RUN_COLUMNS = ["run", "family", "student", "teacher", "gap", "seed"]
+_STATUS_RANK = {s: i for i, s in enumerate(_STATUSES)}
 
 
 def _last_per_run(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -221,3 +224,78 @@ def kl_rises(log: pd.DataFrame, transitions_: pd.DataFrame) -> pd.DataFrame:
     out["at_transition"] = (out["rise_at"] > 0) & ~(out["largest_other_rise"] > out["rise_at"])
     out["at_transition"] = out["at_transition"].astype(bool)
     return out[cols]
+
+
+#: The columns that name a condition: several seeds of one condition share all of them.
+CONDITION = ["method", "family", "student", "teacher", "gap"]
+CONDITION_COLUMNS = CONDITION + ["n_seeds", "n_drops", "mean_drop", "sd_drop", "ci_low", "ci_high", "n_complete",
+                                 "n_partial", "status"]
+
+
+def relative_drop(runs: pd.DataFrame) -> pd.Series:
+    """The severity of each run's fall across its transition: ``1 - eval_after_min / eval_before``, the drop
+    from the last off-policy eval score to the lowest score from the transition on, relative to the score
+    before (0: no fall; 1: a fall to zero; negative: a rise). NaN where the score before is missing or not
+    positive, or no score follows the transition. A run is a partial collapse when this exceeds
+    ``partial_drop``.
+
+    Example (Qwen): 1 - 0.057 / 0.518 = 0.890.
+    """
+    return runs["eval_drop"] / runs["eval_before"].where(runs["eval_before"] > 0)
+
+
+def run_labels(log: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: its ``method`` (the first given; None when the log has none) and ``status``, the
+    least certain provenance among its logged steps (measured < figure < illustrative < pending). ``log``
+    needs only ``run`` and ``status`` (and ``method`` where there is one); one row per distinct combination
+    is enough (what :meth:`evalpatterns.engine.StepLog.run_labels` reads from the engine)."""
+    rank = log["status"].astype(str).map(_STATUS_RANK)
+    status = rank.groupby(log["run"], sort=True).max().map(dict(enumerate(_STATUSES)))
+    out = pd.DataFrame({"run": status.index, "method": None, "status": status.to_numpy()})
+    if "method" in log:
+        named = log.dropna(subset=["method"])
+        method = named.groupby("run", sort=True)["method"].first()
+        out["method"] = out["run"].map(method).astype(object)
+        out["method"] = out["method"].where(out["method"].notna(), None)
+    return out
+
+
+def conditions(runs: pd.DataFrame, labels: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per condition (:data:`CONDITION`) of the judged runs ``runs`` (rows of :func:`transitions`
+    whose severity is complete, partial or none), ``labels`` from :func:`run_labels`:
+
+    - ``n_seeds``: the runs (seeds) of the condition; ``n_complete`` / ``n_partial``: those that collapsed
+      completely / partially;
+    - ``mean_drop``, ``sd_drop``: the mean and sample SD of their :func:`relative_drop` over the ``n_drops``
+      runs that have one; ``ci_low``/``ci_high``: the t interval of the mean, ``mean_drop -/+ t(0.975,
+      n_drops - 1) sd_drop / sqrt(n_drops)`` (NaN with fewer than two drops);
+    - ``status``: the least certain provenance of the condition's runs.
+
+    Rows by gap (largest first), then family and method. Example: seeds with drops 0.8, 0.9 and 1.0 give a
+    mean of 0.9, SD 0.1 and 0.9 -/+ 4.303 x 0.1 / sqrt(3) = 0.652 to 1.148.
+    """
+    if runs.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in CONDITION_COLUMNS})
+    t = runs.drop(columns=[c for c in ("method", "status") if c in runs]).merge(labels, on="run", how="left")
+    t = t.assign(_drop=relative_drop(t), _complete=t["severity"].eq("complete"),
+                 _partial=t["severity"].eq("partial"), _rank=t["status"].map(_STATUS_RANK))
+    t["method"] = t["method"].astype(object).where(t["method"].notna(), None)
+    out = t.groupby(CONDITION, sort=False, dropna=False).agg(
+        n_seeds=("run", "size"), n_drops=("_drop", "count"), mean_drop=("_drop", "mean"),
+        sd_drop=("_drop", "std"), n_complete=("_complete", "sum"), n_partial=("_partial", "sum"),
+        _rank=("_rank", "max")).reset_index()
+    out["status"] = out["_rank"].map(dict(enumerate(_STATUSES)))
+    out["ci_low"], out["ci_high"] = np.nan, np.nan
+    seeds = out["n_drops"] >= 2
+    if seeds.any():
+        from scipy.stats import t as t_dist
+
+        n = out.loc[seeds, "n_drops"]
+        half = t_dist.ppf(0.5 + confidence / 2, n - 1) * out.loc[seeds, "sd_drop"] / np.sqrt(n)
+        out.loc[seeds, "ci_low"] = out.loc[seeds, "mean_drop"] - half
+        out.loc[seeds, "ci_high"] = out.loc[seeds, "mean_drop"] + half
+    out = out.astype({"n_seeds": "int64", "n_drops": "int64", "n_complete": "int64", "n_partial": "int64"})
+    out["method"] = out["method"].astype(object).where(out["method"].notna(), None)
+    out = out.assign(_m=out["method"].map(lambda m: "" if m is None else str(m)), _f=out["family"].astype(str))
+    out = out.sort_values(["gap", "_f", "_m"], ascending=[False, True, True], kind="stable", na_position="last")
+    return out[CONDITION_COLUMNS].reset_index(drop=True)

@@ -93,12 +93,16 @@ def severity(ctx: Context, family: str) -> Check:
 
 
 def severity_correlation(ctx: Context) -> Check:
+    """Judged on one point per condition (its seeds' mean relative drop across the transition): seeds of one
+    condition are not independent points."""
     c = ctx.gap_correlation
+    points = count(c.n, c.unit)
     if c.n < c.min_runs:
-        return unsupported(f"{count(c.n, 'run')} with a gap and a final eval score; a correlation is judged on at "
-                           f"least {c.min_runs} (min_correlation_runs)", shown=count(c.n, "run"))
+        return unsupported(f"{points} with a gap and a relative drop across the transition; a correlation is judged "
+                           f"on at least {c.min_runs} (min_correlation_runs)", shown=points)
     if c.rho is None:
-        return unsupported(f"the gap or the final eval score is the same in all {c.n} runs", shown=count(c.n, "run"))
+        return unsupported(f"the gap or the relative drop is the same in all {points}", shown=points)
     return Check(c.rho, f"Spearman \u03c1 = {fmt.decimal(c.rho, 2)}",
-                 f"gap against final eval over {count(c.n, 'run')}: one-sided {p_text(c.p_value)} "
-                 f"({'exact' if c.exact else 't approximation'}) for a larger gap giving a lower score", flag=c.holds)
+                 f"gap against relative drop over {points}{' (seeds pooled to their mean)' if c.pooled else ''}: "
+                 f"one-sided {p_text(c.p_value)} ({'exact' if c.exact else 't approximation'}) for a larger gap "
+                 "giving a larger drop", flag=c.holds)

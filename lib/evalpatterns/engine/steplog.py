@@ -2,8 +2,9 @@
 
 :class:`StepLog` stands for the ``distillation`` log at a path (a Parquet file, or a folder of them,
 hive-partitioned or not) on DuckDB or Spark. The finding asks it only for what is small: the per-run table
-(:meth:`transitions`), the KL rises per run (:meth:`kl_rises`), per-step bands by family
-(:meth:`phase_curves`), the rows of a few named runs (:meth:`rows`) and the count of steps by status
+(:meth:`transitions`), each run's method and provenance (:meth:`run_labels`), the KL rises per run
+(:meth:`kl_rises`), per-step bands by family (:meth:`phase_curves`), the rows of a few named runs
+(:meth:`rows`) and the count of steps by status
 (:meth:`status_counts`); the whole log is never read into pandas. Each gives what the pandas function it
 stands for gives on the loaded log (``tests/test_engine.py`` compares them).
 """
@@ -113,6 +114,16 @@ class StepLog(OnEngine):
             path = Path(folder) / "distillation.parquet"
             part.to_parquet(path, index=False)
             return load("distillation", path).sort_values(["run", "step"], kind="stable").reset_index(drop=True)
+
+    def run_labels(self) -> pd.DataFrame:
+        """:func:`evalpatterns.distillation.run_labels` of this log: each run's method and least certain status,
+        from the log's distinct (run, status, method) combinations (``method`` where the files have it)."""
+        from .. import distillation
+
+        raw = self.raw
+        keys = ["run", "status"] + (["method"] if "method" in raw.columns else [])
+        pairs = self.con.execute(raw.select(*[raw[k].cast("string").name(k) for k in keys]).distinct())
+        return distillation.run_labels(pairs)
 
     def runs(self) -> list[str]:
         """Every run's name, sorted."""

@@ -38,8 +38,8 @@ class Params:
     partial_drop: float = param(
         0.25, "relative drop of eval score across the transition that counts as partial collapse", 0, 1)
     min_correlation_runs: int = param(
-        5, "fewest runs (changing phase, with an eval score after it) on which a correlation of severity with "
-        "the teacher/student gap is judged", 3)
+        5, "fewest runs (changing phase, with an eval score on both sides of it) on which a correlation of "
+        "severity with the teacher/student gap is judged; conditions, where several seeds of one are pooled", 3)
 
 
 #: With many runs, the page's table of extreme runs holds this many.
@@ -52,17 +52,21 @@ EXACT_UP_TO = 8
 
 @dataclass(frozen=True)
 class Correlation:
-    """Spearman's rho between the teacher/student gap and the final eval score over ``n`` runs, with the
-    one-sided p-value in the claimed direction (a larger gap, a lower final score: rho < 0), exact up to
-    EXACT_UP_TO runs (``exact``). ``rho`` and ``p_value`` are None when fewer than three runs have both or
-    either does not vary; ``judged`` is False when ``n`` is below ``min_runs``; ``holds`` when judged,
-    rho < 0 and p < ALPHA."""
+    """Spearman's rho between the teacher/student gap and the severity of the fall across the transition (the
+    relative drop of the eval score, :func:`evalpatterns.distillation.relative_drop`) over ``n`` points: one per
+    condition, its seeds' mean drop (``pooled`` when some condition has more than one seed; else one per run),
+    so that seeds of one condition never count as independent points. The p-value is one-sided in the claimed
+    direction (a larger gap, a larger drop: rho > 0), exact up to EXACT_UP_TO points (``exact``). ``rho`` and
+    ``p_value`` are None with fewer than three points or when either does not vary; ``judged`` is False when
+    ``n`` is below ``min_runs`` (the conditions, or runs, it takes); ``holds`` when judged, rho > 0 and
+    p < ALPHA."""
 
     n: int
     min_runs: int
     rho: float | None = None
     p_value: float | None = None
     exact: bool = False
+    pooled: bool = False
 
     @property
     def judged(self) -> bool:
@@ -70,7 +74,12 @@ class Correlation:
 
     @property
     def holds(self) -> bool:
-        return self.judged and self.rho < 0 and self.p_value < ALPHA
+        return self.judged and self.rho > 0 and self.p_value < ALPHA
+
+    @property
+    def unit(self) -> str:
+        """What each point is: ``condition`` when seeds were pooled, else ``run``."""
+        return "condition" if self.pooled else "run"
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,8 @@ class Result:
     judged: pd.DataFrame  #: the rows of ``transitions`` whose severity can be judged (JUDGED)
     spike: pd.Series | None  #: the run the KL claims are read from (see spike_run); None: no KL at any transition
     rises: pd.DataFrame  #: distillation.kl_rises: is the jump at the transition the run's largest rise of KL?
-    correlation: Correlation  #: severity (final eval) against the gap
+    correlation: Correlation  #: severity (the mean relative drop of each condition) against the gap
+    conditions: pd.DataFrame  #: distillation.conditions: the judged runs by condition, seeds pooled
     complete: Share  #: runs that collapsed completely, of the judged runs
     collapsed: Share  #: runs that collapsed completely or partially, of the judged runs
     excerpt_run: str | None  #: the run whose log the page shows (see excerpt_of)
@@ -173,15 +183,24 @@ def spearman_less(x, y) -> tuple[float, float, bool]:
     return rho, float(np.mean(rhos <= rho + 1e-12)), True
 
 
-def correlation_of(judged: pd.DataFrame, min_runs: int) -> Correlation:
-    """Spearman's rho of the gap against the final eval score over the judged runs that have both, with the
-    one-sided p-value for rho < 0 (:func:`spearman_less`)."""
-    both = judged.dropna(subset=["gap", "eval_final"])
-    n = len(both)
-    if n < 3 or both["gap"].nunique() < 2 or both["eval_final"].nunique() < 2:
-        return Correlation(n, int(min_runs))
-    rho, p, exact = spearman_less(both["gap"], both["eval_final"])
-    return Correlation(n, int(min_runs), rho, p, exact)
+def spearman_greater(x, y) -> tuple[float, float, bool]:
+    """Spearman's rho of ``x`` and ``y`` and the one-sided p-value of a rho this high or higher under no
+    association: :func:`spearman_less` of ``x`` and ``-y`` (whose rho is minus this one), so exact in the same
+    way. Returns (rho, p, exact)."""
+    rho, p, exact = spearman_less(x, -np.asarray(y, dtype=float))
+    return -rho, p, exact
+
+
+def correlation_of(conditions: pd.DataFrame, min_runs: int) -> Correlation:
+    """Spearman's rho of the gap against the mean relative drop over the conditions (rows of
+    :func:`evalpatterns.distillation.conditions`) that have both, with the one-sided p-value for rho > 0
+    (:func:`spearman_greater`): one point per condition, however many seeds it has."""
+    both = conditions.dropna(subset=["gap", "mean_drop"])
+    n, pooled = len(both), bool((conditions["n_seeds"] > 1).any())
+    if n < 3 or both["gap"].nunique() < 2 or both["mean_drop"].nunique() < 2:
+        return Correlation(n, int(min_runs), pooled=pooled)
+    rho, p, exact = spearman_greater(both["gap"].astype(float), both["mean_drop"].astype(float))
+    return Correlation(n, int(min_runs), rho, p, exact, pooled)
 
 
 def _share(k: int, n: int) -> Share:
@@ -245,7 +264,7 @@ def conclude(transitions: pd.DataFrame, params: Params, spike: pd.Series | None 
 
 def eval_set_mismatches(log, judged: pd.DataFrame, correlation: Correlation) -> tuple[EvalSetMismatch, ...]:
     """The comparisons whose eval scores name different eval sets: a judged run's scores before against after
-    its transition, and (where a correlation is computed) the judged runs' final scores against each other."""
+    its transition, and (where a correlation is computed) the judged runs' scores after it against each other."""
     if not isinstance(log, pd.DataFrame) or "eval_set" not in log or log["eval_set"].isna().all():
         return ()
     scored = log[log["run"].isin(judged["run"]) & log["eval_score"].notna()]
@@ -255,7 +274,7 @@ def eval_set_mismatches(log, judged: pd.DataFrame, correlation: Correlation) -> 
                              eval_set_cells(rows[~after.loc[rows.index]]), eval_set_cells(rows[after.loc[rows.index]]))
            for run, rows in scored.groupby("run", sort=True)]
     if correlation.rho is not None:
-        out.append(eval_set_mismatch("the runs' final eval scores, compared across teacher/student gaps",
+        out.append(eval_set_mismatch("the runs' eval scores after the transition, compared across teacher/student gaps",
                                      eval_set_cells(scored[after])))
     return tuple(m for m in out if m is not None)
 
@@ -270,11 +289,13 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     on_engine = not isinstance(log, pd.DataFrame)
     if on_engine:
         transitions = log.transitions(params.complete_below, params.partial_drop)
-        rises, steps = log.kl_rises(transitions), log.status_counts()
+        rises, steps, labels = log.kl_rises(transitions), log.status_counts(), log.run_labels()
     else:
         transitions = distillation.transitions(log, params.complete_below, params.partial_drop)
         rises, steps = distillation.kl_rises(log, transitions), log["status"].value_counts()
+        labels = distillation.run_labels(log)
     judged = transitions[transitions["severity"].isin(JUDGED)]
+    conditions = distillation.conditions(judged, labels)
     spike = spike_run(transitions)
     k = int((judged["severity"] == "complete").sum())
     kc = k + int((judged["severity"] == "partial").sum())
@@ -285,9 +306,9 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
     if many and many_runs.excerpt_run(transitions) is not None:
         excerpt, origin = many_runs.excerpt_run(transitions), "switching"
     rows = log[log["run"] == excerpt] if isinstance(log, pd.DataFrame) else log.rows([excerpt])
-    correlation = correlation_of(judged, params.min_correlation_runs)
+    correlation = correlation_of(conditions, params.min_correlation_runs)
     mismatches = eval_set_mismatches(log, judged, correlation)  # () on a many-run engine log: not loaded
-    return Result(params, log, transitions, judged, spike, rises, correlation, _share(k, len(judged)),
+    return Result(params, log, transitions, judged, spike, rises, correlation, conditions, _share(k, len(judged)),
                   _share(kc, len(judged)), excerpt, origin,
                   caveated(conclude(transitions, params, spike), mismatches), many,
                   many_runs.severity_summary(transitions) if many else None,

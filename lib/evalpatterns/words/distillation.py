@@ -209,24 +209,62 @@ def _ended(result: Result) -> str:
             + ("it does" if len(ended) == 1 else "they do") + " not meet the definition of complete collapse")
 
 
+#: The severity the correlation measures (:func:`evalpatterns.distillation.relative_drop`), as the page names it.
+DROP_TEXT = ("the relative drop of the eval score across the transition (1 \u2212 the lowest score from the "
+             "transition on / the last off-policy score)")
+
+
+def _points(c) -> str:
+    """``5 runs``, or where seeds were pooled ``3 conditions (the seeds of each pooled to their mean drop)``."""
+    return count(c.n, c.unit) + (" (the seeds of each pooled to their mean drop)" if c.pooled else "")
+
+
 def correlation_text(result: Result) -> str:
-    """The correlation of severity with the gap: judged by Spearman's rho and its one-sided p-value."""
+    """The correlation of severity (the relative drop) with the gap: judged by Spearman's rho and its one-sided
+    p-value, over one point per condition when seeds were pooled."""
     c = result.correlation
-    runs = count(c.n, "run")
+    points = _points(c)
     if not c.n:
-        return "No run changes phase and logs an eval score after it, so the data cannot test it"
+        return ("No run changes phase and logs an eval score on both sides of it (a positive one before), so the "
+                "data cannot test it")
     if c.n < c.min_runs:
-        verbs = "changes phase and logs" if c.n == 1 else "change phase and log"
-        return (f"With {runs} that {verbs} a final eval score, fewer than the {c.min_runs} on which a correlation "
+        what = "" if c.pooled else (" that changes phase and logs" if c.n == 1 else " that change phase and log") \
+            + " an eval score on both sides of it"
+        return (f"With {points}{what}, fewer than the {c.min_runs} on which a correlation "
                 "is judged (the min_correlation_runs parameter), the data cannot test it")
     if c.rho is None:
-        return f"Over {runs}, the gap or the final eval score does not vary, so no correlation can be measured"
-    what = ("the data show it: a larger gap goes with a lower final score" if c.holds else
+        return f"Over {points}, the gap or the relative drop does not vary, so no correlation can be measured"
+    what = ("the data show it: a larger gap goes with a larger drop" if c.holds else
             f"the data do not show it at the {ALPHA:g} level")
-    how = "exact, over every ordering of the runs" if c.exact else "from the t approximation"
-    return (f"Over {runs}, Spearman's \u03c1 between the gap and the final eval score is {fmt.decimal(c.rho, 2)} "
-            f"(one-sided {p_text(c.p_value)}, {how}, testing the claimed direction: a larger gap, a lower final "
-            "score); " + what)
+    how = f"exact, over every ordering of the {c.unit}s" if c.exact else "from the t approximation"
+    return (f"Over {points}, Spearman's \u03c1 between the gap and {DROP_TEXT} is {fmt.decimal(c.rho, 2)} "
+            f"(one-sided {p_text(c.p_value)}, {how}, testing the claimed direction: a larger gap, a larger drop); "
+            + what)
+
+
+def conditions_values(result: Result) -> dict:
+    """The sentence and caption over the table of conditions, where some condition has more than one seed
+    (``conditions_text`` empty otherwise: the page then shows no such table)."""
+    cond = result.conditions
+    pooled = cond[cond["n_seeds"] > 1]
+    out = {"n_conditions": int(len(cond)), "n_pooled_conditions": int(len(pooled)),
+           "conditions_text": "", "conditions_caption_text": ""}
+    if pooled.empty:
+        return out
+    if len(cond) == 1:
+        seeds = f"it has {count(int(cond['n_seeds'].iloc[0]), 'seed')}"
+    else:
+        k = len(pooled)
+        who = _of(k, k) if k == len(cond) else f"{k} of them"
+        seeds = f"{who} {'has' if k == 1 else 'have'} more than one seed"
+    out["conditions_text"] = (
+        f"The {count(int(cond['n_seeds'].sum()), 'run')} that change phase and log an eval score after it belong to "
+        f"{count(len(cond), 'condition')} (runs sharing method, family, student, teacher and gap); {seeds}. The table "
+        f"below pools the seeds of each condition: the mean of {DROP_TEXT}, its 95% t interval (none with one "
+        "seed), how many seeds collapsed and the least certain provenance of the condition's logged steps")
+    out["conditions_caption_text"] = ("Each condition's seeds pooled: mean relative drop of the eval score across "
+                                      "the transition, its 95% t interval, the seeds that collapsed.")
+    return out
 
 
 def display_values(result: Result) -> dict:
@@ -325,6 +363,8 @@ def values(result: Result) -> dict:
     v.update(eval_set_values(result.eval_sets))
     v.update(downstream.values(result))
     v.update(display_values(result))
+    v.update(conditions_values(result))
+    v["correlation_unit"] = c.unit
     v["opening_text"] = opening(result.conclusion, evidence(result))
     v["takeaway_text"] = takeaway(result)
     return v
