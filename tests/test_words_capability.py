@@ -193,3 +193,35 @@ def test_the_eval_set_caveat_names_both_sizes_sets_and_is_empty_without_them():
         "training (on judge-50 and judge-200).")
     df["eval_set"] = "judge-200"
     assert words.values(finding.analyse(df))["n_eval_set_mismatches"] == 0
+
+
+def test_the_size_test_is_named_in_the_words():
+    rows = [("A", 3, "base", 0.45), ("A", 8, "base", 0.55), ("B", 3, "base", 0.45), ("B", 8, "base", 0.55)]
+    data = frame(*rows).assign(stderr=0.05)
+    # p = 0.157 for each (test_findings_capability works it by hand)
+    assert words.fisher_text(finding.analyse(data)) == (
+        "A two-sided z-test on the standard errors cannot tell the two sizes apart on A (p = 0.16) or B (p = 0.16) "
+        "(significance 0.05)")
+
+
+def _many(n: int = 13):
+    """``n`` tasks, one lower-is-better each: 0.2 at 3B and 0.2 + 0.05 i at 8B on 100 questions (i = 1..n)."""
+    rows = []
+    for i in range(1, n + 1):
+        rows += [(f"t{i:02d}", 3, "base", 0.2, 1, False, "measured", 20, 100),
+                 (f"t{i:02d}", 8, "base", 0.2 + 0.05 * i, 1, False, "measured", 20 + 5 * i, 100)]
+    return finding.analyse(frame(*rows, counts=True))
+
+
+def test_past_many_tasks_the_words_count_rather_than_list():
+    result = _many()
+    v = words.values(result)
+    p = result.gaps["p_value"]
+    k = int((p < 0.05).sum())
+    assert v["fisher_text"] == f"Fisher's exact test tells the two sizes apart on {k} of the 13 gaps tested (significance 0.05)"
+    assert v["direction_text"] == ("On 13 of the 13 tasks a lower score is better (marked so in the tables), so "
+                                   "their gaps, passes and training changes are read that way")
+    # every cell is measured; the map draws 12 of the 13 tasks (2 sizes each)
+    assert v["cells_text"] == ("With 13 tasks, it draws the 12 whose 3B and 8B scores are furthest apart in the "
+                               "direction of better, and below them every one of the 13 gaps as a histogram. All 24 "
+                               "cells drawn are measurements")
