@@ -463,6 +463,17 @@ def test_past_many_tasks_the_heat_map_draws_the_extreme_tasks_above_every_gap(cl
     assert "12 tasks" in hist.get_title() and not hist.texts
 
 
+def test_the_dashboard_draws_the_same_tasks_as_the_chapter_past_many(episodes, advantage, roi_table, summary, log,
+                                                                      transitions, grid, key_numbers, close):
+    matrix, gaps = _many_tasks(13)
+    fig = figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions, grid, matrix,
+                                    key_numbers, gaps=gaps)
+    close(fig)
+    ax = next(a for a in fig.axes if a.get_title().startswith("Capability"))
+    assert ax.get_title() == "Capability by model size: 12 of 13 tasks"
+    assert [t.get_text() for t in ax.get_yticklabels()] == capability.extreme_tasks(gaps)
+
+
 def test_up_to_many_tasks_the_heat_map_draws_every_task(close):
     matrix, gaps = _many_tasks(12)
     fig = figures.capability_heatmap(matrix, gaps)
