@@ -225,3 +225,12 @@ def test_past_many_tasks_the_words_count_rather_than_list():
     assert v["cells_text"] == ("With 13 tasks, it draws the 12 whose 3B and 8B scores are furthest apart in the "
                                "direction of better, and below them every one of the 13 gaps as a histogram. All 24 "
                                "cells drawn are measurements")
+
+
+def test_a_task_compared_at_both_stages_is_counted_as_task_stage_pairs():
+    # A: 0.2 -> 0.8 (base) and 0.3 -> 0.9 (trained), both cliffs; B: 0.6 -> 0.7 (base), 3B already passes
+    result = finding.analyse(frame(("A", 3, "base", 0.2), ("A", 8, "base", 0.8), ("A", 3, "trained", 0.3),
+                                   ("A", 8, "trained", 0.9), ("B", 3, "base", 0.6), ("B", 8, "base", 0.7)))
+    assert words.cliff_text(result) == ("2 of the 3 task-stage pairs measured at both sizes show the cliff (below "
+                                        "half marks at 3B, at or above them at 8B); the 8B model is better on every one")
+    assert result.conclusion.reason == "2 of 3 task-stage pairs show the cliff and 1 does not: the cliff is not consistent"

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import capability
 from .. import formatting as fmt
 from ..stats import compare_proportions, compare_with_stderr
-from ..words.common import caveated
+from ..words.common import caveated, count
 from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, EvalSetMismatch, eval_set_cells,
                    eval_set_mismatch, param)
 
@@ -77,8 +77,14 @@ def largest_gap(gaps: pd.DataFrame) -> pd.Series | None:
     return gaps.loc[gaps["advantage_points"].abs().idxmax()]
 
 
-def _tasks(n: int) -> str:
-    return f"{n} task" if n == 1 else f"{fmt.number(n)} tasks"
+def gap_unit(gaps: pd.DataFrame) -> str:
+    """What one row of ``gaps`` is, for the sentences: ``task`` when each task is compared at one stage, else
+    ``task-stage pair`` (a task measured at both sizes before and after training is compared twice)."""
+    return "task" if gaps.empty or not gaps.duplicated(["project", "task"]).any() else "task-stage pair"
+
+
+def _tasks(n: int, unit: str = "task") -> str:
+    return count(n, unit)
 
 
 def _largest_text(g: pd.Series, small_b: float, large_b: float) -> str:
@@ -119,10 +125,10 @@ def conclude(gaps: pd.DataFrame, params: Params) -> Conclusion:
     if n == 0:
         return Conclusion(INCONCLUSIVE, test, None, "no task at both sizes", f"no task is measured at both "
                           f"{fmt.size(small_b)} and {fmt.size(large_b)}")
-    n_cliff = int(gaps["cliff"].sum())
+    n_cliff, unit = int(gaps["cliff"].sum()), gap_unit(gaps)
     n_small_as_good = int((gaps["advantage_points"] <= 0).sum())
     count_text = (f"the one task at both sizes {'shows' if n_cliff else 'does not show'} the cliff" if n == 1
-                  else f"{fmt.number(n_cliff)} of {fmt.number(n)} tasks {'shows' if n_cliff == 1 else 'show'} the cliff")
+                  else f"{fmt.number(n_cliff)} of {_tasks(n, unit)} {'shows' if n_cliff == 1 else 'show'} the cliff")
     shown = f"{count_text}; {_largest_text(largest_gap(gaps), small_b, large_b)}"
     cliff_p = gaps.loc[gaps["cliff"], "p_value"].dropna() if "p_value" in gaps else pd.Series(dtype=float)
     p = float(cliff_p.max()) if len(cliff_p) else None
@@ -133,10 +139,10 @@ def conclude(gaps: pd.DataFrame, params: Params) -> Conclusion:
     if n_cliff == 0 or n_small_as_good > n / 2:
         why = (f"no task fails at {fmt.size(small_b)} and passes at {fmt.size(large_b)}" if n_cliff == 0 else
                f"the {fmt.size(small_b)} model is at least as good as the {fmt.size(large_b)} on "
-               f"{fmt.number(n_small_as_good)} of {_tasks(n)}")
+               f"{fmt.number(n_small_as_good)} of {_tasks(n, unit)}")
         return Conclusion(CONTRADICTED, test, n_cliff, shown, why, p)
     if n_cliff < n:
-        return Conclusion(INCONCLUSIVE, test, n_cliff, shown, f"{fmt.number(n_cliff)} of {_tasks(n)} show the cliff "
+        return Conclusion(INCONCLUSIVE, test, n_cliff, shown, f"{fmt.number(n_cliff)} of {_tasks(n, unit)} show the cliff "
                           f"and {fmt.number(n - n_cliff)} {'does' if n - n_cliff == 1 else 'do'} not: the cliff is "
                           "not consistent", p)
     noisy = cliff_p[cliff_p >= ALPHA]
@@ -145,7 +151,7 @@ def conclude(gaps: pd.DataFrame, params: Params) -> Conclusion:
         used = list(dict.fromkeys(gaps.loc[noisy.index, "test"])) if "test" in gaps else [FISHER]
         return Conclusion(INCONCLUSIVE, test, n_cliff, shown, f"every task shows the cliff, but "
                           f"{' or '.join(used)} cannot tell the two sizes apart on {names}", p)
-    return Conclusion(SUPPORTED, test, n_cliff, shown, f"each of the {_tasks(n)} measured at both sizes fails below "
+    return Conclusion(SUPPORTED, test, n_cliff, shown, f"each of the {_tasks(n, unit)} measured at both sizes fails below "
                       f"half marks at {fmt.size(small_b)} and passes at {fmt.size(large_b)}", p)
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 from .. import formatting as fmt
 from ..capability import MANY_TASKS, heatmap_tasks, higher_is_better, measured_at_both
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
-from ..findings.capability import FISHER, Z_TEST, Result
-from .common import conclusion_values, eval_set_values, count, join, opening, p_text
+from ..findings.capability import FISHER, Z_TEST, Result, gap_unit
+from .common import conclusion_values, eval_set_values, count, join, opening, p_text, plural
 
 
 def _f(x) -> float | None:
@@ -69,27 +69,30 @@ def gap_text(result: Result) -> str:
         lead = f"{ahead} is {points_text(adv)} percentage points better than {behind} ({scores})"
     if len(result.gaps) == 1:
         return f"On {task}, the one task measured at both sizes, {lead}"
-    return f"The largest gap among the {count(len(result.gaps), 'task')} measured at both sizes is on {task}: {lead}"
+    return (f"The largest gap among the {count(len(result.gaps), gap_unit(result.gaps))} measured at both sizes is "
+            f"on {task}: {lead}")
 
 
 def cliff_text(result: Result) -> str:
     small, large = sizes(result)
     n, k, same = len(result.gaps), result.n_cliff, result.n_small_as_good
+    unit = gap_unit(result.gaps)  # 'task', or 'task-stage pair' where a task is compared at both stages
+    units = plural(unit, n)
     if not n:
         return f"No task is measured at both {small} and {large}"
     rule = f"below half marks at {small}, at or above them at {large}"
     if n == 1:
         return f"The one task measured at both sizes {'shows' if k else 'does not show'} the cliff ({rule})"
     if not k:
-        head = f"None of the {fmt.number(n)} tasks measured at both sizes shows the cliff ({rule})"
+        head = f"None of the {fmt.number(n)} {units} measured at both sizes shows the cliff ({rule})"
     elif k == n:
-        head = f"{'Both' if n == 2 else f'All {fmt.number(n)}'} tasks measured at both sizes show the cliff ({rule})"
+        head = f"{'Both' if n == 2 else f'All {fmt.number(n)}'} {units} measured at both sizes show the cliff ({rule})"
     else:
-        head = (f"{fmt.number(k)} of the {fmt.number(n)} tasks measured at both sizes {'shows' if k == 1 else 'show'} "
+        head = (f"{fmt.number(k)} of the {fmt.number(n)} {units} measured at both sizes {'shows' if k == 1 else 'show'} "
                 f"the cliff ({rule})")
     if not same:
         return f"{head}; the {large} model is better on every one"
-    return f"{head}; the {small} model is at least as good as the {large} on {count(same, 'task')}"
+    return f"{head}; the {small} model is at least as good as the {large} on {count(same, unit)}"
 
 
 def change_row(result: Result) -> pd.Series | None:
@@ -255,7 +258,7 @@ def values(result: Result) -> dict:
     v = {
         "question": "is there a capability cliff between model sizes",
         "small_size_text": small, "large_size_text": large,
-        "n_gap_tasks": int(len(result.gaps)), "n_gap_tasks_text": count(len(result.gaps), "task"),
+        "n_gap_tasks": int(len(result.gaps)), "n_gap_tasks_text": count(len(result.gaps), gap_unit(result.gaps)),
         "n_cliff": result.n_cliff, "n_small_as_good": result.n_small_as_good,
         "n_cells": int(len(m)), "n_cells_measured": n_measured, "n_cells_not_measured": int(len(m)) - n_measured,
         "cells_text": cells_text(result), "gap_text": gap_text(result), "cliff_text": cliff_text(result),
