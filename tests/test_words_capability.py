@@ -234,3 +234,10 @@ def test_a_task_compared_at_both_stages_is_counted_as_task_stage_pairs():
     assert words.cliff_text(result) == ("2 of the 3 task-stage pairs measured at both sizes show the cliff (below "
                                         "half marks at 3B, at or above them at 8B); the 8B model is better on every one")
     assert result.conclusion.reason == "2 of 3 task-stage pairs show the cliff and 1 does not: the cliff is not consistent"
+
+
+def test_past_many_tasks_the_key_numbers_count_the_tasks_rather_than_list_them():
+    result = _many()  # every task lower-is-better: 20% at 3B is 80% of full marks, so no task shows the cliff
+    assert result.n_cliff == 0
+    assert words.key_numbers(result) == ["13 tasks measured at 3B and 8B; 0 of 13 gaps show the cliff",
+                                         "Capability map: 26 of 26 cells are measurements"]
