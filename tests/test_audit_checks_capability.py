@@ -48,6 +48,14 @@ def test_capability_threshold_decidable_with_two_tasks(tmp_path, b_at_3, verdict
     assert row["recomputed"] == ("2 of 2 tasks" if verdict == "holds" else "1 of 2 tasks")
 
 
+def test_capability_threshold_counts_task_stage_pairs_where_a_task_is_compared_twice(tmp_path):
+    # A at 3B and 8B before (0.3 -> 0.9) and after training (0.4 -> 0.95): two pairs; B (0.6 -> 0.8): a third
+    cap = load_text(tmp_path, "capability", CAP_HEADER + "P,A,1,base,0.1,1,measured,s\nP,A,3,base,0.3,1,measured,s\n"
+                    "P,A,8,base,0.9,1,measured,s\nP,A,3,trained,0.4,1,measured,s\nP,A,8,trained,0.95,1,measured,s\n"
+                    "P,B,3,base,0.6,1,measured,s\nP,B,8,base,0.8,1,measured,s\n")
+    assert check("f1-threshold", cap_ctx(cap))["recomputed"] == "2 of 3 task-stage pairs"
+
+
 def test_capability_checks_read_the_result_not_their_own_computation(tmp_path):
     cap = load_text(tmp_path, "capability", CAP_HEADER + "P,A,1,base,0.1,1,measured,s\nP,A,3,base,0.3,1,measured,s\n"
                     "P,A,8,base,0.9,1,measured,s\nP,B,3,base,0.2,1,measured,s\nP,B,8,base,0.8,1,measured,s\n")

@@ -138,3 +138,44 @@ def test_measured_at_both_sizes(cap):
     # at 1B every cell is illustrative
     assert capability.measured_at_both(m, (1, 8)) == []
     assert capability.measured_at_both(m.assign(status="measured"), (1, 3)) == sorted(m["task"].unique())
+
+
+def test_size_gaps_carry_the_standard_error_as_a_share_of_the_scale():
+    # A on a 0-10 scale: stderr 0.5 of 10 -> 0.05; B on 0-1: 0.02 at 3B, none at 8B (empty)
+    data = pd.DataFrame({"project": "P", "task": ["A", "A", "B", "B"], "params_b": [3.0, 8.0, 3.0, 8.0],
+                         "stage": "base", "value": [4.0, 6.0, 0.3, 0.7], "scale_max": [10.0, 10.0, 1.0, 1.0],
+                         "status": "measured", "stderr": [0.5, 0.8, 0.02, None]})
+    gaps = capability.size_gaps(data).set_index("task")
+    assert gaps.loc["A", "small_se"] == pytest.approx(0.05) and gaps.loc["A", "large_se"] == pytest.approx(0.08)
+    assert gaps.loc["B", "small_se"] == pytest.approx(0.02) and pd.isna(gaps.loc["B", "large_se"])
+    assert capability.size_gaps(data.drop(columns="stderr"))["small_se"].isna().all()
+
+
+def test_the_matrix_gives_each_cell_its_share_of_full_marks_in_the_direction_of_better():
+    # a break rate (lower better) of 0.35 is 1 - 0.35 = 0.65 of full marks; a score 2.8/10 is 0.28
+    data = pd.DataFrame({"project": "P", "task": ["Break", "Jokes"], "params_b": [8.0, 3.0], "stage": "base",
+                         "value": [0.35, 2.8], "scale_max": [1.0, 10.0], "higher_is_better": [False, None],
+                         "status": "measured"})
+    m = capability.capability_matrix(data).set_index("task")
+    assert m.loc["Break", "performance"] == pytest.approx(0.35) and m.loc["Break", "marks"] == pytest.approx(0.65)
+    assert m.loc["Jokes", "marks"] == pytest.approx(0.28) and bool(m.loc["Jokes", "higher_is_better"])
+
+
+def test_extreme_tasks_are_the_largest_gaps_in_the_direction_of_better_from_the_large_models_lead():
+    gaps = pd.DataFrame({"task": ["up", "down", "flat", "up"], "advantage_points": [40.0, -55.0, 5.0, 10.0]})
+    # by |lead|: down 55, up 40 (its larger stage), flat 5; the two largest, ordered +40 then -55
+    assert capability.extreme_tasks(gaps, 2) == ["up", "down"]
+    assert capability.extreme_tasks(gaps) == ["up", "flat", "down"]
+    assert capability.extreme_tasks(gaps.iloc[0:0]) == []
+
+
+@pytest.mark.parametrize("n_tasks, drawn", [(12, None), (13, 12)])
+def test_past_many_tasks_the_heat_map_draws_the_extreme_ones(n_tasks, drawn):
+    tasks = [f"t{i:02d}" for i in range(n_tasks)]
+    matrix = pd.DataFrame({"task": tasks})
+    gaps = pd.DataFrame({"task": tasks, "advantage_points": [float(i) for i in range(n_tasks)]})
+    chosen = capability.heatmap_tasks(matrix, gaps)
+    assert chosen is None if drawn is None else chosen == tasks[::-1][:drawn]  # t12 (12 points) ... t01
+    # no task at both sizes: the first 12
+    if drawn:
+        assert capability.heatmap_tasks(matrix, gaps.iloc[0:0]) == tasks[:12]

@@ -488,6 +488,68 @@ def test_capability_labels_follow_the_data(matrix, close):
     assert "61%\npending" in [t.get_text() for t in fig.axes[0].texts]
 
 
+def test_capability_colour_is_marks_in_the_direction_of_better_and_the_label_the_raw_score(close):
+    # a break rate (lower better) of 20% is 80% of full marks: coloured as 0.8, labelled 20%
+    data = pd.DataFrame({"project": "P", "task": ["Break", "Score"], "params_b": [3.0, 3.0], "stage": "base",
+                         "value": [0.2, 0.2], "scale_max": 1.0, "higher_is_better": [False, True],
+                         "status": "measured"})
+    fig = figures.capability_heatmap(capability.capability_matrix(data))
+    close(fig)
+    ax, bar = fig.axes
+    cmap = matplotlib.colormaps[theme.HEATMAP_CMAP]
+    faces = [mcolors.to_hex(p.get_facecolor()) for p in ax.patches]
+    assert faces == [mcolors.to_hex(cmap(0.8)), mcolors.to_hex(cmap(0.2))]
+    assert [t.get_text() for t in ax.texts] == ["20%", "20%"]
+    assert "direction of better" in bar.get_ylabel() and "raw score" in bar.get_ylabel()
+
+
+def _many_tasks(n: int):
+    """``n`` tasks at 3B and 8B (the last one's 8B illustrative): 0.2 at 3B, 0.2 + 0.05 i at 8B."""
+    rows = []
+    for i in range(1, n + 1):
+        rows += [(f"t{i:02d}", 3.0, 0.2, "measured"), (f"t{i:02d}", 8.0, 0.2 + 0.05 * i,
+                                                       "illustrative" if i == n else "measured")]
+    data = pd.DataFrame(rows, columns=["task", "params_b", "value", "status"]).assign(
+        project="P", stage="base", scale_max=1.0)
+    return capability.capability_matrix(data), capability.size_gaps(data)
+
+
+def test_past_many_tasks_the_heat_map_draws_the_extreme_tasks_above_every_gap(close):
+    matrix, gaps = _many_tasks(13)
+    fig = figures.capability_heatmap(matrix, gaps)
+    close(fig)
+    ax, hist, bar = fig.axes
+    # 12 of 13 tasks (t13's 8B is illustrative, so t13 has no gap; t01 has the smallest): t12 first (+55 points)
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert rows == [f"t{i:02d}" for i in range(12, 0, -1)]
+    assert len(ax.patches) == 24 and len(ax.texts) == 24
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["3B", "8B"]
+    assert len(legend_texts(ax)) <= 12
+    assert legend_texts(ax)[-1] == "the post's '3B cliff': measured at both sizes for 12 of 13 tasks"
+    # the histogram counts every gap once, the cliff gaps (8B at or above half marks: i >= 6) in their own colour
+    heights = [sum(p.get_height() for p in c) for c in hist.containers]
+    assert sum(heights) == len(gaps) == 12 and heights == [7, 5]
+    assert "12 tasks" in hist.get_title() and not hist.texts
+
+
+def test_the_dashboard_draws_the_same_tasks_as_the_chapter_past_many(episodes, advantage, roi_table, summary, log,
+                                                                      transitions, grid, key_numbers, close):
+    matrix, gaps = _many_tasks(13)
+    fig = figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions, grid, matrix,
+                                    key_numbers, gaps=gaps)
+    close(fig)
+    ax = next(a for a in fig.axes if a.get_title().startswith("Capability"))
+    assert ax.get_title() == "Capability by model size: 12 of 13 tasks"
+    assert [t.get_text() for t in ax.get_yticklabels()] == capability.extreme_tasks(gaps)
+
+
+def test_up_to_many_tasks_the_heat_map_draws_every_task(close):
+    matrix, gaps = _many_tasks(12)
+    fig = figures.capability_heatmap(matrix, gaps)
+    close(fig)
+    assert len(fig.axes) == 2 and len(fig.axes[0].patches) == 24
+
+
 # --------------------------------------------------------------------------------------------------------------
 # 6. SL vs RL bars
 

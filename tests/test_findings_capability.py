@@ -261,3 +261,31 @@ def test_equal_or_absent_eval_sets_give_no_caveat(sets):
     plain = finding.analyse(io.load("capability", DATA / "capability.csv"))
     r = finding.analyse(_post_capability(**sets))
     assert r.eval_sets == () and r.conclusion == plain.conclusion
+
+
+def _with_stderr(data: pd.DataFrame, stderr: list) -> pd.DataFrame:
+    return data.assign(stderr=pd.array(stderr, dtype="Float64"))
+
+
+def test_without_counts_the_gap_is_tested_by_z_on_the_standard_errors():
+    # A and B: 0.45 (se 0.05) at 3B, 0.55 (se 0.05) at 8B: d = 0.10, se = sqrt(0.05^2 + 0.05^2) = 0.070711,
+    # z = 1.41421, p = 2 (1 - Phi(1.41421)) = 2 (1 - 0.921350) = 0.157299: both cliffs, neither told apart
+    rows = [("A", 3, "base", 0.45), ("A", 8, "base", 0.55), ("B", 3, "base", 0.45), ("B", 8, "base", 0.55)]
+    result = finding.analyse(_with_stderr(frame(*rows), [0.05] * 4))
+    assert list(result.gaps["p_value"]) == pytest.approx([0.157299] * 2, abs=1e-6)
+    assert list(result.gaps["test"]) == [finding.Z_TEST] * 2
+    c = result.conclusion
+    assert c.verdict == INCONCLUSIVE and c.p_value == pytest.approx(0.157299, abs=1e-6)
+    assert c.reason == "every task shows the cliff, but a two-sided z-test cannot tell the two sizes apart on A, B"
+    # se 0.01 each: z = 0.10 / 0.014142 = 7.07, p ~ 1.5e-12: supported
+    assert finding.analyse(_with_stderr(frame(*rows), [0.01] * 4)).conclusion.verdict == SUPPORTED
+
+
+def test_counts_win_over_standard_errors_and_one_sided_errors_are_not_tested():
+    # A has counts (Fisher's test); B has a stderr at 3B only: untested
+    data = frame(("A", 3, "base", 0.3, 1, None, "measured", 12, 40), ("A", 8, "base", 0.75, 1, None, "measured", 30, 40),
+                 ("B", 3, "base", 0.2), ("B", 8, "base", 0.8), counts=True)
+    gaps = finding.analyse(_with_stderr(data, [0.07, 0.07, 0.05, None])).gaps.set_index("task")
+    assert gaps.loc["A", "test"] == finding.FISHER
+    assert gaps.loc["A", "p_value"] == pytest.approx(st.fisher_exact([[30, 10], [12, 28]]).pvalue, rel=1e-12)
+    assert pd.isna(gaps.loc["B", "test"]) and pd.isna(gaps.loc["B", "p_value"])

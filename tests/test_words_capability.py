@@ -193,3 +193,51 @@ def test_the_eval_set_caveat_names_both_sizes_sets_and_is_empty_without_them():
         "training (on judge-50 and judge-200).")
     df["eval_set"] = "judge-200"
     assert words.values(finding.analyse(df))["n_eval_set_mismatches"] == 0
+
+
+def test_the_size_test_is_named_in_the_words():
+    rows = [("A", 3, "base", 0.45), ("A", 8, "base", 0.55), ("B", 3, "base", 0.45), ("B", 8, "base", 0.55)]
+    data = frame(*rows).assign(stderr=0.05)
+    # p = 0.157 for each (test_findings_capability works it by hand)
+    assert words.fisher_text(finding.analyse(data)) == (
+        "A two-sided z-test on the standard errors cannot tell the two sizes apart on A (p = 0.16) or B (p = 0.16) "
+        "(significance 0.05)")
+
+
+def _many(n: int = 13):
+    """``n`` tasks, one lower-is-better each: 0.2 at 3B and 0.2 + 0.05 i at 8B on 100 questions (i = 1..n)."""
+    rows = []
+    for i in range(1, n + 1):
+        rows += [(f"t{i:02d}", 3, "base", 0.2, 1, False, "measured", 20, 100),
+                 (f"t{i:02d}", 8, "base", 0.2 + 0.05 * i, 1, False, "measured", 20 + 5 * i, 100)]
+    return finding.analyse(frame(*rows, counts=True))
+
+
+def test_past_many_tasks_the_words_count_rather_than_list():
+    result = _many()
+    v = words.values(result)
+    p = result.gaps["p_value"]
+    k = int((p < 0.05).sum())
+    assert v["fisher_text"] == f"Fisher's exact test tells the two sizes apart on {k} of the 13 gaps tested (significance 0.05)"
+    assert v["direction_text"] == ("On 13 of the 13 tasks a lower score is better (marked so in the tables), so "
+                                   "their gaps, passes and training changes are read that way")
+    # every cell is measured; the map draws 12 of the 13 tasks (2 sizes each)
+    assert v["cells_text"] == ("With 13 tasks, it draws the 12 whose 3B and 8B scores are furthest apart in the "
+                               "direction of better, and below them every one of the 13 gaps as a histogram. All 24 "
+                               "cells drawn are measurements")
+
+
+def test_a_task_compared_at_both_stages_is_counted_as_task_stage_pairs():
+    # A: 0.2 -> 0.8 (base) and 0.3 -> 0.9 (trained), both cliffs; B: 0.6 -> 0.7 (base), 3B already passes
+    result = finding.analyse(frame(("A", 3, "base", 0.2), ("A", 8, "base", 0.8), ("A", 3, "trained", 0.3),
+                                   ("A", 8, "trained", 0.9), ("B", 3, "base", 0.6), ("B", 8, "base", 0.7)))
+    assert words.cliff_text(result) == ("2 of the 3 task-stage pairs measured at both sizes show the cliff (below "
+                                        "half marks at 3B, at or above them at 8B); the 8B model is better on every one")
+    assert result.conclusion.reason == "2 of 3 task-stage pairs show the cliff and 1 does not: the cliff is not consistent"
+
+
+def test_past_many_tasks_the_key_numbers_count_the_tasks_rather_than_list_them():
+    result = _many()  # every task lower-is-better: 20% at 3B is 80% of full marks, so no task shows the cliff
+    assert result.n_cliff == 0
+    assert words.key_numbers(result) == ["13 tasks measured at 3B and 8B; 0 of 13 gaps show the cliff",
+                                         "Capability map: 26 of 26 cells are measurements"]

@@ -10,6 +10,9 @@ import numpy as np
 import pandas as pd
 
 MEASURED = ("measured",)
+#: More tasks than this: the heat map draws the most extreme tasks and the rest as a distribution, and the
+#: chapter's tables show their first rows with every row to download.
+MANY_TASKS = 12
 #: Share of full marks, counted in the direction of better, at or above which a task counts as passed.
 HALF_MARKS = 0.5
 
@@ -39,6 +42,8 @@ def marks(fraction, higher: bool | pd.Series):
 
 def _measured(capability: pd.DataFrame, statuses) -> pd.DataFrame:
     out = capability.assign(performance=performance(capability), higher_is_better=higher_is_better(capability))
+    if "stderr" in out:  # on the value's scale; as a share of the scale like ``performance``
+        out["se"] = out["stderr"].astype(float) / out["scale_max"]
     return out[out["status"].isin(statuses)]
 
 
@@ -51,12 +56,13 @@ def size_gaps(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8,
     (the larger model's lead in the direction of better: ``gap_points``, negated where lower is better),
     ``small_passes``/``large_passes`` (at or above half marks in the direction of better) and ``cliff`` (the
     small model below half marks and the large at or above them). Where the data has ``n_correct`` and
-    ``n_eval``, they come along as ``small_k``, ``small_n``, ``large_k``, ``large_n`` (empty where unknown).
+    ``n_eval``, they come along as ``small_k``, ``small_n``, ``large_k``, ``large_n``, and ``stderr`` as
+    ``small_se``, ``large_se`` (a share of the scale: ``stderr / scale_max``), empty where unknown.
     Example: structured output 0.40 at 3B, 0.95 at 8B: 55 points, a cliff.
     """
     df = _measured(capability, statuses)
     keys = ["project", "task", "stage"]
-    cols = ["performance", "higher_is_better"] + [c for c in ("n_correct", "n_eval") if c in df]
+    cols = ["performance", "higher_is_better"] + [c for c in ("n_correct", "n_eval", "se") if c in df]
     small = df[df["params_b"] == small_b].set_index(keys)[cols]
     large = df[df["params_b"] == large_b].set_index(keys)[cols]
     both = small.join(large, how="inner", suffixes=("_small", "_large")).reset_index()
@@ -68,7 +74,7 @@ def size_gaps(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8,
     out["large_passes"] = marks(out["large"], out["higher_is_better"]) >= HALF_MARKS
     out["cliff"] = ~out["small_passes"] & out["large_passes"]
     for size in ("small", "large"):
-        for src, dst in (("n_correct", "k"), ("n_eval", "n")):
+        for src, dst in (("n_correct", "k"), ("n_eval", "n"), ("se", "se")):
             out[f"{size}_{dst}"] = (both[f"{src}_{size}"].astype("Float64") if f"{src}_{size}" in both
                                     else pd.Series(pd.NA, index=out.index, dtype="Float64"))
     return out
@@ -113,9 +119,37 @@ def capability_matrix(capability: pd.DataFrame) -> pd.DataFrame:
     """One cell per (task, size): the latest stage's performance and its status, for the heat map.
 
     Where a size has both stages, the trained value is the cell (what training reached), as in figure 5.
-    Columns: task, params_b, stage, performance, status, value, scale_max.
+    Columns: project, task, params_b, stage, performance, status, value, scale_max, higher_is_better and
+    ``marks`` (:func:`marks`: the performance as a share of full marks in the direction of better, what the
+    heat map colours; a break rate of 0.35 is 0.65 of full marks).
     """
-    df = capability.assign(performance=performance(capability),
+    df = capability.assign(performance=performance(capability), higher_is_better=higher_is_better(capability),
                            _order=capability["stage"].map({"base": 0, "trained": 1}))
     df = df.sort_values("_order", kind="stable").drop_duplicates(["task", "params_b"], keep="last")
-    return df[["project", "task", "params_b", "stage", "performance", "status", "value", "scale_max"]]
+    df = df.assign(marks=marks(df["performance"], df["higher_is_better"]))
+    return df[["project", "task", "params_b", "stage", "performance", "status", "value", "scale_max",
+               "higher_is_better", "marks"]]
+
+
+def extreme_tasks(gaps: pd.DataFrame, n: int = MANY_TASKS) -> list[str]:
+    """The ``n`` tasks of :func:`size_gaps` whose sizes are furthest apart in the direction of better (each
+    task by its largest ``|advantage_points|`` over stages; ties by task name), ordered from the larger
+    model's largest lead to the smaller model's. Example: leads of +40, -55, +5 points and n = 2 give the
+    +40 task, then the -55 task."""
+    if gaps.empty:
+        return []
+    g = gaps.assign(_abs=gaps["advantage_points"].abs())
+    per_task = g.sort_values(["_abs", "task"], ascending=[False, True], kind="stable").drop_duplicates("task")
+    top = per_task.head(n)
+    return [str(t) for t in top.sort_values(["advantage_points", "task"], ascending=[False, True],
+                                            kind="stable")["task"]]
+
+
+def heatmap_tasks(matrix: pd.DataFrame, gaps: pd.DataFrame, n: int = MANY_TASKS) -> list[str] | None:
+    """The tasks the heat map draws when it cannot draw them all: None for at most ``n`` tasks in ``matrix``
+    (every task is drawn); else :func:`extreme_tasks` of ``gaps``, or, where no task is measured at both
+    sizes, the first ``n`` tasks of the matrix."""
+    tasks = list(dict.fromkeys(matrix["task"]))
+    if len(tasks) <= n:
+        return None
+    return extreme_tasks(gaps, n) or tasks[:n]

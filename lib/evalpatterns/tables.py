@@ -67,41 +67,48 @@ def claims_by_outcome(audited: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return failing, audited[holds]
 
 
+def _capability_cell(rows: list[tuple], higher: bool) -> str:
+    """One size's cell of :func:`capability_table` from its rows ``(stage, status, value, scale_max)`` in file
+    order: the measured score (base -> trained where both, named in the direction of better), else what the
+    value is ('illustrative', 'pending'), else 'no data'."""
+    from .words.capability import change_word
+
+    if not rows:
+        return "no data"
+    measured = [r for r in rows if r[1] == "measured"]
+    if not measured:
+        return STATUS_WORDS[rows[-1][1]].split(",")[0]
+    by_stage = {r[0]: r for r in measured}
+    if {"base", "trained"} <= set(by_stage):
+        (_, _, bv, bs), (_, _, tv, ts) = by_stage["base"], by_stage["trained"]
+        better = (tv / ts - bv / bs) * (1 if higher else -1)
+        return f"{_score(bv, bs)} \u2192 {_score(tv, ts)} ({change_word(better > 0, better < 0)})"
+    return _score(measured[0][2], measured[0][3])
+
+
 def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
     """Finding 1's table: each task's score at the two sizes, training changes and what is not measured.
 
-    Only tasks with at least one measured value at either size are listed (as in the post). A task whose
-    lower scores are better says so, and its training change is named in that direction.
+    Only tasks with at least one measured value at either size are listed (as in the post), in the order of
+    their first such value. A task whose lower scores are better says so, and its training change is named
+    in that direction. One pass over the rows (no filtering per task), so 10^3 tasks take a fraction of a
+    second.
     """
     from .capability import higher_is_better
-    from .words.capability import change_word, lower_note
+    from .words.capability import lower_note
 
-    rows = []
     direction = higher_is_better(capability)
-    measured_tasks = capability.loc[capability["status"].eq("measured") &
-                                    capability["params_b"].isin([small_b, large_b]), ["project", "task"]]
-    for project, task in measured_tasks.drop_duplicates().itertuples(index=False):
-        part = capability[(capability["project"] == project) & (capability["task"] == task)]
-        higher = bool(direction[part.index[0]])
-        cells = []
-        for size in (small_b, large_b):
-            at = part[part["params_b"] == size].set_index("stage")
-            if at.empty:
-                cells.append("no data")
-                continue
-            if not at["status"].eq("measured").any():
-                cells.append(STATUS_WORDS[at["status"].iloc[-1]].split(",")[0])
-                continue
-            at = at[at["status"].eq("measured")]
-            if {"base", "trained"} <= set(at.index):
-                b, t = at.loc["base"], at.loc["trained"]
-                better = (t["value"] / t["scale_max"] - b["value"] / b["scale_max"]) * (1 if higher else -1)
-                cells.append(f"{_score(b['value'], b['scale_max'])} \u2192 {_score(t['value'], t['scale_max'])} "
-                             f"({change_word(better > 0, better < 0)})")
-            else:
-                r = at.iloc[0]
-                cells.append(_score(r["value"], r["scale_max"]))
-        rows.append([project, task + lower_note(higher), *cells])
+    measured = capability["status"].eq("measured") & capability["params_b"].isin([small_b, large_b])
+    tasks = list(dict.fromkeys(zip(capability.loc[measured, "project"], capability.loc[measured, "task"])))
+    higher, cells = {}, {}
+    columns = [capability[c] for c in ("project", "task", "params_b", "stage", "status", "value", "scale_max")]
+    for (project, task, size, stage, status, value, scale_max), h in zip(zip(*columns), direction):
+        higher.setdefault((project, task), bool(h))
+        if size in (small_b, large_b):
+            cells.setdefault((project, task, size), []).append((stage, status, value, scale_max))
+    rows = [[project, task + lower_note(higher[(project, task)]),
+             *(_capability_cell(cells.get((project, task, size), []), higher[(project, task)])
+               for size in (small_b, large_b))] for project, task in tasks]
     return pd.DataFrame(rows, columns=["Project", "Task", f"{fmt.size(small_b)} performance",
                                        f"{fmt.size(large_b)} performance"])
 

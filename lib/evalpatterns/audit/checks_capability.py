@@ -6,6 +6,7 @@ import math
 import pandas as pd
 
 from .. import formatting as fmt
+from ..findings.capability import gap_unit
 from ..words.common import count
 from .context import Context
 from .verdicts import Check, unsupported
@@ -91,11 +92,11 @@ def capability_threshold(ctx: Context) -> Check:
     gaps = ctx.gaps
     measured = ctx.capability[ctx.capability["status"] == "measured"]
     n_below = int((measured["params_b"] < small).sum())
-    n, k = len(gaps), int(gaps["cliff"].sum())
+    n, k, unit = len(gaps), int(gaps["cliff"].sum()), gap_unit(gaps)  # task-stage pairs where a task has two
     if n < 2 or not n_below:
-        return unsupported(f"{count(n, 'task')} measured at both {fmt.size(small)} and {fmt.size(large)}, "
+        return unsupported(f"{count(n, unit)} measured at both {fmt.size(small)} and {fmt.size(large)}, "
                            f"{count(n_below, 'measurement')} below {fmt.size(small)}: too few to place a threshold "
-                           "or call it consistent", value=small, shown=count(n, "task"))
-    return Check(small if k == n else math.nan, f"{k} of {count(n, 'task')}",
-                 f"{k} of {count(n, 'task')} fail below half marks at {fmt.size(small)} and pass at "
+                           "or call it consistent", value=small, shown=count(n, unit))
+    return Check(small if k == n else math.nan, f"{fmt.number(k)} of {count(n, unit)}",
+                 f"{fmt.number(k)} of {count(n, unit)} fail below half marks at {fmt.size(small)} and pass at "
                  f"{fmt.size(large)}, in each task's direction of better", flag=k == n)

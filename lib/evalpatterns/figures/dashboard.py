@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from .. import formatting as fmt
 from .. import theme
 from ._common import DASHBOARD, _made_from
+from ..capability import heatmap_tasks
 from .capability import draw_capability_heatmap
 from .collapse import draw_mode_collapse_heatmap
 from .distillation import draw_phase_transition
@@ -34,7 +35,7 @@ def draw_key_numbers(ax, lines: Sequence[str], width: int = 44):
 @_made_from('memorization', 'roi', 'distillation', 'mode_collapse', 'capability')
 def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transitions, grid, matrix,
                       key_numbers: Sequence[str], n_values: int = 100, sizes: tuple[float, float] = (3, 8),
-                      many_runs: bool = False) -> Figure:
+                      many_runs: bool = False, gaps=None) -> Figure:
     """Figure: the five findings on one page (four rows; the ROI scatter and the capability map span both columns), each panel drawn by its ``draw_*`` function.
 
     Inputs are those of the single figures: episodes table and SL advantage (finding 5, at ``n_values``),
@@ -43,7 +44,9 @@ def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transi
     panel (:func:`evalpatterns.words.summary.key_numbers`), drawn as given. With ``many_runs`` (Finding 4's
     ``Result.many``) the eval-score panel is drawn as per-family bands around the transition
     (:func:`evalpatterns.figures_many.draw_phase_bands`), as its chapter draws it, not one line per run; ``log``
-    may then be an engine step log that is never loaded.
+    may then be an engine step log that is never loaded. With Finding 1's ``gaps`` (``Result.gaps``) and more
+    than :data:`~evalpatterns.capability.MANY_TASKS` tasks, the capability panel draws the tasks
+    :func:`~evalpatterns.capability.heatmap_tasks` chooses, one row each, as its chapter's figure does.
     """
     theme.set_theme()
     fig = plt.figure(figsize=DASHBOARD, layout="constrained")
@@ -61,11 +64,13 @@ def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transi
     else:
         draw_phase_transition(phase, log, transitions, "eval_score", compact=True)
     draw_mode_collapse_heatmap(collapse_ax, grid, compact=True)
-    draw_capability_heatmap(capability_ax, matrix, sizes, compact=True)
+    few = gaps is None or (cap_tasks := heatmap_tasks(matrix, gaps)) is None
+    draw_capability_heatmap(capability_ax, matrix, sizes, compact=True, tasks=None if few else cap_tasks)
     draw_key_numbers(key, key_numbers, width=34)
     titles = {bars: f"SL vs RL at N = {fmt.number(n_values)}", roi_ax: "Model switch vs training",
               phase: "Hybrid distillation: eval score", collapse_ax: "Mode collapse",
-              capability_ax: "Capability by model size"}
+              capability_ax: "Capability by model size" if few else
+              f"Capability by model size: {fmt.number(len(cap_tasks))} of {fmt.number(matrix['task'].nunique())} tasks"}
     for ax, title in titles.items():
         ax.set_title(title, fontsize=12)
     fig.suptitle("The five patterns at a glance")

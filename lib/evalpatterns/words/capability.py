@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import formatting as fmt
-from ..capability import higher_is_better, measured_at_both
+from ..capability import MANY_TASKS, heatmap_tasks, higher_is_better, measured_at_both
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
-from ..findings.capability import Result
-from .common import conclusion_values, eval_set_values, count, join, opening, p_text
+from ..findings.capability import FISHER, Z_TEST, Result, gap_unit
+from .common import conclusion_values, eval_set_values, count, join, opening, p_text, plural
 
 
 def _f(x) -> float | None:
@@ -45,7 +45,7 @@ def lower_note(higher_is_better: bool) -> str:
 
 def cliff_legend(small_b: float, n_both: int, n_tasks: int) -> str:
     """The heat map's legend for the post's cliff line: how many of its tasks are measured at both sizes."""
-    of = f"{n_both} of {n_tasks} tasks" if n_tasks > 1 else "its one task" if n_both else "no task"
+    of = f"{fmt.number(n_both)} of {fmt.number(n_tasks)} tasks" if n_tasks > 1 else "its one task" if n_both else "no task"
     return f"the post's '{fmt.size(small_b)} cliff': measured at both sizes for {of}"
 
 
@@ -69,26 +69,30 @@ def gap_text(result: Result) -> str:
         lead = f"{ahead} is {points_text(adv)} percentage points better than {behind} ({scores})"
     if len(result.gaps) == 1:
         return f"On {task}, the one task measured at both sizes, {lead}"
-    return f"The largest gap among the {count(len(result.gaps), 'task')} measured at both sizes is on {task}: {lead}"
+    return (f"The largest gap among the {count(len(result.gaps), gap_unit(result.gaps))} measured at both sizes is "
+            f"on {task}: {lead}")
 
 
 def cliff_text(result: Result) -> str:
     small, large = sizes(result)
     n, k, same = len(result.gaps), result.n_cliff, result.n_small_as_good
+    unit = gap_unit(result.gaps)  # 'task', or 'task-stage pair' where a task is compared at both stages
+    units = plural(unit, n)
     if not n:
         return f"No task is measured at both {small} and {large}"
     rule = f"below half marks at {small}, at or above them at {large}"
     if n == 1:
         return f"The one task measured at both sizes {'shows' if k else 'does not show'} the cliff ({rule})"
     if not k:
-        head = f"None of the {n} tasks measured at both sizes shows the cliff ({rule})"
+        head = f"None of the {fmt.number(n)} {units} measured at both sizes shows the cliff ({rule})"
     elif k == n:
-        head = f"{'Both' if n == 2 else f'All {n}'} tasks measured at both sizes show the cliff ({rule})"
+        head = f"{'Both' if n == 2 else f'All {fmt.number(n)}'} {units} measured at both sizes show the cliff ({rule})"
     else:
-        head = f"{k} of the {n} tasks measured at both sizes {'shows' if k == 1 else 'show'} the cliff ({rule})"
+        head = (f"{fmt.number(k)} of the {fmt.number(n)} {units} measured at both sizes {'shows' if k == 1 else 'show'} "
+                f"the cliff ({rule})")
     if not same:
         return f"{head}; the {large} model is better on every one"
-    return f"{head}; the {small} model is at least as good as the {large} on {count(same, 'task')}"
+    return f"{head}; the {small} model is at least as good as the {large} on {count(same, unit)}"
 
 
 def change_row(result: Result) -> pd.Series | None:
@@ -121,30 +125,78 @@ def direction_text(result: Result) -> str:
     lower = list(dict.fromkeys(result.data.loc[~higher_is_better(result.data), "task"]))
     if not lower:
         return "Every task is scored so that higher is better"
+    if len(lower) > MANY_TASKS:
+        n = len(dict.fromkeys(result.data["task"]))
+        return (f"On {fmt.number(len(lower))} of the {fmt.number(n)} tasks a lower score is better (marked so in "
+                "the tables), so their gaps, passes and training changes are read that way")
     return (f"On {join(lower)}, a lower score is better, so {'its' if len(lower) == 1 else 'their'} gaps, passes "
             "and training changes are read that way")
 
 
+def _test_names(tested: pd.DataFrame) -> str:
+    """The tests used, as one subject: "Fisher's exact test", "a two-sided z-test on the standard errors", or
+    both with "where the counts are known" / "elsewhere"."""
+    used = list(dict.fromkeys(tested["test"])) if "test" in tested else [FISHER]
+    if used == [FISHER]:
+        return FISHER
+    if used == [Z_TEST]:
+        return f"{Z_TEST} on the standard errors"
+    return f"{FISHER} (where the counts are known) or {Z_TEST} on the standard errors (elsewhere)"
+
+
 def fisher_text(result: Result) -> str:
-    """Which gaps Fisher's exact test tells apart from sampling noise (where both sizes have counts)."""
+    """Which gaps the size test tells apart from sampling noise, naming the test: Fisher's exact test where
+    both sizes have counts, else a two-sided z-test where both have standard errors. Past
+    :data:`~evalpatterns.capability.MANY_TASKS` tested gaps, how many rather than which."""
     g = result.gaps
     tested = g[g["p_value"].notna()] if "p_value" in g else g.iloc[0:0]
     if tested.empty:
-        return ("No task has counts (n_correct of n_eval) at both sizes, so no gap is tested against sampling "
-                "noise")
+        return ("No task has counts (n_correct of n_eval) or standard errors at both sizes, so no gap is tested "
+                "against sampling noise")
+    name = _test_names(tested)
+    apart_rows = tested[tested["p_value"] < ALPHA]
+    if len(tested) > MANY_TASKS:
+        k, n = len(apart_rows), len(tested)
+        head = (f"{name[0].upper()}{name[1:]} tells the two sizes apart on {'none' if k == 0 else 'all' if k == n else fmt.number(k)} "
+                f"of the {fmt.number(n)} gaps tested")
+        return head + f" (significance {ALPHA:g})"
     apart = [f"{r.task} ({p_text(r.p_value)})" for r in tested.itertuples() if r.p_value < ALPHA]
     same = [f"{r.task} ({p_text(r.p_value)})" for r in tested.itertuples() if r.p_value >= ALPHA]
+    subject = name[0].upper() + name[1:]
     if apart and same:
-        text = f"Fisher's exact test tells the two sizes apart on {join(apart)} but not on {join(same, 'or')}"
+        text = f"{subject} tells the two sizes apart on {join(apart)} but not on {join(same, 'or')}"
     elif apart:
-        text = f"Fisher's exact test tells the two sizes apart on {join(apart)}"
+        text = f"{subject} tells the two sizes apart on {join(apart)}"
     else:
-        text = f"Fisher's exact test cannot tell the two sizes apart on {join(same, 'or')}"
+        text = f"{subject} cannot tell the two sizes apart on {join(same, 'or')}"
     return text + f" (significance {ALPHA:g})"
 
 
+def _drawn_text(result: Result, tasks: list[str]) -> str:
+    """What the many-tasks heat map draws (:func:`evalpatterns.capability.heatmap_tasks`)."""
+    small, large = sizes(result)
+    n_tasks = fmt.number(result.matrix["task"].nunique())
+    if result.gaps.empty:
+        return (f"With {n_tasks} tasks and none measured at both {small} and {large}, it draws the first "
+                f"{fmt.number(len(tasks))}")
+    return (f"With {n_tasks} tasks, it draws the {fmt.number(len(tasks))} whose {small} and {large} scores are "
+            f"furthest apart in the direction of better, and below them every one of the "
+            f"{count(len(result.gaps), 'gap')} as a histogram")
+
+
 def cells_text(result: Result) -> str:
+    """How many cells of the map are measurements (and, past MANY_TASKS tasks, which tasks it draws)."""
     m = result.matrix
+    tasks = heatmap_tasks(m, result.gaps)
+    if tasks is not None:
+        drawn = m[m["task"].isin(tasks)]
+        k = int(drawn["status"].eq("measured").sum())
+        if k == len(drawn):
+            return f"{_drawn_text(result, tasks)}. All {count(k, 'cell')} drawn are measurements"
+        rest = len(drawn) - k
+        return (f"{_drawn_text(result, tasks)}. Of the {count(len(drawn), 'cell')} drawn, {fmt.number(k)} "
+                f"{'is a measurement' if k == 1 else 'are measurements'}; the other {fmt.number(rest)} "
+                f"{'is' if rest == 1 else 'are'} hatched and labelled with what {'it is' if rest == 1 else 'they are'}")
     n, measured = len(m), int(m["status"].eq("measured").sum())
     if n == 0:
         return "The data has no cell to draw"
@@ -180,10 +232,16 @@ def takeaway(result: Result) -> str:
 
 def key_numbers(result: Result) -> list[str]:
     """The dashboard's lines on Finding 1: each task measured at both sizes compared (``Structured output
-    (judging): 21% at 3B, 76% at 8B``), then how many cells of the map are measurements."""
+    (judging): 21% at 3B, 76% at 8B``; past :data:`~evalpatterns.capability.MANY_TASKS` such tasks, how many
+    and how many gaps show the cliff), then how many cells of the map are measurements."""
     small_b, large_b = result.params.small_b, result.params.large_b
     m, lines = result.matrix, []
-    for task in measured_at_both(m, (small_b, large_b)):
+    both = measured_at_both(m, (small_b, large_b))
+    if len(both) > MANY_TASKS:
+        lines.append(f"{fmt.number(len(both))} tasks measured at {fmt.size(small_b)} and {fmt.size(large_b)}; "
+                     f"{fmt.number(result.n_cliff)} of {count(len(result.gaps), 'gap')} show the cliff")
+        both = []
+    for task in both:
         t = m[m["task"] == task].set_index("params_b")["performance"]
         lines.append(f"{task}: {fmt.pct(t[small_b])} at {fmt.size(small_b)}, "
                      f"{fmt.pct(t[large_b])} at {fmt.size(large_b)}")
@@ -200,7 +258,7 @@ def values(result: Result) -> dict:
     v = {
         "question": "is there a capability cliff between model sizes",
         "small_size_text": small, "large_size_text": large,
-        "n_gap_tasks": int(len(result.gaps)), "n_gap_tasks_text": count(len(result.gaps), "task"),
+        "n_gap_tasks": int(len(result.gaps)), "n_gap_tasks_text": count(len(result.gaps), gap_unit(result.gaps)),
         "n_cliff": result.n_cliff, "n_small_as_good": result.n_small_as_good,
         "n_cells": int(len(m)), "n_cells_measured": n_measured, "n_cells_not_measured": int(len(m)) - n_measured,
         "cells_text": cells_text(result), "gap_text": gap_text(result), "cliff_text": cliff_text(result),
