@@ -241,3 +241,8 @@ def test_past_many_tasks_the_key_numbers_count_the_tasks_rather_than_list_them()
     assert result.n_cliff == 0
     assert words.key_numbers(result) == ["13 tasks measured at 3B and 8B; 0 of 13 gaps show the cliff",
                                          "Capability map: 26 of 26 cells are measurements"]
+
+
+def test_cliff_legend_names_the_posts_cliff_only_for_the_posts_sizes():
+    assert words.cliff_legend(3, 1, 2, 8).startswith("the post's '3B cliff': ")
+    assert words.cliff_legend(1, 2, 2, 7) == "a cliff between 1B and 7B: measured at both sizes for 2 of 2 tasks"

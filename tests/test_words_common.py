@@ -108,3 +108,9 @@ def test_past_a_dozen_accuracies_no_pair_is_tested():
     assert v["p_overlap_text"] == ("With 13 accuracies with known counts (78 pairs), the pairs are not tested one "
                                    "by one: compare their intervals")
     assert common.noise_values(frame.iloc[:12], "name", "p")["p_n_overlap"] == 66  # 12: every pair (all p = 1)
+
+
+def test_join_some_counts_what_it_leaves_out():
+    assert common.join_some(list("abc")) == "a, b and c"
+    assert common.join_some(list("abcdefg")) == "a, b, c, d, e and 2 more"
+    assert common.join_some([str(i) for i in range(1005)], limit=2) == "0, 1 and 1,003 more"

@@ -87,7 +87,7 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
         (ax.axvline if rows_are_tasks else ax.axhline)(edge, color=theme.INK, linestyle="--", lw=2, zorder=5)
         both = measured_at_both(matrix, cliff_between)
         handles.append(Line2D([], [], color=theme.INK, linestyle="--", lw=2,
-                              label=cliff_legend(cliff_between[0], len(both), len(all_tasks))))
+                              label=cliff_legend(cliff_between[0], len(both), len(all_tasks), cliff_between[1])))
     below = -0.16 if not compact else -0.2
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, below if not rows_are_tasks else -0.08),
               ncols=1 if compact else 2, fontsize=SMALL, frameon=False, handleheight=1.6,

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import capability
 from .. import formatting as fmt
 from ..stats import compare_proportions, compare_with_stderr
-from ..words.common import caveated, count
+from ..words.common import caveated, count, join_some
 from .base import (ALPHA, CONTRADICTED, INCONCLUSIVE, SUPPORTED, Conclusion, EvalSetMismatch, eval_set_cells,
                    eval_set_mismatch, param)
 

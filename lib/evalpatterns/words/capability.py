@@ -43,10 +43,13 @@ def lower_note(higher_is_better: bool) -> str:
     return "" if higher_is_better else " (lower is better)"
 
 
-def cliff_legend(small_b: float, n_both: int, n_tasks: int) -> str:
-    """The heat map's legend for the post's cliff line: how many of its tasks are measured at both sizes."""
+def cliff_legend(small_b: float, n_both: int, n_tasks: int, large_b: float = 8) -> str:
+    """The heat map's legend for the cliff line: how many of its tasks are measured at both sizes. The post's
+    name for it ('3B cliff') only for the post's sizes, 3B against 8B."""
     of = f"{fmt.number(n_both)} of {fmt.number(n_tasks)} tasks" if n_tasks > 1 else "its one task" if n_both else "no task"
-    return f"the post's '{fmt.size(small_b)} cliff': measured at both sizes for {of}"
+    name = ("the post's '3B cliff'" if (float(small_b), float(large_b)) == (3.0, 8.0)
+            else f"a cliff between {fmt.size(small_b)} and {fmt.size(large_b)}")
+    return f"{name}: measured at both sizes for {of}"
 
 
 def sizes(result: Result) -> tuple[str, str]:

@@ -38,6 +38,15 @@ def join(items: list[str], last: str = "and") -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+def join_some(items: list[str], limit: int = 5, noun: str = "more") -> str:
+    """At most ``limit`` items joined, the rest counted: ``join_some(list('abcdefg')) == 'a, b, c, d, e and 2
+    more'``; like :func:`join` up to ``limit`` items."""
+    items = [str(i) for i in items]
+    if len(items) <= limit:
+        return join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} {noun}"
+
+
 def p_text(p) -> str:
     """A p-value as people read it: ``p = 0.0044``, ``p < 0.0001``."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
