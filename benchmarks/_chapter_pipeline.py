@@ -49,14 +49,17 @@ def main(argv: list[str]) -> None:
     log = timed("load", io.load, "distillation", path)
     runs = timed("transitions", distillation.transitions, log)
     values = timed("values", narrative.distillation_values, runs, log)
+    labels = distillation.run_labels(log)
+    judged = runs[runs["severity"].isin(["complete", "partial", "none"])]
+    conditions = timed("conditions", distillation.conditions, judged, labels)
     if mode == "per-run":
         timed("figure 1", lambda: save(figures.phase_transition(log, runs), "phase"))
-        timed("figure 2", lambda: save(figures.distillation_gap(runs), "gap"))
+        timed("figure 2", lambda: save(figures.distillation_gap(judged.merge(labels, on="run"), conditions), "gap"))
         timed("tables", lambda: (tables.severity_table(runs).to_html(),
                                  tables.log_excerpt(log, values["excerpt_run"]).to_html()))
     else:
         timed("figure 1", lambda: save(figures_many.phase_bands(log, runs), "phase"))
-        timed("figure 2", lambda: save(figures_many.severity_overview(runs), "gap"))
+        timed("figure 2", lambda: save(figures_many.severity_overview(runs, conditions), "gap"))
         timed("tables", lambda: (many_runs.severity_summary(runs).to_html(),
                                  tables.severity_table(many_runs.top_runs(runs, 10)).to_html(),
                                  tables.log_excerpt(log, many_runs.excerpt_run(runs)).to_html(),

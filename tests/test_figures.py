@@ -24,7 +24,11 @@ from matplotlib.text import Text  # noqa: E402
 
 from evalpatterns import (capability, collapse, distillation, figures, formatting, io, memorization,  # noqa: E402
                           roi, theme)
+from evalpatterns import figures_many  # noqa: E402
+from evalpatterns.findings import distillation as finding  # noqa: E402
 from evalpatterns.words import summary as summary_words  # noqa: E402
+
+import distlogs as dl  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -590,43 +594,95 @@ def test_bars_follow_the_problem_size(episodes, advantage, close):
 # --------------------------------------------------------------------------------------------------------------
 # 7. distillation gap
 
-def test_distillation_gap_draws_no_trend_through_two_runs(transitions, close):
-    fig = figures.distillation_gap(transitions)
+def _gap_figure(result) -> Figure:
+    return figures_many.distillation_figures(result)["fig-distillation-gap"]
+
+
+@pytest.fixture(scope="module")
+def seeded() -> finding.Result:
+    """Three conditions: Llama 70x with 3 seeds (before 0.5, lowest after 0.1, 0.05, 0.0: drops 0.8, 0.9,
+    1.0), Gemma 20x with 2 (before 0.4, after 0.16, 0.12: drops 0.6, 0.7), Qwen 7.5x with one, read off a
+    figure (before 0.5, after 0.25: drop 0.5)."""
+    return finding.analyse(dl.log(
+        *[dl.collapsing(f"llama-s{s}", "Llama", 70, 0.5, (a,), seed=s) for s, a in ((1, 0.1), (2, 0.05), (3, 0.0))],
+        *[dl.collapsing(f"gemma-s{s}", "Gemma", 20, 0.4, (a,), seed=s) for s, a in ((1, 0.16), (2, 0.12))],
+        dl.collapsing("qwen", "Qwen", 7.5, 0.5, (0.25,), status="figure")))
+
+
+def unwrapped(fig: Figure) -> list[str]:
+    """The figure's texts with their line breaks undone (a note is wrapped to fit)."""
+    return [" ".join(t.split()) for t in texts(fig)]
+
+
+def _runs_drawn(ax) -> dict:
+    return {ln.get_gid()[4:]: (float(ln.get_xdata()[0]), float(ln.get_ydata()[0])) for ln in ax.lines
+            if str(ln.get_gid()).startswith("run-")}
+
+
+def test_distillation_gap_draws_each_runs_relative_drop_against_the_gap(seeded, close):
+    fig = _gap_figure(seeded)
+    close(fig)
+    drawn = _runs_drawn(fig.axes[0])
+    # 1 - lowest after / before: 1 - 0.1/0.5 = 0.8, 1 - 0.05/0.5 = 0.9, 1 - 0/0.5 = 1; 1 - 0.16/0.4 = 0.6,
+    # 1 - 0.12/0.4 = 0.7; 1 - 0.25/0.5 = 0.5
+    want = {"llama-s1": (70, 0.8), "llama-s2": (70, 0.9), "llama-s3": (70, 1.0), "gemma-s1": (20, 0.6),
+            "gemma-s2": (20, 0.7), "qwen": (7.5, 0.5)}
+    assert drawn == {k: pytest.approx(v) for k, v in want.items()}
+    drops = distillation.relative_drop(seeded.judged.set_index("run"))
+    assert all(drawn[run][1] == pytest.approx(drops[run]) for run in want)
+
+
+def test_distillation_gap_draws_each_pooled_conditions_mean_and_t_interval(seeded, close):
+    fig = _gap_figure(seeded)
+    close(fig)
+    ax = fig.axes[0]
+    ci = {c.get_gid()[3:]: c.get_segments()[0] for c in ax.collections if str(c.get_gid()).startswith("ci-")}
+    mean = {ln.get_gid()[5:]: float(ln.get_ydata()[0]) for ln in ax.lines if str(ln.get_gid()).startswith("mean-")}
+    # Llama: mean 0.9, SD 0.1, 0.9 -/+ t(0.975, 2) 4.3027 x 0.1 / sqrt(3) = 0.65159 to 1.14841
+    # Gemma: mean 0.65, SD 0.070711, 0.65 -/+ t(0.975, 1) 12.7062 x 0.070711 / sqrt(2) = 0.01469 to 1.28531
+    assert set(ci) == set(mean) == {"Llama 70x gap", "Gemma 20x gap"}  # Qwen has one seed: no interval
+    assert mean == {"Llama 70x gap": pytest.approx(0.9), "Gemma 20x gap": pytest.approx(0.65)}
+    assert [list(p) for p in ci["Llama 70x gap"]] == [pytest.approx([70, 0.65159], abs=1e-5),
+                                                      pytest.approx([70, 1.14841], abs=1e-5)]
+    assert [list(p) for p in ci["Gemma 20x gap"]] == [pytest.approx([20, 0.01469], abs=1e-5),
+                                                      pytest.approx([20, 1.28531], abs=1e-5)]
+    cond = seeded.conditions.set_index("family")
+    for family, label in (("Llama", "Llama 70x gap"), ("Gemma", "Gemma 20x gap")):
+        assert ci[label][:, 1].tolist() == pytest.approx([cond.loc[family, "ci_low"], cond.loc[family, "ci_high"]])
+    lowest, highest = ax.get_ylim()
+    assert lowest < 0.01469 and highest > 1.28531
+
+
+def test_distillation_gap_notes_the_correlation_and_marks_provenance(seeded, close):
+    fig = _gap_figure(seeded)
+    close(fig)
+    ax = fig.axes[0]
+    # gaps 70, 20, 7.5 against mean drops 0.9, 0.65, 0.5: rho 1, exact p = 1/3! = 0.17; 3 < 5 conditions
+    assert "Spearman's \u03c1 = 1.00, one-sided p = 0.17, over 3 conditions (not judged: fewer than 5)" in unwrapped(fig)
+    assert "Gemma 20x gap\n2/2 seeds collapsed, mean drop 0.65" in texts(fig)  # 0.6, 0.7 > 0.25
+    assert "Llama 70x gap\n3/3 seeds collapsed, mean drop 0.90" in texts(fig)
+    qwen = next(ln for ln in ax.lines if ln.get_gid() == "run-qwen")
+    llama = next(ln for ln in ax.lines if ln.get_gid() == "run-llama-s1")
+    assert qwen.get_markerfacecolor() == "white" and llama.get_markerfacecolor() != "white"  # read off a figure
+    assert "read off the original figure (approximate)" in legend_texts(ax)
+    assert "a condition's mean, 95% t interval" in legend_texts(ax)
+
+
+def test_distillation_gap_on_the_posts_two_runs_is_two_points_and_no_correlation(log, close):
+    result = finding.analyse(log)
+    fig = _gap_figure(result)
     close(fig)
     ax = fig.axes[0]
     assert len(fig.axes) == 1
-    assert "2 runs: too few for a trend" in texts(fig)
-    assert not [ln for ln in ax.lines if len(ln.get_xdata()) >= 2]  # no fitted line
-    body = "\n".join(texts(fig))
-    assert "Llama 70x gap\ncomplete collapse" in body and "Qwen 7.5x gap\npartial collapse" in body
-
-
-def test_distillation_gap_marks_the_score_before_the_switch_with_a_bar_not_a_provenance_mark(transitions,
-                                                                                            close):
-    fig = figures.distillation_gap(transitions)
-    close(fig)
-    before = [c for c in fig.axes[0].collections if str(c.get_gid()).startswith("before-")]
-    assert len(before) == transitions["eval_before"].notna().sum() == 2
-    # the hollow marker means "read off a figure" everywhere; the score before the switch is a filled bar
-    assert all(mcolors.to_rgba(c.get_facecolor()[0])[3] > 0 for c in before)
-    marks = [h for h in fig.axes[0].get_legend().legend_handles if "before the switch" in h.get_label()]
-    assert marks and marks[0].get_marker() == theme.BEFORE_MARKER
-
-
-def test_distillation_bubble_area_follows_the_kl_spike(transitions, close):
-    fig = figures.distillation_gap(transitions)
-    close(fig)
-    size = {c.get_gid(): float(c.get_sizes()[0]) for c in fig.axes[0].collections}
-    llama, qwen = (transitions.set_index("run").loc[r, "kl_spike_ratio"] for r in ("llama-hybrid-seed8", "qwen-hybrid"))
-    assert size["bubble-llama-hybrid-seed8"] / size["bubble-qwen-hybrid"] == pytest.approx(llama / qwen)
-
-
-def test_distillation_gap_handles_a_missing_spike_and_a_third_run(transitions, close):
-    third = transitions.iloc[[1]].assign(run="x", family="Gemma", gap=20.0, kl_spike_ratio=float("nan"))
-    fig = figures.distillation_gap(pd.concat([transitions, third], ignore_index=True))
-    close(fig)
-    assert not any("too few" in t for t in texts(fig))
-    assert any("Gemma 20x gap" in t and "KL spike n/a" in t for t in texts(fig))
+    # Llama: 1 - 0.000 / 0.266 = 1; Qwen: 1 - 0.057 / 0.518 = 0.88996
+    assert _runs_drawn(ax) == {"llama-hybrid-seed8": (70, 1.0), "qwen-hybrid": (7.5, pytest.approx(0.88996, abs=1e-5))}
+    assert [ln.get_gid() for ln in ax.lines if len(ln.get_xdata()) >= 2] == ["no-drop"]  # no fitted line
+    assert not [c for c in ax.collections if str(c.get_gid()).startswith("ci-")]  # one seed each: no interval
+    body = texts(fig)
+    assert "2 runs, fewer than the 5 a correlation is judged on: no correlation" in unwrapped(fig)
+    assert "Llama 70x gap\ncomplete collapse, drop 1.00" in body
+    assert "Qwen 7.5x gap\npartial collapse, drop 0.89" in body
+    assert "a condition's mean, 95% t interval" not in legend_texts(ax)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -707,7 +763,7 @@ def builders(episodes, fits, advantage, roi_table, summary, log, transitions, gr
         "collapse": lambda: figures.mode_collapse_heatmap(grid),
         "capability": lambda: figures.capability_heatmap(matrix),
         "bars": lambda: figures.sl_vs_rl_bars(episodes, advantage),
-        "gap": lambda: figures.distillation_gap(transitions),
+        "gap": lambda: _gap_figure(finding.analyse(log)),
         "dashboard": lambda: figures.summary_dashboard(episodes, advantage, roi_table, summary, log, transitions,
                                                        grid, matrix, key_numbers),
     }

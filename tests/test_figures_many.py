@@ -64,10 +64,12 @@ def test_phase_band_medians_are_the_runs_medians(data):
 
 
 def test_severity_overview_has_one_bar_per_group_and_labels_that_do_not_overlap(data):
-    _, runs = data
-    fig = figures_many.severity_overview(runs)
+    log, runs = data
+    conditions = distillation.conditions(runs[runs["severity"].isin(["complete", "partial", "none"])],
+                                         distillation.run_labels(log))
+    fig = figures_many.severity_overview(runs, conditions, "a note")
     fig.canvas.draw()
-    shares, spikes = fig.axes
+    shares, drops, spikes = fig.axes
     assert len(shares.get_yticklabels()) == figures_many.MAX_GROUPS
     assert len(shares.get_legend().get_texts()) <= 5
     labels = [t for t in spikes.texts if ":" in t.get_text()]
@@ -80,6 +82,7 @@ def test_severity_overview_has_one_bar_per_group_and_labels_that_do_not_overlap(
 def test_distillation_figures_pick_bands_for_many_runs_and_every_run_for_few():
     from evalpatterns import figures
     from evalpatterns.findings import distillation as finding
+    from evalpatterns.words import distillation as words
 
     log = synthetic.distillation_frame(300 * 100, seed=1)
     many = finding.analyse(log[log["step"] % 50 == 0])
@@ -91,14 +94,20 @@ def test_distillation_figures_pick_bands_for_many_runs_and_every_run_for_few():
     assert 0 < len(entries) <= 12 and "10-90 % of runs" in entries
     gap = figs["fig-distillation-gap"]
     assert [ax.get_title() for ax in gap.axes] == ["Collapse severity by family and gap",
+                                                   "Relative drop against the gap, by condition",
                                                    "KL spike at the transition"]
+    # the middle panel: one point per condition at its mean relative drop, no run drawn, the correlation noted
+    drawn = sorted(float(ln.get_ydata()[0]) for ln in gap.axes[1].lines if str(ln.get_gid()).startswith("mean-"))
+    assert drawn == pytest.approx(sorted(many.conditions["mean_drop"].dropna()))
+    assert not [ln for ln in gap.axes[1].lines if str(ln.get_gid()).startswith("run-")]
+    assert words.correlation_note(many.correlation) in [" ".join(t.get_text().split()) for t in gap.axes[1].texts]
     assert all(len(ax.get_legend().get_texts()) <= 12 for ax in gap.axes if ax.get_legend())
     plt.close("all")
     few = finding.analyse(log[log["run"].isin(log["run"].unique()[:5])])
     assert not few.many
     got = figures_many.distillation_figures(few)
     want = {"fig-phase-transition": figures.phase_transition(few.log, few.transitions),
-            "fig-distillation-gap": figures.distillation_gap(few.transitions)}
+            "fig-distillation-gap": figures.distillation_gap(figures_many.gap_runs(few), few.conditions)}
     for name in want:
         assert [ax.get_title() for ax in got[name].axes] == [ax.get_title() for ax in want[name].axes]
         assert [len(ax.lines) for ax in got[name].axes] == [len(ax.lines) for ax in want[name].axes]

@@ -150,6 +150,43 @@ def test_one_seeded_condition_among_single_runs():
     assert (v["n_conditions"], v["n_pooled_conditions"], v["correlation_n"]) == (3, 1, 3)
 
 
+def test_the_gap_figures_caption_says_what_it_draws_and_the_correlation(post):
+    assert post["gap_figure_text"] == "draws the relative drop of each run against the gap; no trend line is put through them"
+    assert post["gap_caption_text"] == (
+        "Relative drop of the eval score across the transition against the teacher/student size gap, one point per "
+        "run. 2 runs, fewer than the 5 a correlation is judged on: no correlation.")
+    conditions = [("A", 2, 0.5, 0.40), ("B", 4, 0.5, 0.30), ("C", 8, 0.5, 0.20), ("D", 16, 0.5, 0.10),
+                  ("E", 32, 0.5, 0.00)]
+    v = values(_seeded(conditions[:4]))
+    # 12 runs, drawn one by one: mean drops 0.18, 0.38, 0.58, 0.78 in the order of the gaps: rho = 1, exact
+    # p = 1 / 4! = 0.042, over 4 conditions, fewer than 5
+    assert v["gap_figure_text"] == ("draws the relative drop of each run against the gap, and each condition's mean "
+                                    "with its 95% t interval where it has several seeds; no trend line is put "
+                                    "through them")
+    assert v["gap_caption_text"].endswith(
+        "one point per run, and each condition's mean with its 95% t interval where it has several seeds. "
+        "Spearman's \u03c1 = 1.00, one-sided p = 0.042, over 4 conditions (not judged: fewer than 5).")
+    # 15 runs are many: summarised, one point per condition; rho = 1 over 5, exact p = 1 / 120 = 0.0083
+    many = values(_seeded(conditions))
+    assert "each condition's mean relative drop against the gap" in many["gap_figure_text"]
+    assert "one point per condition (its seeds' mean, with its 95% t interval where it has several)" in \
+        many["gap_caption_text"]
+    assert many["gap_caption_text"].endswith("Spearman's \u03c1 = 1.00, one-sided p = 0.0083, over 5 conditions.")
+
+
+@pytest.mark.parametrize("correlation, note", [
+    (finding.Correlation(0, 5), "No run to correlate"),
+    (finding.Correlation(2, 5), "2 runs, fewer than the 5 a correlation is judged on: no correlation"),
+    (finding.Correlation(6, 5, pooled=True), "6 conditions, the gap or the drop does not vary: no correlation"),
+    (finding.Correlation(3, 5, -0.5, 0.83, True, True),
+     "Spearman's \u03c1 = \u22120.50, one-sided p = 0.83, over 3 conditions (not judged: fewer than 5)"),
+    (finding.Correlation(6, 5, 0.8857, 12 / 720, True),
+     "Spearman's \u03c1 = 0.89, one-sided p = 0.017, over 6 runs"),
+])
+def test_correlation_note(correlation, note):
+    assert words.correlation_note(correlation) == note
+
+
 def test_counts_agree_with_their_nouns():
     one = values(dl.log(dl.collapsing("a", after=(0.0,))))
     assert one["n_runs_text"] == "1 run"

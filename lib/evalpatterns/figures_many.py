@@ -1,4 +1,4 @@
-"""Finding 4's figures for many runs: bands and distributions instead of a line, a bubble and a label per run.
+"""Finding 4's figures for many runs: bands and distributions instead of a line, a point and a label per run.
 
 What :mod:`.figures` draws run by run (:func:`.figures.phase_transition`, :func:`.figures.distillation_gap`)
 stops being readable past a dozen runs, and drawing it costs time in proportion to the runs. These draw the
@@ -6,8 +6,9 @@ same questions from summaries whose size does not grow with the runs:
 
 - :func:`phase_bands`: eval score and KL against the step relative to each run's transition; per family the
   median and the 10-90 % band of the runs, and the few most extreme runs as labelled lines;
-- :func:`severity_overview`: per family and gap, the share of runs in each severity, and the distribution of
-  the KL spike with the most extreme runs labelled.
+- :func:`severity_overview`: per family and gap, the share of runs in each severity; per condition, the mean
+  relative drop against the gap (what the correlation tests); and the distribution of the KL spike with the
+  most extreme runs labelled.
 
 Legends hold at most :data:`MAX_GROUPS` groups plus the shared entries (about a dozen in all); labels are
 spread so that none overlaps another. As in :mod:`.figures`, nothing here reads files or analyses data
@@ -193,13 +194,19 @@ def draw_spike_distribution(ax, runs: pd.DataFrame, extremes: int = EXTREMES):
     return ax
 
 
-def severity_overview(runs: pd.DataFrame, extremes: int = EXTREMES) -> Figure:
-    """Figure: severity shares and the KL spike's distribution by family and gap (see
-    :func:`draw_severity_shares`, :func:`draw_spike_distribution`)."""
-    fig, (left, right) = _figure((15, max(4.5, 1.0 + 0.55 * _groups(runs).nunique())), ncols=2)
+def severity_overview(runs: pd.DataFrame, conditions: pd.DataFrame, note: str | None = None,
+                      extremes: int = EXTREMES) -> Figure:
+    """Figure: severity shares by family and gap, the relative drop the correlation tests against the gap (one
+    point per condition, no run drawn) and the KL spike's distribution (see :func:`draw_severity_shares`,
+    :func:`.figures.draw_distillation_gap`, :func:`draw_spike_distribution`)."""
+    from . import figures
+
+    fig, (left, middle, right) = _figure((21, max(4.5, 1.0 + 0.55 * _groups(runs).nunique())), ncols=3)
     draw_severity_shares(left, runs)
+    figures.draw_distillation_gap(middle, None, conditions, note, labels=False)
     draw_spike_distribution(right, runs, extremes)
     left.set_title("Collapse severity by family and gap")
+    middle.set_title("Relative drop against the gap, by condition")
     right.set_title("KL spike at the transition")
     return fig
 
@@ -207,11 +214,21 @@ def severity_overview(runs: pd.DataFrame, extremes: int = EXTREMES) -> Figure:
 def distillation_figures(result) -> dict:
     """Finding 4's two figures for ``result`` (:class:`evalpatterns.findings.distillation.Result`), by name:
     with many runs (``result.many``) :func:`phase_bands` and :func:`severity_overview`, else
-    :func:`.figures.phase_transition` and :func:`.figures.distillation_gap`, which draw every run."""
+    :func:`.figures.phase_transition` and :func:`.figures.distillation_gap`, which draw every run. The gap
+    figure's note is the correlation the chapter tests (:func:`.words.distillation.correlation_note`)."""
     from . import figures
+    from .words.distillation import correlation_note
 
+    note = correlation_note(result.correlation)
     if result.many:
         return {"fig-phase-transition": phase_bands(result.log, result.transitions),
-                "fig-distillation-gap": severity_overview(result.transitions)}
+                "fig-distillation-gap": severity_overview(result.transitions, result.conditions, note)}
     return {"fig-phase-transition": figures.phase_transition(result.log, result.transitions),
-            "fig-distillation-gap": figures.distillation_gap(result.transitions)}
+            "fig-distillation-gap": figures.distillation_gap(gap_runs(result), result.conditions, note)}
+
+
+def gap_runs(result) -> pd.DataFrame:
+    """The runs the gap figure draws: the judged runs with each run's ``status`` (and ``method``) from
+    ``result.labels``."""
+    judged = result.judged.drop(columns=[c for c in ("method", "status") if c in result.judged])
+    return judged if result.labels is None else judged.merge(result.labels, on="run", how="left")

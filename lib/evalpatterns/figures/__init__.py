@@ -56,8 +56,7 @@ from .dashboard import (  # noqa: F401
     summary_dashboard,
 )
 from .distillation import (  # noqa: F401
-    BUBBLE_MAX,
-    BUBBLE_NA,
+    LABELLED,
     METRIC_LABELS,
     _annotate_kl_spike,
     _run_handles,
@@ -103,8 +102,7 @@ __all__ = [
     "capability_heatmap",
     "draw_sl_vs_rl_bars",
     "sl_vs_rl_bars",
-    "BUBBLE_MAX",
-    "BUBBLE_NA",
+    "LABELLED",
     "draw_distillation_gap",
     "distillation_gap",
     "draw_key_numbers",

@@ -5,10 +5,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .. import distillation
 from .. import formatting as fmt
-from .. import theme
+from .. import many_runs, theme
 from ..words.distillation import kl_change
-from ._common import SMALL, _figure, _gap_label, _made_from, _note, _severity, _sig2
+from ._common import SMALL, _figure, _gap_label, _made_from, _note, _severity, _sig2, _wrap
 
 # --- 3. phase transition ---------------------------------------------------------------------------------
 
@@ -102,54 +103,105 @@ def phase_transition(log: pd.DataFrame, transitions: pd.DataFrame) -> Figure:
 
 # --- 7. distillation gap ---------------------------------------------------------------------------------
 
-BUBBLE_MAX, BUBBLE_NA = 2000.0, 60.0
+#: Up to this many conditions, each is labelled with its gap and severity.
+LABELLED = 12
 
 
-def draw_distillation_gap(ax, transitions: pd.DataFrame):
-    """Teacher/student gap (x) against the final eval score (y), one bubble per run.
+def _condition_label(c) -> str:
+    """``Llama 70x gap`` (with the method where there is one: ``Llama 70x gap (hybrid)``)."""
+    return _gap_label(c.family, c.gap) + ("" if c.method is None else f" ({c.method})")
 
-    ``transitions``: :func:`distillation.transitions`. Bubble area is proportional to ``kl_spike_ratio``
-    (a small fixed size where it is unknown); a bar marker (:data:`theme.BEFORE_MARKER`, never a hollow
-    marker, which means 'read off a figure') and an arrow show the score before the switch.
-    No trend line is drawn; with fewer than three runs a note says so.
+
+def _condition_text(c) -> str:
+    """A condition's label: its gap, then its one run's severity or its seeds' collapses, and its drop."""
+    drop = f"drop {fmt.decimal(c.mean_drop, 2)}"
+    if c.n_seeds == 1:
+        severity = "complete" if c.n_complete else "partial" if c.n_partial else "none"
+        return f"{_condition_label(c)}\n{_severity(severity)}, {drop}"
+    return (f"{_condition_label(c)}\n{int(c.n_complete + c.n_partial)}/{int(c.n_seeds)} seeds collapsed, "
+            f"mean {drop}")
+
+
+def _label_conditions(ax, shown: pd.DataFrame, colors: dict) -> None:
+    """A label per condition in a column right of the axes, beside its point's height, spread so that none
+    overlaps another, each joined to its point by a thin line."""
+    y_axes = ax.transAxes.inverted().transform(ax.transData.transform(shown[["gap", "mean_drop"]].to_numpy(float)))
+    gap = 1.5 * 1.25 * 2 * SMALL / 72 * ax.figure.dpi / max(ax.get_window_extent().height, 1.0)
+    placed = many_runs.spread_labels(y_axes[:, 1], 0.03, 0.97, gap)
+    for c, y in zip(shown.itertuples(), placed):
+        ax.annotate(_condition_text(c), (c.gap, c.mean_drop), xytext=(1.03, y), textcoords="axes fraction",
+                    ha="left", va="center", fontsize=SMALL, annotation_clip=False,
+                    bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=colors[c.family]),
+                    arrowprops=dict(arrowstyle="-", color=colors[c.family], lw=0.7, shrinkB=5), zorder=6)
+
+
+def draw_distillation_gap(ax, runs: pd.DataFrame | None, conditions: pd.DataFrame, note: str | None = None,
+                          labels: bool = True):
+    """Teacher/student gap (x) against the severity the correlation tests (y): the relative drop of the eval
+    score across the transition (:func:`distillation.relative_drop`).
+
+    ``runs``: the judged runs (rows of :func:`distillation.transitions`, with each run's ``status`` from
+    :func:`distillation.run_labels`), each a small point (None: none drawn, as with many runs);
+    ``conditions``: :func:`distillation.conditions`, each with several seeds drawn as its mean drop with its
+    t interval (``ci_low`` to ``ci_high``) as an error bar (and, when no run is drawn, each with one seed as its
+    one drop). Markers follow each value's provenance (:func:`theme.marker_kwargs`). ``note``: the correlation, in a line (see
+    :func:`evalpatterns.words.distillation.correlation_note`). Up to :data:`LABELLED` conditions are labelled
+    when ``labels``, in a column right of the axes. No trend line is drawn.
     """
-    top, xmax = transitions["kl_spike_ratio"].max(), transitions["gap"].max() * 1.45
-    for i, r in enumerate(transitions.itertuples()):
-        color = theme.family_color(r.family, i)
-        size = BUBBLE_NA if pd.isna(r.kl_spike_ratio) else max(BUBBLE_MAX * r.kl_spike_ratio / top, 20)
-        ax.scatter(r.gap, r.eval_final, s=size, color=color, alpha=0.9, edgecolor=theme.INK, lw=1.2, zorder=3,
-                   gid=f"bubble-{r.run}")
-        if not pd.isna(r.eval_before):
-            ax.scatter(r.gap, r.eval_before, s=300, marker=theme.BEFORE_MARKER, color=color, lw=3, zorder=3,
-                       gid=f"before-{r.run}")
-            ax.annotate("", (r.gap, r.eval_final), xytext=(r.gap, r.eval_before), zorder=2,
-                        arrowprops=dict(arrowstyle="-|>", color=color, lw=1.3, shrinkA=5, shrinkB=8))
-        kl = "KL spike n/a" if pd.isna(r.kl_spike_ratio) else f"KL spike {fmt.ratio(r.kl_spike_ratio)}"
-        right_half = r.gap > xmax / 2  # label beside the arrow's middle, away from the nearer edge
-        y = r.eval_final if pd.isna(r.eval_before) else (r.eval_before + r.eval_final) / 2
-        ax.annotate(f"{_gap_label(r.family, r.gap)}\n{_severity(r.severity)}, {kl}", (r.gap, y),
-                    xytext=(-14, 0) if right_half else (14, 0), textcoords="offset points",
-                    ha="right" if right_half else "left", va="center", fontsize=10,
-                    bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=color))
-    n = len(transitions)
-    if n < 3:
-        _note(ax, f"{n} run{'s' if n != 1 else ''}: too few for a trend", size=10)
+    families = list(dict.fromkeys(list(conditions["family"]) + ([] if runs is None else list(runs["family"]))))
+    style = {f: (theme.family_color(f, i), theme.family_marker(f, i)) for i, f in enumerate(families)}
+    if runs is not None and len(runs):
+        drops = distillation.relative_drop(runs)
+        for r, drop in zip(runs.itertuples(), drops):
+            color, marker = style[r.family]
+            ax.plot([r.gap], [drop], linestyle="none", marker=marker, markersize=9, markeredgewidth=1.6, zorder=4,
+                    gid=f"run-{r.run}", **theme.marker_kwargs(color, getattr(r, "status", "measured")))
+    pooled = conditions[conditions["n_drops"] >= 2]
+    for c in pooled.itertuples():
+        color, marker = style[c.family]
+        bars = ax.errorbar([c.gap], [c.mean_drop], yerr=[[c.mean_drop - c.ci_low], [c.ci_high - c.mean_drop]],
+                           fmt=marker, markersize=12, markeredgewidth=2, capsize=6, elinewidth=1.8, ecolor=color,
+                           zorder=3, **theme.marker_kwargs(color, c.status))
+        bars.lines[0].set_gid(f"mean-{_condition_label(c)}")
+        bars.lines[2][0].set_gid(f"ci-{_condition_label(c)}")
+    if runs is None:  # no run drawn: a condition of one seed is its one point
+        for c in conditions[conditions["n_drops"] == 1].itertuples():
+            color, marker = style[c.family]
+            ax.plot([c.gap], [c.mean_drop], linestyle="none", marker=marker, markersize=9, markeredgewidth=1.6,
+                    zorder=4, gid=f"mean-{_condition_label(c)}", **theme.marker_kwargs(color, c.status))
+    shown = conditions.dropna(subset=["gap", "mean_drop"])
+    xmax = shown["gap"].max() * 1.1 if len(shown) and shown["gap"].max() > 0 else 1.0
+    if note:
+        _note(ax, _wrap(note, 70 if labels else 45), xy=(0.02, 0.97), ha="left", size=10)
+    ax.axhline(0, color=theme.MUTED, lw=0.8, zorder=1, gid="no-drop")  # 0: no fall
+    ys = pd.concat([shown["mean_drop"], pooled["ci_low"], pooled["ci_high"],
+                    distillation.relative_drop(runs) if runs is not None else pd.Series(dtype=float)]).dropna()
     ax.set_xlim(0, xmax)
-    highest = transitions[["eval_before", "eval_final"]].max().max()
-    ax.set_ylim(-0.08, (0.1 if pd.isna(highest) else max(highest, 0.1)) * 1.25)
-    ax.set(xlabel="Teacher / student size gap (x)", ylabel="Eval score")
-    handles = [Line2D([], [], linestyle="none", marker=theme.BEFORE_MARKER, markersize=16, markeredgewidth=3,
-                      color=theme.MUTED, label="last off-policy eval (before the switch)"),
-               Line2D([], [], linestyle="none", marker="o", markersize=11, color=theme.MUTED,
-                      label="final eval; area \u221d KL spike at the switch")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False)
+    ax.set_ylim(min(0.0, ys.min() if len(ys) else 0.0) - 0.08, max(1.0, ys.max() if len(ys) else 1.0) + 0.2)
+    ax.set(xlabel="Teacher / student size gap (x)",
+           ylabel="Relative drop of the eval score\n(1 \u2212 lowest after / last before the switch)")
+    if labels and len(shown) <= LABELLED:
+        _label_conditions(ax, shown, {f: c for f, (c, _) in style.items()})
+    one = "a run" if runs is not None else "a condition of one seed"
+    handles = [Line2D([], [], linestyle="none", marker="o", markersize=9, color=theme.MUTED, label=one)
+               ] if runs is not None or (conditions["n_drops"] == 1).any() else []
+    if len(pooled):
+        handles.append(Line2D([], [], marker="o", markersize=12, color=theme.MUTED,
+                              label="a condition's mean, 95% t interval"))
+    statuses = list(conditions["status"].dropna()) + ([] if runs is None or "status" not in runs
+                                                      else list(runs["status"]))
+    handles += theme.status_handles(statuses)
+    if handles:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                  ncols=min(len(handles), 3 if labels else 1), frameon=False)
     return ax
 
 
 @_made_from('distillation')
-def distillation_gap(transitions: pd.DataFrame) -> Figure:
-    """Figure: severity of the hybrid-distillation collapse against the size gap (see :func:`draw_distillation_gap`)."""
-    fig, ax = _figure((9, 6.5))
-    draw_distillation_gap(ax, transitions)
-    ax.set_title("Collapse severity against the teacher/student gap")
+def distillation_gap(runs: pd.DataFrame, conditions: pd.DataFrame, note: str | None = None) -> Figure:
+    """Figure: the relative drop across the transition against the size gap, per run and per condition (see
+    :func:`draw_distillation_gap`)."""
+    fig, ax = _figure((10, 6.5))
+    draw_distillation_gap(ax, runs, conditions, note)
+    ax.set_title("Collapse severity (relative drop) against the teacher/student gap")
     return fig

@@ -120,6 +120,7 @@ class Result:
     downstream: pd.DataFrame | None = None  #: distillation_downstream.csv as loaded; None: not given
     downstream_table: pd.DataFrame | None = None  #: downstream.downstream_table: by method, family and task
     downstream_eval_sets: tuple[EvalSetMismatch, ...] = ()  #: tasks whose accuracies span different eval sets
+    labels: pd.DataFrame | None = None  #: distillation.run_labels: each run's method and least certain status
 
 
 def spike_run(transitions: pd.DataFrame) -> pd.Series | None:
@@ -315,4 +316,4 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
                   many_runs.top_runs(transitions, TOP) if many else None, steps=steps, excerpt=rows,
                   eval_sets=mismatches, downstream=down,
                   downstream_table=downstream.downstream_table(down) if down is not None else None,
-                  downstream_eval_sets=downstream.eval_set_mismatches(down))
+                  downstream_eval_sets=downstream.eval_set_mismatches(down), labels=labels)
