@@ -5,7 +5,7 @@ printing each stage's time, the CPU time and the peak memory as JSON.
     python benchmarks/_chapter_pipeline.py per-run FILE OUT_DIR
     python benchmarks/_chapter_pipeline.py many FILE OUT_DIR
 
-Stages: load (io.load), transitions, values (narrative.distillation_values), the two figures drawn and saved
+Stages: load (io.load), analyse (the finding's analysis), values (its words), the two figures drawn and saved
 as PNG at the book's resolution, and the tables rendered to HTML (per-run: the severity table of every run
 and the log excerpt; many: the summary by family and gap, the ten most extreme runs, the excerpt chosen by
 many_runs.excerpt_run, and the full per-run table written as CSV).
@@ -30,7 +30,9 @@ def main(argv: list[str]) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from evalpatterns import distillation, figures, figures_many, io, many_runs, narrative, tables, theme
+    from evalpatterns import figures, figures_many, io, many_runs, tables, theme
+    from evalpatterns.findings import distillation as finding
+    from evalpatterns.words import distillation as words
 
     theme.set_theme()
     stages: dict[str, float] = {}
@@ -47,19 +49,18 @@ def main(argv: list[str]) -> None:
 
     c0, t0 = cpu(), time.perf_counter()
     log = timed("load", io.load, "distillation", path)
-    runs = timed("transitions", distillation.transitions, log)
-    values = timed("values", narrative.distillation_values, runs, log)
-    labels = distillation.run_labels(log)
-    judged = runs[runs["severity"].isin(["complete", "partial", "none"])]
-    conditions = timed("conditions", distillation.conditions, judged, labels)
+    result = timed("analyse", finding.analyse, log)
+    timed("values", words.values, result)
+    runs, note = result.transitions, words.correlation_note(result.correlation)
     if mode == "per-run":
         timed("figure 1", lambda: save(figures.phase_transition(log, runs), "phase"))
-        timed("figure 2", lambda: save(figures.distillation_gap(judged.merge(labels, on="run"), conditions), "gap"))
+        timed("figure 2", lambda: save(figures.distillation_gap(figures_many.gap_runs(result), result.conditions,
+                                                                note), "gap"))
         timed("tables", lambda: (tables.severity_table(runs).to_html(),
-                                 tables.log_excerpt(log, values["excerpt_run"]).to_html()))
+                                 tables.log_excerpt(log, result.excerpt_run).to_html()))
     else:
         timed("figure 1", lambda: save(figures_many.phase_bands(log, runs), "phase"))
-        timed("figure 2", lambda: save(figures_many.severity_overview(runs, conditions), "gap"))
+        timed("figure 2", lambda: save(figures_many.severity_overview(runs, result.conditions, note), "gap"))
         timed("tables", lambda: (many_runs.severity_summary(runs).to_html(),
                                  tables.severity_table(many_runs.top_runs(runs, 10)).to_html(),
                                  tables.log_excerpt(log, many_runs.excerpt_run(runs)).to_html(),
