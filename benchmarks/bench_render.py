@@ -12,7 +12,8 @@ keyed     this checkout, the key copied from a cache folder that already holds i
 drawn     this checkout without a cache folder: the key is drawn, as before it was cached;
 against   the library in --against (e.g. `git archive` of an earlier commit): its own render, whatever it does.
 
-Prints each variant's median and its ratio to the slowest variant.
+Prints each variant's median wall time of the render and CPU time of the Sphinx process (its set-up included,
+the same in every variant), and their ratios to the slowest variant.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 LIB = HERE.parent / "lib"
 
 ONE_RENDER = r"""
-import inspect, json, sys, tempfile, time
+import inspect, json, resource, sys, tempfile, time
 from pathlib import Path
 from evalpatterns import build
 from evalpatterns.render import Renderer
@@ -38,13 +39,15 @@ executed, cache = json.loads(sys.argv[1]), sys.argv[2]
 with tempfile.TemporaryDirectory() as tmp:
     src = Path(tmp) / "book"
     src.mkdir()
-    build.stage(executed, src)
+    build.stage(executed, src, {j.chapter: j.parameters for j in build.plan()})  # as a build stages it
     kw = {"cache_dir": cache} if cache and "cache_dir" in inspect.signature(Renderer.for_book).parameters else {}
     with Renderer.for_book(src, Path(tmp) / "out", **kw) as renderer:
         renderer.wait_ready()
         t0 = time.perf_counter()
         renderer.render()
-        print(time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)  # the Sphinx process: its set-up and the render
+    print(wall, cpu.ru_utime + cpu.ru_stime)
 """
 
 
@@ -55,13 +58,15 @@ def newest_executed(build_dir: Path) -> dict[str, str]:
     return {chapter: str(path) for chapter, path in out.items()}
 
 
-def render_once(lib: Path, executed: dict[str, str], cache: str) -> float:
+def render_once(lib: Path, executed: dict[str, str], cache: str) -> tuple[float, float]:
+    """(wall time of the render, CPU time of the Sphinx process, set-up included)."""
     env = {**os.environ, "PYTHONPATH": str(lib)}
     proc = subprocess.run([sys.executable, "-c", ONE_RENDER, json.dumps(executed), cache], env=env,
                           capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise SystemExit(f"render failed with {lib}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
-    return float(proc.stdout.strip().splitlines()[-1])
+    wall, cpu = proc.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def main(argv=None) -> int:
@@ -78,18 +83,21 @@ def main(argv=None) -> int:
         variants = {"keyed": (LIB, cache), "drawn": (LIB, "")}
         if args.against:
             variants["against"] = (args.against.resolve(), "")
-        times: dict[str, list[float]] = {name: [] for name in variants}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
         for i in range(args.rounds):
             order = list(variants) if i % 2 == 0 else list(reversed(variants))
             for name in order:
                 lib, cached = variants[name]
                 times[name].append(render_once(lib, executed, cached))
-                print(f"round {i + 1} {name}: {times[name][-1]:.2f} s", flush=True)
-    medians = {name: statistics.median(t) for name, t in times.items()}
-    slowest = max(medians.values())
-    print(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
-    for name, median in medians.items():
-        print(f"{name:8s} median {median:6.2f} s  {median / slowest:.2f}x of the slowest")
+                wall, cpu = times[name][-1]
+                print(f"round {i + 1} {name}: {wall:.2f} s, CPU {cpu:.2f} s (load {os.getloadavg()[0]:.1f})",
+                      flush=True)
+    print("medians; ratios to the slowest (CPU time is the steadier measure on a shared machine):")
+    for k, what in enumerate(("wall", "CPU")):
+        medians = {name: statistics.median(t[k] for t in runs) for name, runs in times.items()}
+        slowest = max(medians.values())
+        for name, median in medians.items():
+            print(f"  {what:4s} {name:8s} {median:6.2f} s  {median / slowest:.2f}x")
     return 0
 
 
