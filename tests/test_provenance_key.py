@@ -96,4 +96,5 @@ def test_the_cached_key_is_the_key_drawn_without_a_cache(tmp_path):
 def test_the_book_copies_its_key_from_the_build_folders_cache(book):
     cached = book.parent / ".cache" / "provenance-key" / pk.key_hash(("png", "svg"))
     for ext in ("png", "svg"):
-        assert (book / "_figures" / f"provenance-key.{ext}").read_bytes() == (cached / f"provenance-key.{ext}").read_bytes()
+        written = book / "_figures" / f"provenance-key.{ext}"
+        assert written.read_bytes() == (cached / f"provenance-key.{ext}").read_bytes()
