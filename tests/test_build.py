@@ -250,7 +250,7 @@ def fake_steps(monkeypatch) -> dict:
         return {j.chapter: ROOT / "chapters" / f"{j.chapter}.md" for j in jobs}
 
     class FakeRenderer:
-        def __init__(self, stage_dir, out_dir):
+        def __init__(self, stage_dir, out_dir, cache_dir=None):
             self.html = out_dir / "_build" / "html"
 
         def __enter__(self):

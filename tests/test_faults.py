@@ -172,7 +172,7 @@ def reach(phase: str, build_dir: Path, out: Path, extra_env: dict | None = None)
         cmd.wait_for_line(f"holding at {phase}", timeout=240)
     elif phase == "execute":
         cmd = Command(*args, "-p", "mode-collapse.collapse_accuracy", fresh_value(), env=env)
-        cmd.wait_for_line("executing 8 chapters")
+        cmd.wait_for_line(f"executing {len(registry.CHAPTERS)} chapters")
         cmd.wait_for(lambda: kernels_running(cmd))
         time.sleep(1.0)  # the kernels are importing or executing
     else:  # render: Sphinx is reading and writing the pages

@@ -75,3 +75,30 @@ def test_a_findings_params_and_result_are_described_from_the_finding_module():
     written = ["A docstring of its own."]
     sphinx_ext.api_docstring(None, "class", "evalpatterns.findings.roi.Baseline", roi.Baseline, {}, written)
     assert written == ["A docstring of its own."]
+
+
+def test_numref_unpickles_a_pages_doctree_once_while_sphinx_keeps_its_pickle(monkeypatch):
+    from sphinx.domains.std import StandardDomain
+
+    def resolve(self, env, docname):  # as Sphinx's: the target's page's doctree, for every reference
+        return env.get_doctree(docname)
+
+    monkeypatch.setattr(StandardDomain, "_resolve_numref_xref", resolve)
+
+    class Env:
+        def __init__(self):
+            self._pickled_doctree_cache, self.reads = {}, []
+
+        def get_doctree(self, docname):
+            self.reads.append(docname)
+            self._pickled_doctree_cache.setdefault(docname, bytes(docname, "ascii"))
+            return f"doctree {len(self.reads)} of {docname}"
+
+    env = Env()
+    domain = object.__new__(sphinx_ext.numref_once_domain())
+    got = [domain._resolve_numref_xref(env, d) for d in ("a", "b", "a", "a", "b")]
+    assert got == ["doctree 1 of a", "doctree 2 of b", "doctree 1 of a", "doctree 1 of a", "doctree 2 of b"]
+    assert env.reads == ["a", "b"]
+    env._pickled_doctree_cache["a"] = b"a again"  # Sphinx read the page anew
+    assert domain._resolve_numref_xref(env, "a") == "doctree 3 of a"
+    assert "get_doctree" not in vars(env)  # the environment's own method again after each reference

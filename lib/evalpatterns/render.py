@@ -41,10 +41,12 @@ class Renderer:
     """A Sphinx process, set up now, building when :meth:`render` is called. Use as a context manager (or call
     :meth:`close`): a renderer that is never asked to render exits without building."""
 
-    def __init__(self, src: Path, html_dir: Path, config: Path, page: str | None = None):
+    def __init__(self, src: Path, html_dir: Path, config: Path, page: str | None = None,
+                 cache_dir: Path | None = None):
         self.src, self.html_dir, self.page = Path(src), Path(html_dir), page
         self._early: list[str] | None = None  # output before the ready line, once wait_ready() read it
-        spec = {"src": str(self.src), "html_dir": str(self.html_dir), "config": str(config), "page": page}
+        spec = {"src": str(self.src), "html_dir": str(self.html_dir), "config": str(config), "page": page,
+                "cache_dir": str(cache_dir) if cache_dir else ""}
         # A session of its own (a terminal's Ctrl-C reaches only the build, which stops this process), and
         # killed when the process that started it dies (see evalpatterns.book.interrupt).
         self.proc = subprocess.Popen([sys.executable, "-m", "evalpatterns.render", json.dumps(spec)],
@@ -52,10 +54,11 @@ class Renderer:
                                      text=True, start_new_session=True, preexec_fn=lifeline_preexec)
 
     @classmethod
-    def for_book(cls, src: str | Path, out_dir: str | Path) -> "Renderer":
+    def for_book(cls, src: str | Path, out_dir: str | Path, cache_dir: str | Path | None = None) -> "Renderer":
         """The book staged in ``src`` (its ``_config.yml`` and ``_toc.yml`` must be there already; the pages
-        may come later), into ``out_dir/_build/html``."""
-        return cls(Path(src), Path(out_dir) / "_build" / "html", Path(src) / "_config.yml")
+        may come later), into ``out_dir/_build/html``. ``cache_dir``: where files that outlive the build are
+        kept (the key of the marks, :mod:`evalpatterns.provenance_key`); without it they are made anew."""
+        return cls(Path(src), Path(out_dir) / "_build" / "html", Path(src) / "_config.yml", cache_dir=cache_dir)
 
     @classmethod
     def for_page(cls, workdir: str | Path, page: str, config: str | Path) -> "Renderer":
@@ -134,6 +137,7 @@ def _sphinx(spec: dict) -> int:
         overrides = {"external_toc_path": (src / "_toc.yml").as_posix(), "latex_individualpages": False,
                      "nitpicky": True}
         strict = True
+    overrides["evalpatterns_cache_dir"] = spec.get("cache_dir") or ""
     sphinx_config, _ = get_final_config(user_yaml=Path(spec["config"]), cli_config=overrides, sourcedir=src,
                                         use_external_toc=page is None)
     with patch_docutils(None), docutils_namespace():

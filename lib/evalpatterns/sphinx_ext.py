@@ -9,11 +9,13 @@
   view while a wide table scrolls on a phone (the table is labelled by it, for screen readers).
 - Every figure glued by ``report.figure`` opens full size (the image links to its PNG, else its SVG), and its
   caption ends with what made it: the function, the data files (from the chapter's parameters), links to the
-  PNG and the SVG (those of them ``--figure-format`` wrote), and to the key of the marks for a value's provenance (``theme.provenance_key``), drawn once. Those files, and ``_figures/figures.json`` (each figure's smallest font size, its dpi and its
-  PNG's hash, which the browser tests use to measure text size on screen), are written at the end of the
-  build.
+  PNG and the SVG (those of them ``--figure-format`` wrote), and to the key of the marks for a value's
+  provenance (``theme.provenance_key``, copied from the build's cache by :mod:`.provenance_key`). Those files,
+  and ``_figures/figures.json`` (each figure's smallest font size, its dpi and its PNG's hash, which the
+  browser tests use to measure text size on screen), are written at the end of the build.
 - Downloaded notebooks (``_downloads/``, ``_sources/``) carry paths relative to the repository instead of the
   build machine's, and open with a cell saying how to install the library.
+- A ``{numref}`` reads its target page's doctree from one unpickled copy, not a new one each time.
 - The bibliography's list drops a role that makes axe-core report it as a broken list.
 - ``bibtex_bibfiles`` that do not exist under the source folder (a one-page ``evalpatterns run``) are looked
   up in the repository.
@@ -30,6 +32,8 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+
+from .provenance_key import KEY, write_key
 
 META_KEY = "evalpatterns"  # as report.META_KEY (not imported: this module must not import matplotlib)
 GLUE_PREFIX = "application/papermill.record/"
@@ -185,9 +189,6 @@ def data_files(kinds, parameters: dict) -> list[str]:
     return [repository_path(parameters.get(f"{kind}_csv", f"data/{kind}.csv")) for kind in kinds]
 
 
-KEY = "provenance-key"  # theme.provenance_key(), written beside the figures
-
-
 def _made_by(meta: dict, files: list[str], uris: dict[str, str], key_uri: str) -> nodes.paragraph:
     para = nodes.paragraph(classes=["figure-made-by"])
     if meta.get("function"):
@@ -254,27 +255,37 @@ def _write_figures(app, exception) -> None:
             index[meta["figure"]] = {k: v for k, v in meta.items() if k not in FORMATS} | {"page": docname}
     if index:
         (folder / "figures.json").write_text(json.dumps(index, indent=2))
-        _write_key(folder, tuple(f for f in FORMATS if f in formats))
+        write_key(folder, tuple(f for f in FORMATS if f in formats), app.config.evalpatterns_cache_dir)
 
 
-def _write_key(folder: Path, formats: tuple[str, ...]) -> None:
-    """The key of the marks, in the formats the figures were written in (the captions link its SVG, or its PNG
-    where the figures have no SVG)."""
-    import matplotlib
+# -- numbered references: a page's doctree unpickled once -------------------------------------------------
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def numref_once_domain():
+    """Sphinx's ``std`` domain, whose ``{numref}`` reads each target page's doctree once per render: Sphinx 7.4
+    unpickles the whole doctree of the target's page for every reference (``env.get_doctree`` keeps only the
+    pickle), a sixth of a render with ~45 references. The lookup only reads the doctree, so one unpickled copy
+    per page is kept for it, as long as Sphinx keeps the same pickle."""
+    from sphinx.domains.std import StandardDomain
 
-    from .report import RenderedFigure  # the same PNG and SVG for the same figure, as the chapters' figures
-    from .theme import provenance_key
+    class NumrefOnce(StandardDomain):
+        def _resolve_numref_xref(self, env, *args, **kwargs):
+            memo = self.__dict__.setdefault("_numref_doctrees", {})
+            read = env.get_doctree
 
-    fig = provenance_key()
-    rendered = RenderedFigure(KEY, fig, formats=formats)
-    plt.close(fig)
-    if rendered.png is not None:
-        (folder / f"{KEY}.png").write_bytes(rendered.png)
-    if rendered.svg is not None:
-        (folder / f"{KEY}.svg").write_text(rendered.svg)
+            def get_doctree(docname):
+                pickled, doctree = memo.get(docname, (None, None))
+                if doctree is None or env._pickled_doctree_cache.get(docname) is not pickled:
+                    doctree = read(docname)
+                    memo[docname] = (env._pickled_doctree_cache.get(docname), doctree)
+                return doctree
+
+            env.get_doctree = get_doctree
+            try:
+                return super()._resolve_numref_xref(env, *args, **kwargs)
+            finally:
+                del env.get_doctree
+
+    return NumrefOnce
 
 
 # -- downloaded notebooks ------------------------------------------------------------------------------------
@@ -379,8 +390,10 @@ def api_docstring(app, what, name, obj, options, lines) -> None:
 
 
 def setup(app):
+    app.add_config_value("evalpatterns_cache_dir", "", "", types=[str])  # see provenance_key.write_key
     app.connect("config-inited", _bibfiles_in_repository, priority=100)
     app.add_role("verdict", verdict_role)
+    app.add_domain(numref_once_domain(), override=True)
     app.add_role("download-file", file_role)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _captions_out_of_scroll_boxes, priority=900)

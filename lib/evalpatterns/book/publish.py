@@ -30,9 +30,10 @@ def build_folder(choice: str | Path | None = None) -> Path:
     return Path(choice or os.environ.get(BUILD_DIR_VARIABLE) or ROOT / "_build").expanduser().absolute()
 
 
-def start_renderer(stage_dir: Path, out_dir: Path) -> Renderer:
-    """Start setting Sphinx up for the book staged by :func:`stage_book_files` (see :mod:`evalpatterns.render`)."""
-    return Renderer.for_book(stage_dir, out_dir)
+def start_renderer(stage_dir: Path, out_dir: Path, cache_dir: Path | None = None) -> Renderer:
+    """Start setting Sphinx up for the book staged by :func:`stage_book_files` (see :mod:`evalpatterns.render`);
+    ``cache_dir``: the build's cache folder."""
+    return Renderer.for_book(stage_dir, out_dir, cache_dir)
 
 
 def renderer_ready(renderer: Renderer) -> None:
@@ -118,7 +119,8 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
             src = tmp / "book"
             src.mkdir()
             stage_book_files(src)
-            with start_renderer(src, tmp / "out") as renderer:  # Sphinx sets up while the chapters execute
+            # Sphinx sets up while the chapters execute
+            with start_renderer(src, tmp / "out", build_dir / ".cache") as renderer:
                 log(f"executing {len(jobs)} chapters")
                 executed = execute_all(jobs, build_dir / ".cache" / "executed", log=log,
                                        fresh_kernels=fresh_kernels)

@@ -1,0 +1,70 @@
+"""The key of the marks for a value's provenance (``theme.provenance_key``) as files beside the book's figures,
+drawn once for the code and formats that draw it and copied from the build's cache after that
+(:mod:`evalpatterns.sphinx_ext` writes it at the end of a render). Nothing here is imported before it draws:
+Sphinx loads this module with its extension."""
+from __future__ import annotations
+
+from pathlib import Path
+
+KEY = "provenance-key"  # the files' name: provenance-key.png, provenance-key.svg
+
+
+def key_hash(formats: tuple[str, ...]) -> str:
+    """What the key's files depend on: the code that draws and writes them (theme.py, report.py), the
+    versions of the libraries that draw them, and the formats."""
+    import hashlib
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    for name in ("theme.py", "report.py"):
+        h.update((Path(__file__).with_name(name)).read_bytes())
+    for package in ("matplotlib", "seaborn"):
+        h.update(f"{package}=={metadata.version(package)};".encode())
+    h.update(",".join(formats).encode())
+    return h.hexdigest()[:20]
+
+
+def _draw_key(folder: Path, formats: tuple[str, ...]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .report import RenderedFigure  # the same PNG and SVG for the same figure, as the chapters' figures
+    from .theme import provenance_key
+
+    fig = provenance_key()
+    rendered = RenderedFigure(KEY, fig, formats=formats)
+    plt.close(fig)
+    if rendered.png is not None:
+        (folder / f"{KEY}.png").write_bytes(rendered.png)
+    if rendered.svg is not None:
+        (folder / f"{KEY}.svg").write_text(rendered.svg)
+
+
+def write_key(folder: Path, formats: tuple[str, ...], cache_dir: str | Path | None = None) -> None:
+    """The key of the marks, in the formats the figures were written in (the captions link its SVG, or its PNG
+    where the figures have no SVG). Drawing it (importing seaborn, scipy) took a third of a render: with a
+    ``cache_dir`` (the build's ``.cache``; config ``evalpatterns_cache_dir``) it is drawn once per
+    :func:`key_hash` into ``cache_dir/provenance-key/HASH/`` (the only folder kept there) and copied from it."""
+    import shutil
+    import tempfile
+
+    if not cache_dir:
+        _draw_key(folder, formats)
+        return
+    parent = Path(cache_dir) / KEY
+    cached = parent / key_hash(formats)
+    if not cached.is_dir():
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=parent))
+        _draw_key(tmp, formats)
+        try:
+            tmp.rename(cached)  # whole or not at all: a build killed half-way leaves only a .new- folder
+        except OSError:  # another build wrote it first
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in parent.iterdir():  # the key of other code or formats (another build's .new- is left)
+            if old != cached and not old.name.startswith(".new-"):
+                shutil.rmtree(old, ignore_errors=True)
+    for ext in formats:
+        shutil.copyfile(cached / f"{KEY}.{ext}", folder / f"{KEY}.{ext}")

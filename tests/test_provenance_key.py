@@ -1,0 +1,100 @@
+"""The key of the marks written beside the figures (evalpatterns.provenance_key): drawn once per code and formats
+into the build's cache, copied from it after that."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalpatterns import provenance_key as pk
+
+LIB = Path(pk.__file__).parent
+
+
+@pytest.fixture
+def draws(monkeypatch) -> list:
+    """Every drawing of the key (formats it was drawn in); each draws a file per format saying so."""
+    calls = []
+
+    def fake_draw(folder, formats):
+        calls.append(formats)
+        for ext in formats:
+            (folder / f"{pk.KEY}.{ext}").write_text(f"drawing {len(calls)} {ext}")
+
+    monkeypatch.setattr(pk, "_draw_key", fake_draw)
+    return calls
+
+
+def test_the_second_write_copies_the_cached_key_instead_of_drawing(tmp_path, draws):
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        pk.write_key(tmp_path / name, ("png", "svg"), tmp_path / "cache")
+    assert draws == [("png", "svg")]
+    assert (tmp_path / "second" / "provenance-key.svg").read_text() == "drawing 1 svg"
+    assert (tmp_path / "second" / "provenance-key.png").read_text() == "drawing 1 png"
+    assert [p.name for p in (tmp_path / "cache" / "provenance-key").iterdir()] == [pk.key_hash(("png", "svg"))]
+
+
+def test_other_formats_draw_again_and_only_the_current_key_is_kept(tmp_path, draws):
+    pk.write_key(tmp_path, ("png", "svg"), tmp_path / "cache")
+    (tmp_path / "provenance-key.png").unlink()
+    pk.write_key(tmp_path, ("svg",), tmp_path / "cache")
+    assert draws == [("png", "svg"), ("svg",)]
+    assert not (tmp_path / "provenance-key.png").exists()
+    assert (tmp_path / "provenance-key.svg").read_text() == "drawing 2 svg"
+    assert [p.name for p in (tmp_path / "cache" / "provenance-key").iterdir()] == [pk.key_hash(("svg",))]
+
+
+def test_without_a_cache_folder_the_key_is_drawn_every_time(tmp_path, draws):
+    pk.write_key(tmp_path, ("svg",))
+    pk.write_key(tmp_path, ("svg",), "")
+    assert draws == [("svg",), ("svg",)]
+    assert list(tmp_path.iterdir()) == [tmp_path / "provenance-key.svg"]
+
+
+@pytest.mark.parametrize("changed", ["theme.py", "report.py"])
+def test_a_change_to_the_code_that_draws_the_key_changes_its_hash_and_draws_again(tmp_path, monkeypatch, draws,
+                                                                                   changed):
+    code = tmp_path / "lib"
+    code.mkdir()
+    for name in ("theme.py", "report.py"):
+        shutil.copy(LIB / name, code / name)
+    monkeypatch.setattr(pk, "__file__", str(code / "provenance_key.py"))
+    before = pk.key_hash(("png", "svg"))
+    assert before == pk.key_hash(("png", "svg")) != pk.key_hash(("svg",))
+    pk.write_key(tmp_path, ("png", "svg"), tmp_path / "cache")
+    with open(code / changed, "a") as f:
+        f.write("\n# a change\n")
+    assert pk.key_hash(("png", "svg")) != before
+    pk.write_key(tmp_path, ("png", "svg"), tmp_path / "cache")
+    assert len(draws) == 2
+
+
+def test_a_folder_a_killed_build_left_is_not_taken_for_the_key(tmp_path, draws):
+    half = tmp_path / "cache" / "provenance-key" / ".new-abc"
+    half.mkdir(parents=True)
+    pk.write_key(tmp_path, ("svg",), tmp_path / "cache")
+    assert draws == [("svg",)]
+    assert half.is_dir()  # another build may still be writing it
+
+
+def test_the_cached_key_is_the_key_drawn_without_a_cache(tmp_path):
+    for name, cache in (("drawn", None), ("cached", tmp_path / "cache")):
+        (tmp_path / name).mkdir()
+        pk.write_key(tmp_path / name, ("png", "svg"), cache)
+    (tmp_path / "copied").mkdir()
+    pk.write_key(tmp_path / "copied", ("png", "svg"), tmp_path / "cache")
+    for ext in ("png", "svg"):
+        drawn = (tmp_path / "drawn" / f"provenance-key.{ext}").read_bytes()
+        assert drawn[:4] in (b"\x89PNG", b"<?xm")
+        assert (tmp_path / "cached" / f"provenance-key.{ext}").read_bytes() == drawn
+        assert (tmp_path / "copied" / f"provenance-key.{ext}").read_bytes() == drawn
+
+
+@pytest.mark.book
+def test_the_book_copies_its_key_from_the_build_folders_cache(book):
+    cached = book.parent / ".cache" / "provenance-key" / pk.key_hash(("png", "svg"))
+    for ext in ("png", "svg"):
+        written = book / "_figures" / f"provenance-key.{ext}"
+        assert written.read_bytes() == (cached / f"provenance-key.{ext}").read_bytes()
