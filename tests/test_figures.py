@@ -729,20 +729,17 @@ def test_dashboard_draws_bands_not_one_line_per_run_when_runs_are_many(episodes,
 
 
 def distillation_log_of_many_runs(n_runs: int) -> pd.DataFrame:
-    """``n_runs`` runs of 20 logged steps in three families, each switching phase at step 50."""
-    import numpy as np
+    """``n_runs`` runs of the benchmarks' synthetic log (20 logged steps each), put into three families."""
+    import sys
 
-    rng = np.random.default_rng(0)
-    rows = []
-    for i in range(n_runs):
-        drop = rng.uniform(0, 0.4)
-        for step in range(0, 100, 5):
-            on = step >= 50
-            rows.append({"run": f"r{i}", "family": ("Llama", "Qwen", "Gemma")[i % 3], "gap": 10.0, "step": step,
-                         "student": "s", "teacher": "t", "seed": 0,
-                         "phase": "on_policy" if on else "off_policy", "kl": 0.02 * (20 if step == 50 else 1),
-                         "eval_score": 0.4 - (drop if on else 0), "status": "measured", "source": "test"})
-    return pd.DataFrame(rows)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synthetic
+
+    log = synthetic.distillation_frame(n_runs * 100, seed=1)
+    log = log[log["step"] % 5 == 0].copy()
+    number = log["run"].str.extract(r"(\d+)$", expand=False).astype(int)
+    log["family"] = number.mod(3).map({0: "Llama", 1: "Qwen", 2: "Gemma"})
+    return log
 
 
 def test_titles_carry_no_figure_numbers(episodes, fits, advantage, roi_table, summary, log, transitions, grid,
