@@ -274,6 +274,40 @@ def fake_steps(monkeypatch) -> dict:
     return calls
 
 
+def test_a_rebuild_with_nothing_changed_does_not_validate_again(tmp_path, fake_steps, monkeypatch):
+    """The book's key hashes the data files and the code that validates them: the same key means the same
+    files passed the same validation when the current book was built, so it is not read again. A changed
+    file is validated before anything executes."""
+    from evalpatterns.book import plan
+
+    out = tmp_path / "html"
+    build.build_book(output=out, build_dir=tmp_path / "b", log=lambda *a: None)
+    validated = []
+    monkeypatch.setattr(plan, "validate", lambda kind, path: validated.append(kind) or [])
+    said = []
+    build.build_book(output=out, build_dir=tmp_path / "b", log=said.append)
+    assert validated == [] and "is current" in said[-1] and fake_steps == {"execute": 1, "render": 1}
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "roi.csv").write_text((data / "roi.csv").read_text().replace(",33,", ",34,"))
+    build.build_book(data_dir=data, output=out, build_dir=tmp_path / "b", log=lambda *a: None)
+    assert "roi" in validated and fake_steps == {"execute": 2, "render": 2}
+
+
+def test_an_optional_input_not_given_is_keyed_as_not_given(tmp_path, monkeypatch):
+    """Not as the working folder: a path parameter left empty once made the key hash every file under the
+    current directory (slow, and a key that changed with unrelated files)."""
+    params = build.resolve_parameters("hybrid-distillation")
+    params = {**params, "distillation_downstream_csv": ""}
+    monkeypatch.chdir(tmp_path)
+    key = build.job_key("hybrid-distillation", params)
+    (tmp_path / "unrelated.txt").write_text("anything")
+    assert build.job_key("hybrid-distillation", params) == key
+    given = {**params, "distillation_downstream_csv": build.resolve_parameters("hybrid-distillation")[
+        "distillation_downstream_csv"]}
+    assert build.job_key("hybrid-distillation", given) != key
+
+
 def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path, fake_steps):
     said = []
     out = tmp_path / "html"

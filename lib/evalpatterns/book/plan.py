@@ -2,8 +2,9 @@
 
 A chapter's key hashes everything its executed notebook depends on (its source, the library, its data files
 by content, its other parameters); the book's key adds the book's configuration, static files, the commit
-and the repository link, so that a build with nothing changed can stop at once. Data files are validated
-before any is hashed: hashing reads the file, and a FIFO or a device given as data would hang there.
+and the repository link, so that a build with nothing changed can stop at once, before it validates the data
+(the key hashes the files and the code that validates them). Each data file is checked to be a file that can
+be read before any is hashed: hashing reads the file, and a FIFO or a device given as data would hang there.
 """
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def job_key(chapter_id: str, parameters: dict, lib_digest: str | None = None) ->
     """Content hash of everything a chapter's output depends on: its source, the library, its data files
     (by content, not path or timestamp), its other parameters and the formats its figures are written in
     (``--figure-format``, read from the environment as the chapter's kernel reads it)."""
-    from ..report import figure_formats
+    from ..options import figure_formats
 
     chapter = registry.get(chapter_id)
     h = hashlib.sha256()
@@ -130,7 +131,10 @@ def job_key(chapter_id: str, parameters: dict, lib_digest: str | None = None) ->
     for p in chapter.parameters:
         value = parameters[p.name]
         h.update(p.name.encode())
-        h.update((file_sha256(value) if p.type == "path" else json.dumps(value)).encode())
+        if p.type == "path" and not str(value or "").strip():  # an optional input not given (not the working folder)
+            h.update(b"not given")
+        else:
+            h.update((file_sha256(value) if p.type == "path" else json.dumps(value)).encode())
     return h.hexdigest()[:20]
 
 
@@ -148,6 +152,20 @@ def check_book_data(resolved: dict[str, dict]) -> None:
     if problems:
         unique = list(dict.fromkeys(str(p) for p in problems))
         raise BuildError("the data has problems; nothing was built:\n" + "\n".join(unique))
+
+
+def check_book_files(resolved: dict[str, dict]) -> None:
+    """BuildError naming every data file the book reads that is missing or is not a file that can be read (a
+    FIFO, a device...), found without opening any: what must hold before the files are hashed. A folder is
+    left to the engine's validation (hashing reads only the regular files in it)."""
+    from ..csvread import _not_a_data_file
+
+    paths = dict.fromkeys(Path(params[p.name]) for cid, params in resolved.items()
+                          for p in registry.get(cid).data_parameters
+                          if str(params[p.name] or "").strip())
+    problems = [problem for path in paths if not path.is_dir() and (problem := _not_a_data_file(path))]
+    if problems:
+        raise BuildError("the data has problems; nothing was built:\n" + "\n".join(str(p) for p in problems))
 
 
 def jobs_for(resolved: dict[str, dict]) -> list[Job]:

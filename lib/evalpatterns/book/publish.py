@@ -1,8 +1,9 @@
 """``evalpatterns build``: the whole book, in order, and the new book put in place of the old.
 
 The flow: resolve and type-check parameters -> refuse an output folder the build may not write
-(:mod:`.outputs`) -> take the output's lock -> remove staging folders killed builds left -> validate every
-data file -> stop at once if the book's content key is the one the current book was built from -> start
+(:mod:`.outputs`) -> take the output's lock -> remove staging folders killed builds left -> check that every
+data file can be read -> stop at once if the book's content key (which hashes the data files and the code that
+validates them) is the one the current book was built from -> validate every data file -> start
 Sphinx's set-up in its own process (:mod:`evalpatterns.render`) -> execute the chapters (:mod:`.execute`) ->
 stage the executed notebooks (:mod:`.stage`) -> render as ``jupyter-book build -n -W --keep-going`` -> put the
 new book in place of the old (:func:`publish`) only when everything succeeded. ``chapters/`` is never written.
@@ -18,7 +19,7 @@ from ..render import Renderer
 from . import interrupt, outputs
 from .errors import reported, writable_folder
 from .execute import execute_all
-from .plan import ROOT, book_key, check_book_data, jobs_for, repository_url, resolve_book
+from .plan import ROOT, book_key, check_book_data, check_book_files, jobs_for, repository_url, resolve_book
 from .stage import remove_stale, stage_book_files, stage_pages, staging_folder
 
 BUILD_DIR_VARIABLE = "EVALPATTERNS_BUILD_DIR"
@@ -107,13 +108,14 @@ def build_book(data_dir=None, overrides: dict[str, dict] | None = None, output: 
         remove_stale(build_dir, ".stage-")
         recover(output)
         interrupt.hold("validate")
-        check_book_data(resolved)
+        check_book_files(resolved)  # each a file that can be read (or a folder of Parquet files), before hashing
         jobs = jobs_for(resolved)
         key = book_key(jobs)
         marker = outputs.read_marker(output) if output.is_dir() else None
-        if marker is not None and marker["key"] == key:
+        if marker is not None and marker["key"] == key:  # the same bytes and code that were valid then
             log(f"nothing changed since the last build: {output} is current (no chapter executed, nothing rendered)")
             return output
+        check_book_data(resolved)
         build_dir.mkdir(parents=True, exist_ok=True)
         with staging_folder(build_dir, ".stage-") as tmp:
             src = tmp / "book"
