@@ -71,6 +71,21 @@ def test_a_change_to_the_code_that_draws_the_key_changes_its_hash_and_draws_agai
     assert len(draws) == 2
 
 
+def test_a_seed_cache_of_the_same_key_is_copied_and_never_written(tmp_path, draws):
+    """`evalpatterns run` seeds its own cache from the book build's, which it only reads."""
+    seed = tmp_path / "build-cache"
+    pk.cached_key(("png", "svg"), seed)
+    before = {p: p.read_bytes() for p in seed.rglob("*") if p.is_file()}
+    folder = pk.cached_key(("png", "svg"), tmp_path / "run-cache", seed=seed)
+    assert draws == [("png", "svg")]  # the seed's drawing only
+    assert folder.parent.parent == tmp_path / "run-cache"
+    assert (folder / "provenance-key.svg").read_text() == "drawing 1 svg"
+    assert {p: p.read_bytes() for p in seed.rglob("*") if p.is_file()} == before
+    pk.cached_key(("svg",), tmp_path / "other-run", seed=seed)  # another hash than the seed holds: drawn
+    assert draws == [("png", "svg"), ("svg",)]
+    assert {p: p.read_bytes() for p in seed.rglob("*") if p.is_file()} == before
+
+
 def test_a_folder_a_killed_build_left_is_not_taken_for_the_key(tmp_path, draws):
     half = tmp_path / "cache" / "provenance-key" / ".new-abc"
     half.mkdir(parents=True)

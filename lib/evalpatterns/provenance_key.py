@@ -42,23 +42,26 @@ def _draw_key(folder: Path, formats: tuple[str, ...]) -> None:
         (folder / f"{KEY}.svg").write_text(rendered.svg)
 
 
-def write_key(folder: Path, formats: tuple[str, ...], cache_dir: str | Path | None = None) -> None:
-    """The key of the marks, in the formats the figures were written in (the captions link its SVG, or its PNG
-    where the figures have no SVG). Drawing it (importing seaborn, scipy) took a third of a render: with a
-    ``cache_dir`` (the build's ``.cache``; config ``evalpatterns_cache_dir``) it is drawn once per
-    :func:`key_hash` into ``cache_dir/provenance-key/HASH/`` (the only folder kept there) and copied from it."""
+def cached_key(formats: tuple[str, ...], cache_dir: str | Path, seed: str | Path | None = None) -> Path:
+    """The folder ``cache_dir/provenance-key/HASH/`` holding the key in ``formats``, drawn into it first if it is
+    not there (the only folder kept there: the key of other code or formats is removed). ``seed``: another
+    cache folder (the book build's, for ``evalpatterns run``), only read: its key of the same hash is copied
+    instead of drawn."""
     import shutil
     import tempfile
 
-    if not cache_dir:
-        _draw_key(folder, formats)
-        return
     parent = Path(cache_dir) / KEY
-    cached = parent / key_hash(formats)
+    digest = key_hash(formats)
+    cached = parent / digest
     if not cached.is_dir():
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=parent))
-        _draw_key(tmp, formats)
+        seeded = Path(seed) / KEY / digest if seed else None
+        if seeded is not None and all((seeded / f"{KEY}.{ext}").is_file() for ext in formats):
+            for ext in formats:
+                shutil.copyfile(seeded / f"{KEY}.{ext}", tmp / f"{KEY}.{ext}")
+        else:
+            _draw_key(tmp, formats)
         try:
             tmp.rename(cached)  # whole or not at all: a build killed half-way leaves only a .new- folder
         except OSError:  # another build wrote it first
@@ -66,5 +69,20 @@ def write_key(folder: Path, formats: tuple[str, ...], cache_dir: str | Path | No
         for old in parent.iterdir():  # the key of other code or formats (another build's .new- is left)
             if old != cached and not old.name.startswith(".new-"):
                 shutil.rmtree(old, ignore_errors=True)
+    return cached
+
+
+def write_key(folder: Path, formats: tuple[str, ...], cache_dir: str | Path | None = None) -> None:
+    """The key of the marks, in the formats the figures were written in (the captions link its SVG, or its PNG
+    where the figures have no SVG). Drawing it (importing seaborn, scipy) took a third of a render: with a
+    ``cache_dir`` (the build's ``.cache``, or a run's staging folder; config ``evalpatterns_cache_dir``) it is
+    drawn once per :func:`key_hash` by :func:`cached_key` and copied from there. The renderer calls
+    :func:`cached_key` while it sets up, before any page is executed, so the drawing is off the critical path."""
+    import shutil
+
+    if not cache_dir:
+        _draw_key(folder, formats)
+        return
+    cached = cached_key(formats, cache_dir)
     for ext in formats:
         shutil.copyfile(cached / f"{KEY}.{ext}", folder / f"{KEY}.{ext}")

@@ -42,11 +42,11 @@ class Renderer:
     :meth:`close`): a renderer that is never asked to render exits without building."""
 
     def __init__(self, src: Path, html_dir: Path, config: Path, page: str | None = None,
-                 cache_dir: Path | None = None):
+                 cache_dir: Path | None = None, seed_cache: Path | None = None):
         self.src, self.html_dir, self.page = Path(src), Path(html_dir), page
         self._early: list[str] | None = None  # output before the ready line, once wait_ready() read it
         spec = {"src": str(self.src), "html_dir": str(self.html_dir), "config": str(config), "page": page,
-                "cache_dir": str(cache_dir) if cache_dir else ""}
+                "cache_dir": str(cache_dir) if cache_dir else "", "seed_cache": str(seed_cache) if seed_cache else ""}
         # A session of its own (a terminal's Ctrl-C reaches only the build, which stops this process), and
         # killed when the process that started it dies (see evalpatterns.book.interrupt).
         self.proc = subprocess.Popen([sys.executable, "-m", "evalpatterns.render", json.dumps(spec)],
@@ -61,11 +61,15 @@ class Renderer:
         return cls(Path(src), Path(out_dir) / "_build" / "html", Path(src) / "_config.yml", cache_dir=cache_dir)
 
     @classmethod
-    def for_page(cls, workdir: str | Path, page: str, config: str | Path) -> "Renderer":
-        """One page, ``PAGE.ipynb`` handed to :meth:`render`, built in ``workdir``."""
+    def for_page(cls, workdir: str | Path, page: str, config: str | Path,
+                 seed_cache: str | Path | None = None) -> "Renderer":
+        """One page, ``PAGE.ipynb`` handed to :meth:`render`, built in ``workdir``. The key of the marks is put
+        into ``workdir/cache`` while Sphinx sets up: copied from ``seed_cache`` (a book build's cache, only
+        read) when it holds the same key, else drawn."""
         src = Path(workdir) / "page"
         src.mkdir(parents=True)
-        return cls(src, Path(workdir) / "site" / "_build" / "_page" / page / "html", Path(config), page)
+        return cls(src, Path(workdir) / "site" / "_build" / "_page" / page / "html", Path(config), page,
+                   cache_dir=Path(workdir) / "cache", seed_cache=Path(seed_cache) if seed_cache else None)
 
     def wait_ready(self) -> None:
         """Wait until Sphinx is set up (it then waits for :meth:`render`); RenderError if setting up failed."""
@@ -149,6 +153,11 @@ def _sphinx(spec: dict) -> int:
                 app.setup_extension("sphinx_multitoc_numbering")
             elif "numbered: true" in yaml.dump(app.config.external_site_map.as_json()):
                 app.setup_extension("sphinx_multitoc_numbering")
+        if spec.get("cache_dir"):  # the key of the marks, drawn now: chapters are still executing
+            from .provenance_key import cached_key
+            from .options import figure_formats
+
+            cached_key(figure_formats(), spec["cache_dir"], spec.get("seed_cache") or None)
         print(READY, flush=True)
         if sys.stdin.readline().strip() != "build":
             return 0
@@ -173,6 +182,9 @@ def _reading(exc: BaseException) -> str:
 
 
 def main(argv: list[str]) -> None:
+    # Sphinx sets up while chapters execute, and has time to spare: it yields the cores to their kernels. By the
+    # time it renders, the kernels are done and nothing competes with it.
+    os.nice(10)
     try:
         status = _sphinx(json.loads(argv[0]))
     except Exception as exc:  # one line, as the build reports it, not Sphinx's traceback
