@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+# The formats figures are written in (``--figure-format``), re-exported from the module that reads them.
+from .options import FIGURE_FORMAT_VARIABLE, FIGURE_FORMATS, figure_formats, parse_figure_formats  # noqa: F401
 
 META_KEY = "evalpatterns"
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
@@ -169,25 +173,27 @@ def smallest_font_pt(fig) -> float | None:
     return min(sizes) if sizes else None
 
 
-#: ``--figure-format`` (``evalpatterns run`` and ``build``) reaches the chapters' kernels through this variable.
-FIGURE_FORMAT_VARIABLE = "EVALPATTERNS_FIGURE_FORMAT"
-FIGURE_FORMATS = ("png", "svg")
+@contextmanager
+def _layout_kept(fig):
+    """The figure's tight bounding box (padded as ``bbox_inches="tight"`` pads it), with its layout engine off
+    while inside, so that each ``savefig`` draws the figure once on the layout the last draw made instead of
+    laying it out and drawing it twice (a layout engine or ``"tight"`` makes matplotlib draw once more before
+    it prints). Yields ``"tight"`` (matplotlib's own way) for a figure with an axes locator, which needs
+    the renderer of that extra draw."""
+    import matplotlib as mpl
 
-
-def parse_figure_formats(text) -> tuple[str, ...]:
-    """``"png"``, ``"svg"`` or ``"png,svg"`` (in either order) as the formats to write, in ``FIGURE_FORMATS``'
-    order; ValueError saying what is expected otherwise."""
-    names = [n.strip().lower() for n in str(text).split(",")]
-    if not names or any(n not in FIGURE_FORMATS for n in names) or len(set(names)) != len(names):
-        raise ValueError(f"--figure-format expects png, svg or png,svg; got {text!r}")
-    return tuple(f for f in FIGURE_FORMATS if f in names)
-
-
-def figure_formats() -> tuple[str, ...]:
-    """The formats figures are written in: ``EVALPATTERNS_FIGURE_FORMAT``, else both."""
-    import os
-
-    return parse_figure_formats(os.environ.get(FIGURE_FORMAT_VARIABLE) or ",".join(FIGURE_FORMATS))
+    if any(ax.get_axes_locator() is not None for ax in fig.axes):
+        yield "tight"
+        return
+    engine = fig.get_layout_engine()
+    pad = mpl.rcParams["savefig.pad_inches"]
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad)
+    fig.set_layout_engine(None) if engine is not None else None
+    try:
+        yield bbox
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
 
 
 class RenderedFigure:
@@ -205,20 +211,22 @@ class RenderedFigure:
 
         formats = figure_formats() if formats is None else formats
         self.png = self.svg = None
-        if "png" in formats:
-            png = BytesIO()
-            fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
-            self.png = png.getvalue()
-        if "svg" in formats:
-            svg = BytesIO()
-            # a fixed salt and no date: the same figure gives the same SVG (its ids are otherwise random)
-            with mpl.rc_context({"svg.hashsalt": "evalpatterns"}):
-                fig.savefig(svg, format="svg", bbox_inches="tight", facecolor="white", metadata={"Date": None})
-            self.svg = svg.getvalue().decode("utf-8")
+        min_font_pt = smallest_font_pt(fig)  # lays the figure out once (constrained layout), at its dpi
+        with _layout_kept(fig) as bbox_inches:  # each format then draws once, on that layout
+            if "png" in formats:
+                png = BytesIO()
+                fig.savefig(png, format="png", dpi=FIGURE_DPI, bbox_inches=bbox_inches, facecolor="white")
+                self.png = png.getvalue()
+            if "svg" in formats:
+                svg = BytesIO()
+                # a fixed salt and no date: the same figure gives the same SVG (its ids are otherwise random)
+                with mpl.rc_context({"svg.hashsalt": "evalpatterns"}):
+                    fig.savefig(svg, format="svg", bbox_inches=bbox_inches, facecolor="white", metadata={"Date": None})
+                self.svg = svg.getvalue().decode("utf-8")
         made = getattr(fig, "evalpatterns", {})
         self.meta = {"figure": name, "function": made.get("function"), "data": list(made.get("data", ())),
                      "files": [str(Path(f).resolve()) for f in files],
-                     "min_font_pt": plain(smallest_font_pt(fig)), "dpi": FIGURE_DPI}
+                     "min_font_pt": plain(min_font_pt), "dpi": FIGURE_DPI}
         if self.png is not None:
             self.meta["png_sha256"] = hashlib.sha256(self.png).hexdigest()
         if self.svg is not None:
