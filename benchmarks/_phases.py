@@ -19,6 +19,11 @@ from collections import defaultdict
 
 
 def main(argv: list[str]) -> None:
+    kernel = None
+    if argv[0] == "run":  # as `evalpatterns run` does: the kernel imports while this process imports the build
+        from evalpatterns import cli
+
+        kernel = cli._early_kernel(argv[1])
     from evalpatterns import build
 
     spent: dict[str, float] = defaultdict(float)
@@ -54,7 +59,7 @@ def main(argv: list[str]) -> None:
     if argv[0] == "build":
         call = (lambda: build.build_book(build_dir=argv[1] if len(argv) > 1 else None, log=lines.append))
     else:
-        call = (lambda: build.run_chapter(argv[1], [argv[2]], {}, argv[3], log=lines.append))
+        call = (lambda: build.run_chapter(argv[1], [argv[2]], {}, argv[3], log=lines.append, kernel=kernel))
     t0 = time.perf_counter()
     if profile:
         import cProfile

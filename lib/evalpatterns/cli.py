@@ -9,7 +9,6 @@ import os
 import sys
 from pathlib import Path
 
-from . import chapters as registry
 
 
 FRESH_HELP = ("execute every chapter in a kernel papermill starts for it, instead of a warm kernel with the "
@@ -46,7 +45,7 @@ FIGURE_FORMAT_HELP = ("the formats figures are written in: png, svg or png,svg (
 def _figure_format(args) -> None:
     """Check --figure-format and hand it to the chapters' kernels through the environment (ValueError naming
     what is expected)."""
-    from .report import FIGURE_FORMAT_VARIABLE, parse_figure_formats
+    from .options import FIGURE_FORMAT_VARIABLE, parse_figure_formats
 
     if args.figure_format is not None:
         os.environ[FIGURE_FORMAT_VARIABLE] = ",".join(parse_figure_formats(args.figure_format))
@@ -58,6 +57,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def cmd_list(args) -> int:
+    from . import chapters as registry
+
     for chapter in registry.CHAPTERS:
         print(f"{chapter.id}: {chapter.title}")
         for p in chapter.parameters:
@@ -66,6 +67,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from . import chapters as registry
     from .io import validate
 
     targets: list[tuple[str, Path]] = []
@@ -121,18 +123,37 @@ def cmd_build(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .build import run_chapter
-
     _figure_format(args)
     _fresh_kernels(args)
     _engine(args)
-    out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output)
+    kernel = _early_kernel(args.chapter)  # imports the chapters' libraries while this process imports its own
+    from .build import run_chapter
+
+    out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output, kernel=kernel)
     print(f"chapter '{args.chapter}' written to {out}")
     return 0
 
 
+def _early_kernel(chapter_id: str):
+    """A warm kernel for a chapter that exists, started before the build's libraries are imported (and given
+    to ``run_chapter``, which owns it from then on); None with ``--fresh-kernels`` or for an unknown chapter
+    (``run_chapter`` then says which chapters there are)."""
+    import subprocess
+
+    from .book.errors import reported
+    from .kernels import WarmKernel
+    from .options import fresh_kernels_default
+
+    folder = Path(__file__).resolve().parents[2] / "chapters"  # the registry's sources, without importing it
+    if fresh_kernels_default() or not (folder / f"{chapter_id}.md").is_file():
+        return None
+    with reported(chapter_id):
+        return WarmKernel(folder, stderr=subprocess.DEVNULL)  # as evalpatterns.book.run.start_kernel
+
+
 def cmd_import(args) -> int:
     """Write the data files of your own runs (and the mapping used, to repeat it) into a folder, validated."""
+    from . import chapters as registry
     from .importers import ImportFailure, Mapping, import_into, reader
     from .importers.mapping import pairs
 

@@ -72,13 +72,16 @@ def prepare(modules=KERNEL_MODULES) -> None:
         "environ": dict(os.environ),
         "numpy_print": np.get_printoptions(),
         "numpy_err": np.geterr(),
+        "unused": True,  # nothing has run in this kernel since it started, but the silent prepare()
     }
 
 
 def fresh_state(cwd: str) -> None:
     """In a kernel: return to the state of a new kernel that has done :func:`prepare`, working in ``cwd``."""
+    unused = _STATE is not None and _STATE.pop("unused", False)
     if _STATE is None:
         prepare()
+        _STATE.pop("unused")
     import matplotlib
     import matplotlib.pyplot as plt
     import numpy as np
@@ -99,8 +102,10 @@ def fresh_state(cwd: str) -> None:
             os.environ[key] = value
     os.chdir(cwd)
     shell = get_ipython()
-    if shell is not None:
-        shell.reset(new_session=True)  # namespace, In/Out, execution count back to 1
+    if shell is not None and not (unused and shell.execution_count == 1):
+        # namespace, In/Out, execution count back to 1 (a tenth of a second: it collects garbage); a kernel
+        # that has run nothing since it started (prepare() ran silently: no history, no count) is there already
+        shell.reset(new_session=True)
 
 
 # -- in the build process -----------------------------------------------------------------------------------
@@ -128,9 +133,12 @@ class WarmKernel:
     """A kernel started now, importing the chapters' modules in the background; :meth:`execute` runs a
     notebook in it with papermill, from a fresh state. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, cwd: str | Path, kernel_name: str = "python3"):
+    def __init__(self, cwd: str | Path, kernel_name: str = "python3", stderr=None):
+        """``stderr``: a file (descriptor) for the kernel's own stderr (its chatter: TCP warnings, shutdown
+        notices), instead of this process's."""
         self.cwd = Path(cwd)
         self.kernel_name = kernel_name
+        self.stderr = stderr
         self.km = None
         self.kc = None
         self.start()
@@ -144,7 +152,8 @@ class WarmKernel:
         self._prepared = None
         try:
             # History in memory, as papermill's kernels keep it: not in the user's IPython history file.
-            run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=[HISTORY_IN_MEMORY])
+            launch = {"stderr": self.stderr} if self.stderr is not None else {}
+            run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=[HISTORY_IN_MEMORY], **launch)
         except Exception as exc:  # no such kernel, cannot launch
             self.km = None
             raise KernelError(f"could not start a '{self.kernel_name}' kernel: {exc}") from None

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .. import chapters as registry
+from ..options import fresh_kernels_default  # noqa: F401 - re-exported
 from ..report import META_KEY
 from . import interrupt
 from .errors import BuildError, reported
@@ -94,14 +95,6 @@ def execute_chapter(chapter_id: str, parameters: dict, output: Path, kernel=None
             with contextlib.suppress(OSError):
                 tmp.unlink()
     return output
-
-
-def fresh_kernels_default(choice: bool | None = None) -> bool:
-    """Whether every chapter gets a new kernel: ``choice`` when given, else EVALPATTERNS_FRESH_KERNELS set to
-    1/true/yes."""
-    if choice is not None:
-        return choice
-    return os.environ.get("EVALPATTERNS_FRESH_KERNELS", "").strip().lower() in ("1", "true", "yes")
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from .. import results_json
@@ -42,13 +43,45 @@ def data_overrides(chapter_id: str, files: list[str]) -> dict:
     return out
 
 
+def start_kernel(chapter_id: str):
+    """A warm kernel for ``chapter_id``, started now: it imports the chapters' libraries (about 2 s) while the
+    caller imports, checks the data and sets Sphinx up. Its stderr (chatter, not the chapter's output, which
+    goes into the notebook) is dropped, as a run drops its staging folder's kernel log."""
+    from ..kernels import WarmKernel
+
+    folder = registry.get(chapter_id).source.parent  # KeyError naming the chapters for an unknown one
+    with reported(chapter_id):
+        return WarmKernel(folder, stderr=subprocess.DEVNULL)
+
+
 def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output: str | Path,
-                log=print, fresh_kernels: bool | None = None) -> Path:
+                log=print, fresh_kernels: bool | None = None, kernel=None) -> Path:
     """Validate, execute one chapter with papermill, and write into ``output``: ``ID.ipynb``, ``ID.html``
     (a standalone page), the figures (PNG and/or SVG), ``results.json`` and the files the chapter attached for
     download. Nothing is written elsewhere.
     ``fresh_kernels``: let papermill start a plain kernel instead of a warm one (see
-    :func:`evalpatterns.book.execute.execute_all`)."""
+    :func:`evalpatterns.book.execute.execute_all`). ``kernel``: a warm kernel the caller started early
+    (:func:`start_kernel`); this call owns it from then on. Without one (and without ``fresh_kernels``) a warm
+    kernel is started first thing."""
+    fresh = fresh_kernels_default(fresh_kernels)
+    if fresh and kernel is not None:
+        kernel.kill()
+        kernel = None
+    elif not fresh and kernel is None:
+        kernel = start_kernel(chapter_id)
+    try:
+        return _run_chapter(chapter_id, data_files, overrides, output, log, kernel)
+    except BaseException:
+        if kernel is not None:
+            kernel.kill()  # it may still be importing or running the interrupted cell
+        raise
+    finally:
+        if kernel is not None:
+            kernel.close()  # nothing left to do once killed
+
+
+def _run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output: str | Path, log,
+                 kernel) -> Path:
     chapter = registry.get(chapter_id)
     params = resolve_parameters(chapter_id, {**data_overrides(chapter_id, data_files), **overrides})
     inputs = [Path(params[p.name]) for p in chapter.parameters if p.type == "path" and params[p.name]]
@@ -63,7 +96,7 @@ def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output:
             outputs.write_marker(output, "run", [])
         remove_stale(output, ".run-")
         with staging_folder(output, ".run-") as tmp:
-            html = _execute_and_render(chapter_id, params, tmp, fresh_kernels_default(fresh_kernels))
+            html = _execute_and_render(chapter_id, params, tmp, kernel)
             made = tmp / "made"
             made.mkdir()
             nb_path = tmp / f"{chapter_id}.ipynb"
@@ -100,29 +133,19 @@ def _replace_ours(made: Path, output: Path) -> None:
         outputs.write_marker(output, "run", kept + new)
 
 
-def _execute_and_render(chapter_id: str, params: dict, tmp: Path, fresh: bool = False) -> Path:
-    """Execute a chapter into ``tmp/ID.ipynb`` and render it as a standalone page; returns the HTML file.
+def _execute_and_render(chapter_id: str, params: dict, tmp: Path, kernel=None) -> Path:
+    """Execute a chapter into ``tmp/ID.ipynb`` (in ``kernel``, a warm kernel, or a new one papermill starts
+    when None) and render it as a standalone page; returns the HTML file.
 
-    The page renderer (Sphinx) and the kernel start together, so that setting them up overlaps: the kernel
-    imports the chapter's libraries while Sphinx loads its extensions."""
-    from ..kernels import WarmKernel
+    The page renderer (Sphinx) sets up (and draws the key of the marks, or copies it from the book build's
+    cache, which it only reads) while the kernel imports the chapter's libraries and executes it."""
+    from .publish import build_folder  # the book build's cache: its key of the marks is copied, not drawn
 
-    kernel = None
-    with Renderer.for_page(tmp, chapter_id, ROOT / "_config.yml") as renderer, reported(chapter_id):
-        try:
-            with kernel_stderr_to(tmp / "kernel.log"):
-                if not fresh:
-                    kernel = WarmKernel(registry.get(chapter_id).source.parent)
-                nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb", kernel=kernel)
-                if kernel is not None:
-                    kernel.request_shutdown()  # the kernel exits while the page renders
-                export_files(nb_path, renderer.src)  # files to download, beside the page
-            return renderer.render(nb_path)
-        except BaseException:
+    with (Renderer.for_page(tmp, chapter_id, ROOT / "_config.yml", seed_cache=build_folder() / ".cache") as renderer,
+          reported(chapter_id)):
+        with kernel_stderr_to(tmp / "kernel.log"):  # a kernel papermill starts inherits it
+            nb_path = execute_chapter(chapter_id, params, tmp / f"{chapter_id}.ipynb", kernel=kernel)
             if kernel is not None:
-                kernel.kill()  # it may still be running the interrupted cell
-                kernel = None
-            raise
-        finally:
-            if kernel is not None:
-                kernel.close()
+                kernel.request_shutdown()  # the kernel exits while the page renders
+            export_files(nb_path, renderer.src)  # files to download, beside the page
+        return renderer.render(nb_path)
