@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .. import chapters as registry
 from ..options import fresh_kernels_default  # noqa: F401 - re-exported
+from ..progress import progress
 from ..report import META_KEY
 from . import interrupt
 from .errors import BuildError, reported
@@ -196,7 +197,7 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
     errors = []
     if workers == 1:
         try:
-            for j in todo:
+            for j in progress(todo, desc="executing chapters", unit="chapter"):
                 try:
                     _job_in_worker(j, str(cache_dir), fresh)
                     log(f"  {j.chapter}: executed")
@@ -212,12 +213,15 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
                                        initargs=(os.getpid(),))
             futures = {pool.submit(_job_in_worker, j, str(cache_dir), fresh): j for j in todo}
         try:
-            for fut, j in futures.items():
-                try:
-                    fut.result()
-                    log(f"  {j.chapter}: executed")
-                except BuildError as exc:
-                    errors.append(str(exc))
+            with progress(total=len(todo), desc="executing chapters", unit="chapter") as bar:
+                for fut in as_completed(futures):  # as they finish, for the bar
+                    j = futures[fut]
+                    try:
+                        fut.result()
+                        log(f"  {j.chapter}: executed")
+                    except BuildError as exc:
+                        errors.append(str(exc))
+                    bar.update(1)
         except BaseException:  # Ctrl-C, SIGTERM: stop the workers (and so their kernels) now
             processes = list((pool._processes or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..progress import progress
 from ._read import files, read_json, zip_member
 from .mapping import SOURCE, ImportFailure, Mapping
 
@@ -28,7 +29,7 @@ SCORE = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
 def read(paths: list[Path], mapping: Mapping) -> pd.DataFrame:
     named = {p for p in paths if p.is_file()}
     rows = []
-    for path in files(paths, ("*.eval", "*.json")):
+    for path in progress(files(paths, ("*.eval", "*.json")), "reading Inspect logs"):
         if path not in named and path.suffix == ".json" and not _is_log(path):
             continue  # another JSON file in a folder of logs
         rows.append(_row(path, *_load(path), mapping.set.get("scorer")))

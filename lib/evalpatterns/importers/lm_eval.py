@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..progress import progress
 from ._read import files, read_json
 from .mapping import SOURCE, ImportFailure, Mapping
 
@@ -23,7 +24,7 @@ TARGETS = ("capability", "distillation_downstream")
 def read(paths: list[Path], mapping: Mapping) -> pd.DataFrame:
     metric = mapping.set.get("metric", "acc")
     rows = []
-    for path in files(paths, ("results*.json",)):
+    for path in progress(files(paths, ("results*.json",)), "reading lm-eval results"):
         data = read_json(path)
         results = data.get("results")
         if not isinstance(results, dict) or not results:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..progress import progress
 from .mapping import SOURCE, ImportFailure, Mapping
 
 TARGETS = ("distillation",)
@@ -25,7 +26,7 @@ TARGETS = ("distillation",)
 
 def read(paths: list[Path], mapping: Mapping) -> pd.DataFrame:
     frames = []
-    for path in paths:
+    for path in progress(paths, "reading MLflow stores"):
         if path.is_dir():
             metrics, attrs = _file_store(path)
         elif path.is_file():

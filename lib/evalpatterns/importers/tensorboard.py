@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..progress import progress
 from .mapping import SOURCE, ImportFailure, Mapping
 
 TARGETS = ("distillation",)
 
 
 def read(paths: list[Path], mapping: Mapping) -> pd.DataFrame:
-    return pd.concat([_read_one(p) for p in paths], ignore_index=True, sort=False)
+    return pd.concat([_read_one(p) for p in progress(paths, "reading TensorBoard logs")], ignore_index=True,
+                     sort=False)
 
 
 def _read_one(path: Path) -> pd.DataFrame:

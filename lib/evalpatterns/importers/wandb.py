@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..progress import progress
 from ._read import read_table
 from .mapping import ALIASES, SOURCE, ImportFailure, Mapping, missing_column
 
@@ -24,7 +25,7 @@ WIDE_SEPARATOR = " - "
 
 def read(paths: list[Path], mapping: Mapping) -> pd.DataFrame:
     frames = []
-    for path in paths:
+    for path in progress(paths, "reading W&B exports"):
         frame = read_table(path)
         if any(WIDE_SEPARATOR in c for c in frame.columns):
             frame = _long_from_wide(frame, path, mapping)
