@@ -168,3 +168,77 @@ def test_run_gives_the_same_results_with_fresh_kernels(tmp_path):
                          outputs(nbformat.read(str(out / "model-switch-roi.ipynb"), as_version=4)))
     assert results["warm"] == results["fresh"]
     assert results["warm"][0]["results"]["training_minutes"] > 0
+
+
+class _Channel:
+    """A client channel replaying messages; Empty once they run out (as a timed-out get_msg)."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+
+    async def get_msg(self, timeout=None):
+        from queue import Empty
+
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+class _Client:
+    def __init__(self, shell, iopub):
+        self.shell_channel, self.iopub_channel, self.requests = _Channel(shell), _Channel(iopub), 0
+
+    def kernel_info(self):
+        self.requests += 1
+        return f"info-{self.requests}"
+
+
+class _Manager:
+    def __init__(self, alive=True):
+        self.alive = alive
+
+    async def is_alive(self):
+        return self.alive
+
+
+def _reply(parent):
+    return {"parent_header": {"msg_id": parent}, "msg_type": "kernel_info_reply", "content": {}}
+
+
+def _status(parent, state):
+    return {"parent_header": {"msg_id": parent}, "msg_type": "status", "content": {"execution_state": state}}
+
+
+def test_ready_once_the_requests_idle_status_arrives_on_iopub():
+    """Other requests' messages are skipped; the kernel is ready at its own reply's idle status."""
+    import asyncio
+
+    from evalpatterns.kernels import wait_for_ready
+
+    kc = _Client(shell=[_reply("older"), _reply("info-1")],
+                 iopub=[_status("older", "idle"), _status("info-1", "busy"), _status("info-1", "idle"),
+                        _status("later", "busy")])
+    asyncio.run(wait_for_ready(kc, _Manager(), timeout=5))
+    assert kc.requests == 1 and kc.iopub_channel.messages == [_status("later", "busy")]  # nothing waited out
+
+
+def test_an_iopub_not_yet_connected_means_asking_again_and_a_dead_kernel_is_an_error():
+    import asyncio
+
+    from evalpatterns.kernels import wait_for_ready
+
+    kc = _Client(shell=[_reply("info-1"), _reply("info-2")], iopub=[])  # info-1's statuses were lost
+    kc.iopub_channel.messages = []
+    original = kc.kernel_info
+
+    def kernel_info():  # IOPub connects before the second request
+        msg_id = original()
+        if msg_id == "info-2":
+            kc.iopub_channel.messages = [_status("info-2", "busy"), _status("info-2", "idle")]
+        return msg_id
+
+    kc.kernel_info = kernel_info
+    asyncio.run(wait_for_ready(kc, _Manager(), timeout=5))
+    assert kc.requests == 2
+    with pytest.raises(RuntimeError, match="died"):
+        asyncio.run(wait_for_ready(_Client(shell=[], iopub=[]), _Manager(alive=False), timeout=5))

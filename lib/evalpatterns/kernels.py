@@ -277,6 +277,36 @@ class WarmKernel:
         self.kill() if exc_type is not None else self.close()
 
 
+async def wait_for_ready(kc, km, timeout: float) -> None:
+    """Wait until the kernel answers this client's ``kernel_info`` request on the shell channel and its IOPub
+    messages reach the client (the subscription is live, so no output of the first cell is lost): as
+    jupyter_client's ``wait_for_ready``, without its last step, which waits 0.2 s for IOPub to fall silent on
+    every client. Here the reply's own ``idle`` status is the last message the request causes, so nothing is
+    left to flush. RuntimeError when the kernel dies or does not answer within ``timeout`` seconds."""
+    import time
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            while True:  # the reply to this request (a reply to an earlier, repeated one is skipped)
+                reply = await kc.shell_channel.get_msg(timeout=1)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            while True:  # its idle status on IOPub: the subscription is live
+                msg = await kc.iopub_channel.get_msg(timeout=0.2)
+                if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"):
+                    return
+        except Empty:  # no reply yet, or IOPub not connected yet: ask again
+            pass
+        if not await km.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+
 @functools.cache
 def register_engine() -> None:
     """Make the ``evalpatterns-warm`` engine known to papermill (once; papermill is imported only then)."""
@@ -298,7 +328,7 @@ def register_engine() -> None:
             self.kc = self.km.client(session=new_session(self.km))
             await ensure_async(self.kc.start_channels())
             try:
-                await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+                await wait_for_ready(self.kc, self.km, self.startup_timeout)
             except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds", "Kernel died before replying"
                 raise KernelError(f"the kernel did not respond: {exc}") from None
             self.kc.allow_stdin = False
