@@ -101,11 +101,14 @@ def split_book_overrides(pairs: list[tuple[str, str]]) -> dict[str, dict]:
 def check_data(chapter_id: str, parameters: dict) -> list:
     """Every problem in the data files a chapter reads (each file is checked to be a regular file before it is
     opened, so that nothing hangs on a FIFO or a device)."""
+    from ..csvread import release_memory
+
     problems = []
     for p in registry.get(chapter_id).data_parameters:
         if p.optional_data and not str(parameters[p.name] or "").strip():
             continue  # an optional input not given
         problems += validate(p.data, parameters[p.name])
+    release_memory()  # the files were read to be checked; the chapter's kernel reads them again
     return problems
 
 
