@@ -102,6 +102,19 @@ def test_cache_key_follows_the_figure_format(monkeypatch):
     assert len(keys) == 3 and build.job_key("model-switch-roi", params) in keys  # the default is png,svg
 
 
+def test_cache_key_follows_the_engine(monkeypatch):
+    params = build.resolve_parameters("model-switch-roi")
+    monkeypatch.delenv("EVALPATTERNS_ENGINE", raising=False)
+    default = build.job_key("model-switch-roi", params)
+    keys = {}
+    for engine in ("", "pandas", "duckdb", "spark"):
+        monkeypatch.setenv("EVALPATTERNS_ENGINE", engine)
+        keys[engine] = build.job_key("model-switch-roi", params)
+    # empty is unset (each file's own choice); a named engine is keyed apart, pandas too (a large CSV file
+    # would otherwise run on DuckDB)
+    assert keys[""] == default and len({default, keys["pandas"], keys["duckdb"], keys["spark"]}) == 4
+
+
 def test_cached_jobs_are_not_executed(tmp_path):
     jobs = build.plan()
     for j in jobs:

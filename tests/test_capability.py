@@ -122,6 +122,20 @@ def test_size_gaps_carry_counts_where_the_data_has_them(cap):
     assert pd.isna(capability.size_gaps(cap).iloc[0]["small_k"])
 
 
+def test_comparisons_are_the_gaps_then_the_changes_in_numbers(cap):
+    c = capability.comparisons(capability.size_gaps(cap), capability.training_change(cap))
+    # structured output 0.40 (3B) -> 0.95 (8B): +55 points; character distillation 3B 0.54 -> 0.37: -17, -31.5%
+    assert c[["comparison", "task", "from_b", "to_b"]].values.tolist() == [
+        ["size", "Structured output (judging)", 3.0, 8.0], ["training", "Character distillation", 3.0, 3.0]]
+    assert c["from_share"].tolist() == pytest.approx([0.40, 0.54])
+    assert c["to_share"].tolist() == pytest.approx([0.95, 0.37])
+    assert c["change_points"].tolist() == pytest.approx([55, -17])
+    assert c["relative_change"].iloc[1] == pytest.approx(-0.17 / 0.54) and pd.isna(c["relative_change"].iloc[0])
+    assert c["advantage_points"].tolist() == pytest.approx([55, -17])  # higher is better: the 8B, the base
+    assert c["status"].tolist() == ["measured"] * 2
+    assert capability.comparisons(capability.size_gaps(cap.iloc[:0]), capability.training_change(cap.iloc[:0])).empty
+
+
 def test_capability_matrix_one_cell_per_task_and_size(cap):
     m = unchanged(capability.capability_matrix, cap)
     # 13 rows; the 3B character-distillation row appears at both stages and keeps only the trained one

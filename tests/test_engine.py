@@ -161,9 +161,9 @@ def test_input_that_breaks_the_schema_is_one_message(con, tmp_path):
     with pytest.raises(source.SourceError, match=r"bad.parquet: column 'phase': expected one of off_policy, "
                                                   r"on_policy, found 'warmup' in 1 row$"):
         engine.transitions(tmp_path / "bad.parquet", con=con, engine="duckdb")
-    log.drop(columns=["kl"]).to_parquet(tmp_path / "nokl.parquet", index=False)
-    with pytest.raises(source.SourceError, match=r"nokl.parquet: expected the columns? kl of a distillation"):
-        engine.transitions(tmp_path / "nokl.parquet", con=con, engine="duckdb")
+    log.drop(columns=["step"]).to_parquet(tmp_path / "nostep.parquet", index=False)  # required (kl is optional)
+    with pytest.raises(source.SourceError, match=r"nostep.parquet: expected the columns? step of a distillation"):
+        engine.transitions(tmp_path / "nostep.parquet", con=con, engine="duckdb")
     (tmp_path / "empty").mkdir()
     with pytest.raises(source.SourceError, match=r"empty: expected Parquet files \(\*.parquet\) in this folder"):
         engine.transitions(tmp_path / "empty", con=con, engine="duckdb")

@@ -94,6 +94,23 @@ def test_a_folder_a_killed_build_left_is_not_taken_for_the_key(tmp_path, draws):
     assert half.is_dir()  # another build may still be writing it
 
 
+def test_a_killed_builds_folder_older_than_an_hour_is_removed_when_the_cache_is_written(tmp_path, draws):
+    import os
+    import time
+
+    parent = tmp_path / "cache" / "provenance-key"
+    old, young = parent / ".new-old", parent / ".new-young"
+    for folder in (old, young):
+        folder.mkdir(parents=True)
+        (folder / "provenance-key.svg").write_text("half")
+    now = time.time()
+    os.utime(old, (now - pk.STALE_SECONDS - 60, now - pk.STALE_SECONDS - 60))  # 61 minutes untouched
+    os.utime(young, (now - pk.STALE_SECONDS + 60, now - pk.STALE_SECONDS + 60))  # 59 minutes: maybe drawing
+    pk.write_key(tmp_path, ("svg",), tmp_path / "cache")
+    assert sorted(p.name for p in parent.iterdir()) == sorted([".new-young", pk.key_hash(("svg",))])
+    assert (young / "provenance-key.svg").read_text() == "half"
+
+
 def test_the_cached_key_is_the_key_drawn_without_a_cache(tmp_path):
     for name, cache in (("drawn", None), ("cached", tmp_path / "cache")):
         (tmp_path / name).mkdir()

@@ -1,4 +1,4 @@
-"""Finding 4's tables with many runs (evalpatterns.tables_many), and the chapter run end to end on a generated
+"""Finding 4's tables with many runs (evalpatterns.tables_many), Finding 1's derived table with many tasks, and the chapter run end to end on a generated
 log of 300 runs x 20 steps: the many-run figures and the summary table, not a table of every run; results.json
 holds the summary rows, and the per-run table is a CSV file beside the page that the page links to."""
 from __future__ import annotations
@@ -60,6 +60,57 @@ def test_a_long_table_shows_its_first_rows_and_every_row_as_csv(monkeypatch, row
         assert file_meta[META_KEY]["text"] == data.to_csv(index=False)  # every row
     else:
         assert "The first" not in table.data
+
+
+def _shown(monkeypatch) -> list:
+    import IPython.display
+
+    out = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, metadata=None: out.append((obj, metadata)))
+    return out
+
+
+def test_with_many_tasks_the_derived_csv_holds_numbers_and_their_provenance(monkeypatch):
+    from io import StringIO
+
+    from capability_frames import frame
+    from evalpatterns.findings import capability as finding
+    from evalpatterns.report import META_KEY
+
+    # 13 tasks: 0.2 at 3B, 0.2 + 0.05 i at 8B (i = 1..13), and t01 trained at 3B to 0.5: 14 comparisons
+    rows = [r for i in range(1, 14) for r in ((f"t{i:02d}", 3, "base", 0.2), (f"t{i:02d}", 8, "base", 0.2 + 0.05 * i))]
+    result = finding.analyse(frame(*rows, ("t01", 3, "trained", 0.5)))
+    out = _shown(monkeypatch)
+    tables_many.show_derived(result, "Derived.")
+    (_, meta), (link, file_meta) = out
+    assert tables_many.DERIVED_CSV in link.data
+    csv = pd.read_csv(StringIO(file_meta[META_KEY]["text"]))
+    assert len(csv) == 14 and csv["comparison"].tolist() == ["size"] * 13 + ["training"]
+    for column in ("from_b", "from_share", "to_b", "to_share", "change_points", "relative_change",
+                   "advantage_points"):
+        assert csv[column].dtype == float, column
+    size, trained = csv.iloc[:13], csv.iloc[13]
+    assert size["task"].tolist() == result.gaps["task"].tolist()
+    assert size["from_share"].tolist() == pytest.approx(result.gaps["small"].tolist())
+    assert size["to_share"].tolist() == pytest.approx([0.2 + 0.05 * i for i in range(1, 14)])
+    assert size["change_points"].tolist() == pytest.approx(result.gaps["gap_points"].tolist())
+    assert size["relative_change"].isna().all() and (size[["from_b", "to_b"]] == [3.0, 8.0]).all().all()
+    # t01 at 3B: 0.2 -> 0.5 is +30 points, +150%
+    assert (trained["from_share"], trained["to_share"]) == pytest.approx((0.2, 0.5))
+    assert (trained["change_points"], trained["relative_change"]) == pytest.approx((30.0, 1.5))
+    assert set(csv["status"]) == {"measured"}
+    assert not csv.astype(str).apply(lambda c: c.str.contains("%|\u00b1|\u2192")).any().any()
+    # results.json gets the rows shown, in the same numbers
+    assert [r["change_points"] for r in meta[META_KEY]["records"]] == pytest.approx(csv["change_points"][:12].tolist())
+
+
+def test_with_few_tasks_the_derived_table_shows_every_row_and_no_csv(monkeypatch):
+    from capability_frames import frame
+    from evalpatterns.findings import capability as finding
+
+    out = _shown(monkeypatch)
+    tables_many.show_derived(finding.analyse(frame(("A", 3, "base", 0.2), ("A", 8, "base", 0.8))), "Derived.")
+    assert len(out) == 1 and "The first" not in out[0][0].data
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,8 @@ def test_post_counts_and_bracket(post):
     assert post["outcomes_text"] == "2 runs collapsed and 1 run converged"
     assert post["bracket_text"].startswith("a threshold, if there is one, lies between 5e-6 (the largest rate that "
                                            "converged) and 5e-5 (the smallest that collapsed), a 10x bracket")
-    assert post["cells_text"] == '3 cells of its 9 have a run, and the other 6 are drawn as "no run"'
+    assert post["cells_text"] == ('3 cells of its 9 have a run, and the other 6 are drawn as "no run"; the original '
+                                  "figure painted those 6 cells (the data's illustrative rows) as collapsed")
     assert post["complete_text"] == "Both collapsed runs collapsed completely (accuracy at or below 5%)"
     assert post["range_text"] == "Every run reported a single accuracy"
     assert post["changed_settings_text"].startswith("LoRA rank, training samples, LoRA alpha, RSLoRA, epochs and "
@@ -176,3 +177,23 @@ def test_the_eval_set_caveat_names_the_runs_sets_and_is_empty_without_them():
                                                 "across learning rates (on amd-200 and amd-50).")
     df["eval_set"] = "amd-200"
     assert words.values(finding.analyse(df))["eval_set_caveat_text"] == NONE
+
+
+def test_the_painted_cells_are_said_only_where_the_data_has_illustrative_cells_without_a_run(post, tmp_path):
+    # the post's data: six illustrative rows without a run, the cells its figure 4 painted as collapsed
+    assert post["n_cells_painted"] == 6 and "painted those 6 cells" in post["cells_text"]
+    # a researcher's data with every cell measured: no placeholder, so nothing about a figure painting one
+    v = values_of(tmp_path, run(1, "2e-4", 0.02, 4), run(2, "5e-6", 0.735, 147))
+    assert v["n_cells_painted"] == 0 and "painted" not in v["cells_text"] and "original figure" not in (
+        v["cells_text"] + v["grid_caption_text"])
+    # an empty measured settings cell is "no run" but no figure's placeholder; of 2 empty cells, 1 is illustrative
+    v = values_of(tmp_path, run(1, "2e-4", 0.02, 4), ",M,5e-6,32,,,,,,,,measured,s",
+                  ",M,5e-6,64,,,,,,,,illustrative,s")
+    assert v["n_cells_painted"] == 1
+    assert v["cells_text"] == ('1 cell of its 3 has a run, and the other 2 are drawn as "no run"; the original '
+                               "figure painted 1 of them (the data's illustrative row) as collapsed")
+    assert v["grid_caption_text"].endswith('labelled "no run" had none (the original figure drew the '
+                                           'illustrative one as collapsed).')
+    v = values_of(tmp_path, run(1, "2e-4", 0.02, 4), ",M,5e-6,32,,,,,,,,measured,s")
+    assert v["n_cells_painted"] == 0 and "painted" not in v["cells_text"]
+    assert v["grid_caption_text"].endswith('labelled "no run" had none.')

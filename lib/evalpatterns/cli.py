@@ -32,8 +32,10 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
 
 def _engine(args) -> None:
     """Hand the engine choice to the chapters' kernels through the environment (as --fresh-kernels)."""
+    from .options import ENGINE_VARIABLE
+
     if args.engine:
-        os.environ["EVALPATTERNS_ENGINE"] = args.engine
+        os.environ[ENGINE_VARIABLE] = args.engine
     if args.spark_master:
         os.environ["EVALPATTERNS_SPARK_MASTER"] = args.spark_master
 

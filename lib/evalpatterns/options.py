@@ -28,6 +28,17 @@ def figure_formats() -> tuple[str, ...]:
     return parse_figure_formats(os.environ.get(FIGURE_FORMAT_VARIABLE) or ",".join(FIGURE_FORMATS))
 
 
+#: ``--engine`` (``evalpatterns run`` and ``build``) reaches the chapters' kernels through this variable.
+ENGINE_VARIABLE = "EVALPATTERNS_ENGINE"
+
+
+def engine_choice() -> str:
+    """``--engine`` as the chapters' kernels read it (:func:`evalpatterns.engine.backends.default_engine`): the
+    variable's value, else ``default`` where it is unset or empty (then each data file decides: pandas for a
+    small CSV file, DuckDB otherwise, which the file's content settles)."""
+    return os.environ.get(ENGINE_VARIABLE) or "default"
+
+
 def fresh_kernels_default(choice: bool | None = None) -> bool:
     """Whether every chapter gets a new kernel: ``choice`` when given, else EVALPATTERNS_FRESH_KERNELS set to
     1/true/yes."""

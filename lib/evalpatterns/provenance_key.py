@@ -7,6 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 KEY = "provenance-key"  # the files' name: provenance-key.png, provenance-key.svg
+#: A ``.new-`` folder untouched for longer than this is a killed build's, removed when the cache is written;
+#: a younger one may be another build drawing into it (a drawing takes seconds).
+STALE_SECONDS = 3600
 
 
 def key_hash(formats: tuple[str, ...]) -> str:
@@ -44,7 +47,8 @@ def _draw_key(folder: Path, formats: tuple[str, ...]) -> None:
 
 def cached_key(formats: tuple[str, ...], cache_dir: str | Path, seed: str | Path | None = None) -> Path:
     """The folder ``cache_dir/provenance-key/HASH/`` holding the key in ``formats``, drawn into it first if it is
-    not there (the only folder kept there: the key of other code or formats is removed). ``seed``: another
+    not there (the only folder kept there: the key of other code or formats is removed, and so is a ``.new-``
+    folder a killed build left, once it is older than :data:`STALE_SECONDS`). ``seed``: another
     cache folder (the book build's, for ``evalpatterns run``), only read: its key of the same hash is copied
     instead of drawn."""
     import shutil
@@ -66,10 +70,20 @@ def cached_key(formats: tuple[str, ...], cache_dir: str | Path, seed: str | Path
             tmp.rename(cached)  # whole or not at all: a build killed half-way leaves only a .new- folder
         except OSError:  # another build wrote it first
             shutil.rmtree(tmp, ignore_errors=True)
-        for old in parent.iterdir():  # the key of other code or formats (another build's .new- is left)
-            if old != cached and not old.name.startswith(".new-"):
+        for old in parent.iterdir():  # the key of other code or formats, and a killed build's .new- folder
+            if old != cached and (not old.name.startswith(".new-") or _stale(old)):
                 shutil.rmtree(old, ignore_errors=True)
     return cached
+
+
+def _stale(folder: Path) -> bool:
+    """Whether ``folder`` was last changed more than :data:`STALE_SECONDS` ago (gone already: no)."""
+    import time
+
+    try:
+        return time.time() - folder.stat().st_mtime > STALE_SECONDS
+    except OSError:
+        return False
 
 
 def write_key(folder: Path, formats: tuple[str, ...], cache_dir: str | Path | None = None) -> None:

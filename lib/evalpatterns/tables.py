@@ -114,17 +114,21 @@ def capability_table(capability: pd.DataFrame, small_b: float = 3, large_b: floa
 
 
 def gap_table(gaps: pd.DataFrame, changes: pd.DataFrame, small_b: float = 3, large_b: float = 8) -> pd.DataFrame:
-    """Derived columns of Finding 1: the size gap in points and the training change in points and percent, and
-    which side is better in the task's direction of better."""
+    """Derived columns of Finding 1 (:func:`evalpatterns.capability.comparisons`, formatted): the size gap in
+    points and the training change in points and percent, and which side is better in the task's direction
+    of better."""
+    from .capability import comparisons
     from .words.capability import better_label, lower_note
 
-    rows = [[r.task + lower_note(r.higher_is_better), f"{fmt.size(small_b)} \u2192 {fmt.size(large_b)}",
-             fmt.pct(r.small), fmt.pct(r.large), fmt.points(r.gap_points), "\u2014",
-             better_label(r.advantage_points, fmt.size(large_b), fmt.size(small_b))] for r in gaps.itertuples()]
-    rows += [[r.task + lower_note(r.higher_is_better), f"{fmt.size(r.params_b)} base \u2192 trained", fmt.pct(r.base),
-              fmt.pct(r.trained), fmt.points(r.change_points),
-              "\u2014" if pd.isna(r.relative_change) else fmt.pct(r.relative_change, 1),
-              "trained" if r.improved else "base" if r.regressed else "the same"] for r in changes.itertuples()]
+    rows = []
+    for r in comparisons(gaps, changes, small_b, large_b).itertuples():
+        size = r.comparison == "size"
+        to, frm = (fmt.size(r.to_b), fmt.size(r.from_b)) if size else ("trained", "base")
+        rows.append([r.task + lower_note(r.higher_is_better),
+                     f"{frm} \u2192 {to}" if size else f"{fmt.size(r.from_b)} base \u2192 trained",
+                     fmt.pct(r.from_share), fmt.pct(r.to_share), fmt.points(r.change_points),
+                     "\u2014" if pd.isna(r.relative_change) else fmt.pct(r.relative_change, 1),
+                     better_label(r.advantage_points, to, frm)])
     return pd.DataFrame(rows, columns=["Task", "Comparison", "From", "To", "Change (points)", "Relative change",
                                        "Better"])
 

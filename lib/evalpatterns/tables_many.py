@@ -7,9 +7,11 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import report, tables
+from .capability import comparisons
 from .many_runs import SEVERITIES
 
 RUNS_CSV = "hybrid-distillation-runs.csv"  # the per-run table's file, beside the page
+DERIVED_CSV = "capability-cliff-derived.csv"  # Finding 1's derived rows, beside the page, with many tasks
 SEVERITY_RIGHT = ("Transition step", "KL spike", "Eval before")
 
 
@@ -60,3 +62,16 @@ def long_table(display: pd.DataFrame, name: str, caption: str, data: pd.DataFram
                  f"{caption} The first {fmt.number(rows)} of {n} {what}; every row is in {csv_name}.",
                  data=data.head(rows), align_right=align_right)
     report.download(data, csv_name, f"Every row ({n} {what}) as CSV")
+
+
+def show_derived(result, caption: str) -> None:
+    """Finding 1's derived table ``tbl-capability-derived`` (:func:`evalpatterns.tables.gap_table`) of a
+    :class:`evalpatterns.findings.capability.Result`. Past :data:`MANY_ROWS` rows its first rows, and every row
+    as :data:`DERIVED_CSV` in numbers (:func:`evalpatterns.capability.comparisons`: shares and points as
+    floats, the provenance in ``status``), which results.json gets too; else every row, results.json getting
+    the size gaps."""
+    small_b, large_b = result.params.small_b, result.params.large_b
+    shown = tables.gap_table(result.gaps, result.changes, small_b, large_b)
+    data = result.gaps if len(shown) <= MANY_ROWS else comparisons(result.gaps, result.changes, small_b, large_b)
+    long_table(shown, "tbl-capability-derived", caption, data, DERIVED_CSV, "comparisons",
+               align_right=("From", "To", "Change (points)", "Relative change"))

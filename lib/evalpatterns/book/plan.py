@@ -122,15 +122,16 @@ def library_digest() -> str:
 
 def job_key(chapter_id: str, parameters: dict, lib_digest: str | None = None) -> str:
     """Content hash of everything a chapter's output depends on: its source, the library, its data files
-    (by content, not path or timestamp), its other parameters and the formats its figures are written in
-    (``--figure-format``, read from the environment as the chapter's kernel reads it)."""
-    from ..options import figure_formats
+    (by content, not path or timestamp), its other parameters, the formats its figures are written in
+    (``--figure-format``) and the engine it runs on (``--engine``: the page says which ran), both read from
+    the environment as the chapter's kernel reads them."""
+    from ..options import engine_choice, figure_formats
 
     chapter = registry.get(chapter_id)
     h = hashlib.sha256()
     h.update(chapter.source.read_bytes())
     h.update((lib_digest or library_digest()).encode())
-    h.update(f"figures:{','.join(figure_formats())};".encode())
+    h.update(f"figures:{','.join(figure_formats())};engine:{engine_choice()};".encode())
     for p in chapter.parameters:
         value = parameters[p.name]
         h.update(p.name.encode())

@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..options import ENGINE_VARIABLE
+
 ENGINES = ("pandas", "duckdb", "spark")
 
 
@@ -20,10 +22,10 @@ def default_engine(data=None) -> str:
     """``EVALPATTERNS_ENGINE`` (set by ``evalpatterns run/build --engine``); else ``pandas`` for a frame or a
     CSV file below the conversion threshold (:data:`.convert.THRESHOLD_BYTES`), ``duckdb`` for anything
     else (Parquet files and folders, large CSV files)."""
-    engine = os.environ.get("EVALPATTERNS_ENGINE")
+    engine = os.environ.get(ENGINE_VARIABLE)
     if engine:
         if engine not in ENGINES:
-            raise ValueError(f"EVALPATTERNS_ENGINE: expected one of {', '.join(ENGINES)}, found '{engine}'")
+            raise ValueError(f"{ENGINE_VARIABLE}: expected one of {', '.join(ENGINES)}, found '{engine}'")
         return engine
     if data is None or not isinstance(data, (str, os.PathLike)):
         return "pandas"

@@ -97,12 +97,16 @@ def _parquet_copy(frame: pd.DataFrame) -> str:
 
 
 def _typed(table: ir.Table, kind: str, name: str) -> ir.Table:
+    """The columns :data:`COLUMNS` names, cast to the schema's types; an optional column the input leaves out
+    is empty throughout (as :func:`evalpatterns.io.load` reads a CSV file without it), a required one missing
+    is a :class:`SourceError`."""
     schema = schemas.SCHEMAS[kind]
-    missing = [c for c in COLUMNS[kind] if c not in table.columns]
+    missing = [c for c in COLUMNS[kind] if c not in table.columns and schema.column(c).required]
     if missing:
         raise SourceError(f"{name}: expected the column{'s' if len(missing) > 1 else ''} "
                           f"{', '.join(missing)} of a {kind} file, found {', '.join(table.columns) or 'none'}")
-    return table.select(**{c: _cast(table[c], schema.column(c).kind) for c in COLUMNS[kind]})
+    return table.select(**{c: _cast(table[c], schema.column(c).kind) if c in table.columns
+                           else ibis.null(_IBIS[schema.column(c).kind]) for c in COLUMNS[kind]})
 
 
 def _cast(column: ir.Column, kind: str) -> ir.Column:

@@ -43,7 +43,7 @@ def problems(kind: str, path) -> list[Problem]:
     """Every broken rule of the Parquet file or folder ``path`` (one Problem per column and rule)."""
     from . import backends, source
 
-    name = str(path)
+    name, schema = str(path), schemas.SCHEMAS[kind]
     con = backends.duckdb()
     try:
         files, hive = source.parquet_files(Path(path))
@@ -53,12 +53,11 @@ def problems(kind: str, path) -> list[Problem]:
         return [Problem(name, None, None, "Parquet files", str(exc).split(": ", 1)[-1])]
     except Exception as exc:  # noqa: BLE001 - DuckDB's errors for an unreadable file
         return [Problem(name, None, None, "readable Parquet files", f"unreadable ({type(exc).__name__})")]
-    schema = schemas.SCHEMAS[kind]
-    missing = [c for c in source.COLUMNS[kind] if c not in raw.columns]
+    missing = [c for c in source.COLUMNS[kind] if c not in raw.columns and schema.column(c).required]
     if missing:
         return [Problem(name, 1, c, f"a column named '{c}'", "no such column") for c in missing]
     rules, typed = {}, {}
-    for c in source.COLUMNS[kind]:
+    for c in (c for c in source.COLUMNS[kind] if c in raw.columns):  # an optional column left out is empty
         col = schema.column(c)
         value = source._cast(raw[c].try_cast(source._IBIS[col.kind]) if col.kind in ("float", "int")
                              and not raw[c].type().is_numeric() else raw[c], col.kind)

@@ -107,6 +107,24 @@ def complete_text(result: Result) -> str:
     return f"Of the {count(n, 'collapsed run')}, " + join(parts)
 
 
+def n_painted(grid) -> int:
+    """The grid's cells without a run whose row is ``illustrative``: placeholders an original figure drew (the
+    post's figure 4 painted its six as collapsed). A researcher's data with every cell run has none."""
+    return int(((grid["outcome"] == collapse.NO_RUN) & (grid["status"] == "illustrative")).sum())
+
+
+def _painted_text(grid, empty: int) -> str:
+    """What the original figure drew in the cells without a run, only where the data holds such placeholders."""
+    painted = n_painted(grid)
+    if painted == 0:
+        return ""
+    if painted == empty:
+        which = "that cell" if painted == 1 else f"those {fmt.number(painted)} cells"
+        return f"; the original figure painted {which} (the data's illustrative rows) as collapsed"
+    return (f"; the original figure painted {fmt.number(painted)} of them (the data's illustrative "
+            f"{plural('row', painted)}) as collapsed")
+
+
 def cells_text(result: Result) -> str:
     grid = result.grid
     ran = int((grid["outcome"] != collapse.NO_RUN).sum())
@@ -114,7 +132,11 @@ def cells_text(result: Result) -> str:
     if empty == 0:
         return f"every one of its {count(len(grid), 'cell')} has a run"
     return (f"{_some(ran, 'cell')} of its {fmt.number(len(grid))} {plural('has', ran)} a run, and the other "
-            f"{fmt.number(empty)} {plural('is', empty)} drawn as \"no run\"")
+            f"{fmt.number(empty)} {plural('is', empty)} drawn as \"no run\"" + _painted_text(grid, empty))
+
+
+def _the_illustrative(n: int) -> str:
+    return "the illustrative one" if n == 1 else f"the {fmt.number(n)} illustrative ones"
 
 
 def grid_caption_text(result: Result) -> str:
@@ -132,8 +154,11 @@ def grid_caption_text(result: Result) -> str:
                  "known)")
     empty = int((grid["outcome"] == collapse.NO_RUN).sum())
     if empty:
-        text += ("; the hatched cells labelled \"no run\" had none (the original figure drew them as "
-                 "collapsed)")
+        text += "; the hatched cells labelled \"no run\" had none"
+        painted = n_painted(grid)
+        if painted:
+            text += (" (the original figure drew them as collapsed)" if painted == empty else
+                     f" (the original figure drew {_the_illustrative(painted)} as collapsed)")
     return text + "."
 
 
@@ -215,7 +240,7 @@ def values(result: Result) -> dict:
         "n_converged": b.n_converged, "n_converged_text": count(b.n_converged, "run"),
         "n_unknown": result.n_unknown, "n_ranges": int(runs["is_range"].sum()),
         "n_cells": int(len(grid)), "n_cells_with_run": int(ran.sum()),
-        "n_cells_without_run": int((~ran).sum()),
+        "n_cells_without_run": int((~ran).sum()), "n_cells_painted": n_painted(grid),
         "cells_text": cells_text(result), "grid_caption_text": grid_caption_text(result),
         "outcomes_text": f"{_some(b.n_collapsed, 'run')} collapsed and {_some(b.n_converged, 'run')} converged",
         "largest_converged": _f(b.largest_converged), "smallest_collapsed": _f(b.smallest_collapsed),
