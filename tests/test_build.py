@@ -365,3 +365,14 @@ def test_checking_a_chapters_data_gives_the_memory_it_read_back(monkeypatch):
     monkeypatch.setattr(csvread, "release_memory", lambda: calls.append("released"))
     assert plan.check_data("model-switch-roi", build.resolve_parameters("model-switch-roi")) == []
     assert calls == ["released"]
+
+
+def test_an_empty_claims_register_switches_the_audit_off_instead_of_checking_the_working_folder(tmp_path):
+    """README: `-p claims_csv ''` switches the audit of the post's claims off. The data check once validated
+    '' as a path (the working folder: "expected a data file; found a directory")."""
+    out = build.run_chapter("model-switch-roi", [], {"claims_csv": ""}, tmp_path / "out", log=lambda *a: None)
+    record = json.loads((out / "results.json").read_text())
+    assert record["parameters"]["claims_csv"] == ""
+    results = record["results"]
+    assert results["claims_on"] is False and results["tbl-claims-roi"] == []
+    assert results["claims_text"] == "the audit is switched off (claims_csv is empty)"

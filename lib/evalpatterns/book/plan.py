@@ -105,8 +105,8 @@ def check_data(chapter_id: str, parameters: dict) -> list:
 
     problems = []
     for p in registry.get(chapter_id).data_parameters:
-        if p.optional_data and not str(parameters[p.name] or "").strip():
-            continue  # an optional input not given
+        if (p.optional_data or p.keep_default) and not str(parameters[p.name] or "").strip():
+            continue  # an optional input not given, or the claims register switched off (-p claims_csv '')
         problems += validate(p.data, parameters[p.name])
     release_memory()  # the files were read to be checked; the chapter's kernel reads them again
     return problems
