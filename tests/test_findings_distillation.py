@@ -354,6 +354,15 @@ def test_scores_before_and_after_the_transition_on_different_sets_are_named():
         "run qwen-hybrid's eval scores before against after the transition (on heldout-50 and heldout-200)")
 
 
+def test_a_log_whose_index_repeats_labels_gives_the_same_result():
+    """Two halves of a log concatenated, each numbered from 0: a valid frame, once an IndexError."""
+    log = _post_log("heldout-50", "heldout-200")
+    half = len(log) // 2
+    repeated = pd.concat([log.iloc[:half].reset_index(drop=True), log.iloc[half:].reset_index(drop=True)])
+    assert repeated.index.has_duplicates
+    assert finding.analyse(repeated).eval_sets == finding.analyse(log).eval_sets != ()
+
+
 @pytest.mark.parametrize("before, after", [(None, None), ("heldout", "heldout"), ("heldout-50", None)])
 def test_equal_or_absent_eval_sets_give_no_caveat(before, after):
     r = finding.analyse(_post_log(before, after))

@@ -270,13 +270,14 @@ def eval_set_mismatches(log, judged: pd.DataFrame, correlation: Correlation) -> 
         return ()
     scored = log[log["run"].isin(judged["run"]) & log["eval_score"].notna()]
     step_of = judged.set_index("run")["transition_step"]
-    after = scored["step"] >= scored["run"].map(step_of).astype(float)
+    # by position, not index label: a valid frame may repeat labels (two logs concatenated)
+    scored = scored.assign(_after=(scored["step"] >= scored["run"].map(step_of).astype(float)).to_numpy())
     out = [eval_set_mismatch(f"run {run}'s eval scores before against after the transition",
-                             eval_set_cells(rows[~after.loc[rows.index]]), eval_set_cells(rows[after.loc[rows.index]]))
+                             eval_set_cells(rows[~rows["_after"]]), eval_set_cells(rows[rows["_after"]]))
            for run, rows in scored.groupby("run", sort=True)]
     if correlation.rho is not None:
         out.append(eval_set_mismatch("the runs' eval scores after the transition, compared across teacher/student gaps",
-                                     eval_set_cells(scored[after])))
+                                     eval_set_cells(scored[scored["_after"]])))
     return tuple(m for m in out if m is not None)
 
 
