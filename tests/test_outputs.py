@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,20 @@ def test_a_malformed_repository_name_is_refused_and_a_good_one_escaped(monkeypat
     monkeypatch.setenv("GITHUB_REPOSITORY", "../x")
     with pytest.raises(BuildError, match="GITHUB_REPOSITORY"):
         build.repository_url()
+
+
+def test_a_folder_given_for_a_file_is_refused_before_anything_in_it_is_read(tmp_path, monkeypatch):
+    """Only the step log and the per-seed file may be folders (of Parquet files); a folder given as roi.csv is
+    refused by name before the build hashes (reads) what is in it."""
+    from evalpatterns.book import plan
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "roi.csv").unlink()
+    (data / "roi.csv").mkdir()
+    (data / "roi.csv" / "big.bin").write_bytes(b"x" * 1000)
+    hashed = []
+    monkeypatch.setattr(plan, "file_sha256", lambda path: hashed.append(str(path)) or "0" * 64)
+    with pytest.raises(BuildError, match=r"roi.csv.*a directory"):
+        build.build_book(data_dir=data, output=tmp_path / "o", build_dir=tmp_path / "b", log=lambda *a: None)
+    assert hashed == []

@@ -130,3 +130,28 @@ def test_the_book_copies_its_key_from_the_build_folders_cache(book):
     for ext in ("png", "svg"):
         written = book / "_figures" / f"provenance-key.{ext}"
         assert written.read_bytes() == (cached / f"provenance-key.{ext}").read_bytes()
+
+
+def test_a_key_pruned_by_another_build_while_it_is_copied_is_drawn_instead(tmp_path, draws, monkeypatch):
+    """Two builds of different code sharing a cache prune each other's key; a copy that finds it gone draws."""
+    pk.write_key(tmp_path, ("svg",), tmp_path / "cache")
+    real = pk.cached_key
+
+    def pruned(formats, cache_dir, seed=None):
+        folder = real(formats, cache_dir, seed)
+        shutil.rmtree(folder)  # the other build's cached_key removed it
+        return folder
+
+    monkeypatch.setattr(pk, "cached_key", pruned)
+    (tmp_path / "out").mkdir()
+    pk.write_key(tmp_path / "out", ("svg",), tmp_path / "cache")
+    assert (tmp_path / "out" / "provenance-key.svg").read_text() == "drawing 2 svg"
+
+
+def test_a_seed_being_pruned_while_it_is_copied_means_drawing(tmp_path, draws, monkeypatch):
+    seed = tmp_path / "build-cache"
+    pk.cached_key(("png", "svg"), seed)
+    (seed / pk.KEY / pk.key_hash(("png", "svg")) / "provenance-key.svg").unlink()  # half pruned
+    folder = pk.cached_key(("png", "svg"), tmp_path / "run-cache", seed=seed)
+    assert draws == [("png", "svg"), ("png", "svg")]
+    assert (folder / "provenance-key.svg").read_text() == "drawing 2 svg"

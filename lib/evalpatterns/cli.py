@@ -129,8 +129,12 @@ def cmd_run(args) -> int:
     _fresh_kernels(args)
     _engine(args)
     kernel = _early_kernel(args.chapter)  # imports the chapters' libraries while this process imports its own
-    from .build import run_chapter
-
+    try:
+        from .build import run_chapter
+    except BaseException:  # Ctrl-C while importing: run_chapter never took the kernel over
+        if kernel is not None:
+            kernel.kill()
+        raise
     out = run_chapter(args.chapter, args.data, dict(_pairs(args.param)), args.output, kernel=kernel)
     print(f"chapter '{args.chapter}' written to {out}")
     return 0

@@ -61,10 +61,10 @@ def cached_key(formats: tuple[str, ...], cache_dir: str | Path, seed: str | Path
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=parent))
         seeded = Path(seed) / KEY / digest if seed else None
-        if seeded is not None and all((seeded / f"{KEY}.{ext}").is_file() for ext in formats):
-            for ext in formats:
+        try:
+            for ext in formats:  # FileNotFoundError without a seed, or when its build is pruning it right now
                 shutil.copyfile(seeded / f"{KEY}.{ext}", tmp / f"{KEY}.{ext}")
-        else:
+        except (OSError, TypeError):
             _draw_key(tmp, formats)
         try:
             tmp.rename(cached)  # whole or not at all: a build killed half-way leaves only a .new- folder
@@ -98,5 +98,8 @@ def write_key(folder: Path, formats: tuple[str, ...], cache_dir: str | Path | No
         _draw_key(folder, formats)
         return
     cached = cached_key(formats, cache_dir)
-    for ext in formats:
-        shutil.copyfile(cached / f"{KEY}.{ext}", folder / f"{KEY}.{ext}")
+    try:
+        for ext in formats:
+            shutil.copyfile(cached / f"{KEY}.{ext}", folder / f"{KEY}.{ext}")
+    except FileNotFoundError:  # a build of other code sharing the cache pruned it between the two lines
+        _draw_key(folder, formats)

@@ -202,7 +202,7 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
                     _job_in_worker(j, str(cache_dir), fresh)
                     log(f"  {j.chapter}: executed")
                 except BuildError as exc:
-                    errors.append(str(exc))
+                    errors.append((todo.index(j), str(exc)))
         except BaseException:
             _close_worker_kernel(kill=True)  # it may still be running the interrupted cell
             raise
@@ -220,7 +220,7 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
                         fut.result()
                         log(f"  {j.chapter}: executed")
                     except BuildError as exc:
-                        errors.append(str(exc))
+                        errors.append((todo.index(j), str(exc)))
                     bar.update(1)
         except BaseException:  # Ctrl-C, SIGTERM: stop the workers (and so their kernels) now
             processes = list((pool._processes or {}).values())
@@ -228,6 +228,6 @@ def execute_all(jobs: list[Job], cache_dir: Path, workers: int | None = None, lo
             interrupt.stop_processes(processes)
             raise
         pool.shutdown(wait=True)
-    if errors:
-        raise BuildError("\n".join(errors))
+    if errors:  # in the order the chapters were started, whatever order they failed in
+        raise BuildError("\n".join(text for _, text in sorted(errors)))
     return done

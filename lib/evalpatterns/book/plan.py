@@ -161,13 +161,16 @@ def check_book_data(resolved: dict[str, dict]) -> None:
 def check_book_files(resolved: dict[str, dict]) -> None:
     """BuildError naming every data file the book reads that is missing or is not a file that can be read (a
     FIFO, a device...), found without opening any: what must hold before the files are hashed. A folder is
-    left to the engine's validation (hashing reads only the regular files in it)."""
+    left to the engine's validation where its kind may be a folder of Parquet files (hashing reads only the
+    regular files in it); for any other kind it is refused here, before anything in it is read."""
     from ..csvread import _not_a_data_file
+    from ..engine.validate import ENGINE_KINDS  # the kinds a folder (of Parquet files) may hold
 
-    paths = dict.fromkeys(Path(params[p.name]) for cid, params in resolved.items()
+    paths = dict.fromkeys((Path(params[p.name]), p.data) for cid, params in resolved.items()
                           for p in registry.get(cid).data_parameters
                           if str(params[p.name] or "").strip())
-    problems = [problem for path in paths if not path.is_dir() and (problem := _not_a_data_file(path))]
+    problems = [problem for path, kind in paths if not (path.is_dir() and kind in ENGINE_KINDS)
+                and (problem := _not_a_data_file(path))]
     if problems:
         raise BuildError("the data has problems; nothing was built:\n" + "\n".join(str(p) for p in problems))
 
