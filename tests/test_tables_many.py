@@ -147,3 +147,28 @@ def test_chapter_at_300_runs_shows_the_summary_not_every_run(run_300):
     href = re.search(r'href="([^"]*' + re.escape(tables_many.RUNS_CSV) + ')"', page).group(1)
     assert len(pd.read_csv(out / "hybrid-distillation_files" / href)) == 300
     assert "tbl-top-runs" in page
+
+
+def test_with_many_tasks_the_tasks_csv_holds_the_measurements_as_numbers(monkeypatch):
+    from io import StringIO
+
+    from capability_frames import frame
+    from evalpatterns.findings import capability as finding
+    from evalpatterns.report import META_KEY
+
+    # 13 tasks measured at 3B and 8B, t01 also at 1B (not a size of the table) and trained at 3B; t99 only at 1B
+    rows = [r for i in range(1, 14) for r in ((f"t{i:02d}", 3, "base", 0.2), (f"t{i:02d}", 8, "base", 0.2 + 0.05 * i))]
+    result = finding.analyse(frame(*rows, ("t01", 1, "base", 0.1), ("t01", 3, "trained", 0.5), ("t99", 1, "base", 0.3)))
+    out = _shown(monkeypatch)
+    tables_many.show_tasks(result, "Tasks.")
+    (table, meta), (link, file_meta) = out
+    assert tables_many.TASKS_CSV in link.data and "The first 12 of 13 tasks" in table.data
+    csv = pd.read_csv(StringIO(file_meta[META_KEY]["text"]))
+    assert len(csv) == 27 and set(csv["params_b"]) == {3.0, 8.0} and "t99" not in set(csv["task"])
+    assert csv["value"].dtype == float and csv["params_b"].dtype == float
+    t13 = csv[(csv["task"] == "t13") & (csv["params_b"] == 8)]
+    assert t13["value"].tolist() == pytest.approx([0.2 + 0.05 * 13])
+    assert csv.loc[(csv["task"] == "t01") & (csv["stage"] == "trained"), "value"].tolist() == [0.5]
+    assert set(csv["status"]) == {"measured"}
+    assert not csv.astype(str).apply(lambda c: c.str.contains("%|\u00b1|\u2192")).any().any()
+    assert [r["value"] for r in meta[META_KEY]["records"]] == pytest.approx(csv["value"][:12].tolist())

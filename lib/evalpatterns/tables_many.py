@@ -12,6 +12,7 @@ from .many_runs import SEVERITIES
 
 RUNS_CSV = "hybrid-distillation-runs.csv"  # the per-run table's file, beside the page
 DERIVED_CSV = "capability-cliff-derived.csv"  # Finding 1's derived rows, beside the page, with many tasks
+TASKS_CSV = "capability-cliff-tasks.csv"  # Finding 1's measurements of the tasks its table lists, likewise
 SEVERITY_RIGHT = ("Transition step", "KL spike", "Eval before")
 
 
@@ -75,3 +76,22 @@ def show_derived(result, caption: str) -> None:
     data = result.gaps if len(shown) <= MANY_ROWS else comparisons(result.gaps, result.changes, small_b, large_b)
     long_table(shown, "tbl-capability-derived", caption, data, DERIVED_CSV, "comparisons",
                align_right=("From", "To", "Change (points)", "Relative change"))
+
+
+def show_tasks(result, caption: str) -> None:
+    """Finding 1's table ``tbl-capability`` (:func:`evalpatterns.tables.capability_table`) of a
+    :class:`evalpatterns.findings.capability.Result`. Past :data:`MANY_ROWS` tasks its first rows, and as
+    :data:`TASKS_CSV` every row of the data at the two sizes of the tasks it lists, in the data's own columns
+    (numbers as numbers, provenance in ``status``), which results.json gets too; else every task, results.json
+    getting the data."""
+    small_b, large_b = result.params.small_b, result.params.large_b
+    shown = tables.capability_table(result.data, small_b, large_b)
+    data = result.data
+    if len(shown) > MANY_ROWS:
+        listed = data["status"].eq("measured") & data["params_b"].isin([small_b, large_b])
+        tasks = set(zip(data.loc[listed, "project"], data.loc[listed, "task"]))
+        keep = data["params_b"].isin([small_b, large_b]) & pd.Series(
+            [key in tasks for key in zip(data["project"], data["task"])], index=data.index)
+        data = data[keep].reset_index(drop=True)
+    long_table(shown, "tbl-capability", caption, data, TASKS_CSV, "tasks")
+
