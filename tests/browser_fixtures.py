@@ -54,12 +54,12 @@ def shot_name(page: str, suffix: str = "") -> str:
 
 # -- fixtures -------------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> str:
     return require_browser()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def printed_book(chromium, book) -> Path:
     """The book built from the repository's data (once per session, by tests/conftest.py; requested after the
     browser check, so that a machine without a browser skips without building), printed to PDF, which the
@@ -71,8 +71,10 @@ def printed_book(chromium, book) -> Path:
     return book
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(printed_book):
+    """The printed book served on 127.0.0.1 for the session (one address, so that the facts of a visit,
+    which hold its URLs, are the same whichever module measured them)."""
     with serve(printed_book) as url:
         yield url
 
@@ -80,17 +82,48 @@ def site(printed_book):
 @pytest.fixture(scope="module")
 def browser(chromium, printed_book):
     # Module scope: Playwright's sync API runs one instance at a time, and test_injection.py starts its own
-    # (as does the PDF printer: the book is printed before this browser starts).
+    # (as does the PDF printer: the book is printed before this browser starts). One browser per session
+    # would save about a second per module, not worth coupling test_injection.py to these fixtures.
     with launch_chromium(chromium) as b:
         yield b
 
 
+@pytest.fixture(scope="session")
+def visits(site):
+    """The facts of every page visited in the session (page_facts.Visits): each test asks for the pages it
+    needs through ``visit``."""
+    from page_facts import Visits
+
+    return Visits(site)
+
+
 @pytest.fixture(scope="module")
+def visit(visits, browser):
+    """``visit(path, viewport="desktop", scheme="light")``: the facts of that page (page_facts.measure),
+    measured on the first call of the session with this module's browser."""
+    def facts(path: str, viewport: str = "desktop", scheme: str = "light") -> dict:
+        return visits.facts(browser, path, viewport, scheme)
+
+    return facts
+
+
+@pytest.fixture(scope="session")
 def screenshots() -> Path:
+    """The folder of the screenshots a failing test takes (``_build/screenshots/``, emptied once a session);
+    CI keeps it as the run's `screenshots` artifact."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
     return SCREENSHOTS
+
+
+def screenshot_pages(browser, site: str, paths, viewport: dict, folder: Path, suffix: str = "") -> None:
+    """A full-page screenshot of each of ``paths`` at ``viewport`` in ``folder``: what a failing test shows
+    a human of the pages it complains about."""
+    for path in dict.fromkeys(paths):
+        page, _ = open_page(browser, site, path, viewport)
+        page.screenshot(path=str(folder / shot_name(path, suffix)), full_page=True)
+        page.close()
 
 
 class Watch:

@@ -13,7 +13,7 @@ from evalpatterns.build import build_book
 from audit_cases import REGISTER
 from datafiles import real
 
-# the browser tests' fixtures (chromium, printed_book, site, browser, screenshots)
+# the browser tests' fixtures (chromium, printed_book, site, browser, visits, visit, screenshots)
 pytest_plugins = ["browser_fixtures"]
 
 _OWN_BASETEMP = "_evalpatterns_own_basetemp"

@@ -4,7 +4,9 @@ Browser tests: take the book built once per session (tests/conftest.py), printed
 127.0.0.1, and drive Debian's chromium with Playwright (the fixtures of tests/browser_fixtures.py):
 every page of the table of contents loads with no console error and every image decoded; every internal
 link and anchor resolves; the search page finds "collapse"; at a phone's 390-pixel width no table or
-figure runs off the page. A screenshot of each page goes to ``_build/screenshots/``.
+figure runs off the page. Each page is opened once per size and colour scheme for all the tests that
+measure it (the ``visit`` fixture, tests/page_facts.py). A test that finds a broken page or one that runs off
+a phone saves a full-page screenshot of each page it names to ``_build/screenshots/`` (CI keeps them).
 
 Without chromium (or Playwright) the browser tests are skipped, saying why -- unless the environment
 variable CI is set: in CI they must run, so there a missing browser is a failure.
@@ -23,7 +25,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from browser_fixtures import DESKTOP, PHONE, ROOT, TIMEOUT_MS, open_page, shot_name, toc_pages
+from browser_fixtures import DESKTOP, PHONE, ROOT, TIMEOUT_MS, open_page, screenshot_pages, toc_pages
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -37,22 +39,22 @@ def test_the_table_of_contents_is_built(printed_book):
 
 
 @pytest.mark.book
-def test_every_page_loads_without_console_errors_and_its_images_decode(printed_book, site, browser, screenshots):
-    problems = []
+def test_every_page_loads_without_console_errors_and_its_images_decode(site, browser, visit, screenshots):
+    """At 1280 px. On failure, a screenshot of each page named goes to ``_build/screenshots/``."""
+    problems, failing = [], []
     for path in toc_pages():
-        page, watch = open_page(browser, site, path, DESKTOP)
-        images = page.evaluate("""() => [...document.images].map(i => ({
-            src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight}))""")
-        broken = [i["src"] for i in images if not i["complete"] or i["width"] == 0 or i["height"] == 0]
-        problems += [f"{path}: {p}" for p in watch.problems]
-        problems += [f"{path}: image not decoded: {src}" for src in broken]
-        page.screenshot(path=str(screenshots / shot_name(path)), full_page=True)
-        page.close()
+        facts = visit(path)
+        broken = [i["src"] for i in facts["images"] if not i["complete"] or i["width"] == 0 or i["height"] == 0]
+        found = [f"{path}: {p}" for p in facts["problems"]] + [f"{path}: image not decoded: {s}" for s in broken]
+        problems += found
+        failing += [path] * bool(found)
+    if failing:
+        screenshot_pages(browser, site, failing, DESKTOP, screenshots)
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.book
-def test_every_internal_link_and_anchor_resolves(printed_book, site, browser):
+def test_every_internal_link_and_anchor_resolves(site, visit):
     fetched: dict[str, BeautifulSoup | None] = {}
     problems = []
 
@@ -66,11 +68,9 @@ def test_every_internal_link_and_anchor_resolves(printed_book, site, browser):
 
     checked = 0
     for path in toc_pages():
-        page, _ = open_page(browser, site, path, DESKTOP)
-        here = page.url
-        hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => [a.getAttribute('href'), a.href])")
-        page.close()
-        for raw, absolute in hrefs:
+        facts = visit(path)
+        here = facts["url"]
+        for raw, absolute in facts["links"]:
             if not absolute.startswith(site):
                 continue  # external, mailto:, javascript:
             url, _, fragment = absolute.partition("#")
@@ -101,71 +101,18 @@ def test_search_finds_collapse(printed_book, site, browser):
     assert not watch.problems, "\n".join(watch.problems)
 
 
-OVERFLOW_JS = """() => {
-    const width = document.documentElement.clientWidth;
-    const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-    const scroller = el => {
-        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-            const o = getComputedStyle(a).overflowX;
-            if (o === 'auto' || o === 'scroll') return a;
-        }
-        return null;
-    };
-    const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-    const out = [];
-    for (const el of document.querySelectorAll('table, figure, figure img')) {
-        if (!visible(el)) continue;
-        let box = el, how = '';
-        if (el.tagName === 'TABLE') {
-            const s = scroller(el);
-            if (s) { box = s; how = ' (its scrollable container ' + describe(s) + ')'; }
-        }
-        const r = box.getBoundingClientRect();
-        if (r.right > width + 1 || r.left < -1)
-            out.push(describe(el) + how + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right) +
-                     ' px of a ' + width + ' px wide page');
-    }
-    // The page itself must not scroll sideways: name the innermost elements that stick out (outside any
-    // scrollable container), e.g. a long unbreakable word.
-    if (document.documentElement.scrollWidth > width + 1) {
-        const sticksOut = (el, right) => right > width + 1 && !scroller(el) &&
-                                         getComputedStyle(el).position !== 'fixed';
-        const culprits = [];
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-            if (!t.textContent.trim() || !t.parentElement) continue;
-            const range = document.createRange();
-            range.selectNodeContents(t);
-            const right = range.getBoundingClientRect().right;
-            if (sticksOut(t.parentElement, right)) culprits.push([t.parentElement, right, t.textContent]);
-        }
-        for (const el of document.body.querySelectorAll('*')) {
-            if (!visible(el)) continue;
-            const right = el.getBoundingClientRect().right;
-            if (sticksOut(el, right) && ![...el.children].some(c => visible(c) && c.getBoundingClientRect().right > width + 1))
-                culprits.push([el, right, el.textContent]);
-        }
-        for (const [el, right, text] of culprits.slice(0, 5))
-            out.push('the page scrolls sideways (' + document.documentElement.scrollWidth + ' px wide): ' +
-                     describe(el) + ' reaches ' + Math.round(right) + ' px: "' + text.trim().slice(0, 60) + '"');
-        if (!culprits.length) out.push('the page scrolls sideways (' + document.documentElement.scrollWidth + ' px wide)');
-    }
-    return {width, out};
-}"""
-
-
 @pytest.mark.book
-def test_no_table_or_figure_overflows_a_phone_screen(printed_book, site, browser, screenshots):
+def test_no_table_or_figure_overflows_a_phone_screen(site, browser, visit, screenshots):
     """At 390 px no table or figure runs off the page (a table may scroll inside its own container, if that
-    container fits), and the page itself does not scroll sideways."""
-    problems = []
+    container fits), and the page itself does not scroll sideways (page_facts.OVERFLOW_JS measures it). On
+    failure, a screenshot of each page named goes to ``_build/screenshots/`` (NAME-390px.png)."""
+    problems, failing = [], []
     for path in toc_pages():
-        page, _ = open_page(browser, site, path, PHONE)
-        found = page.evaluate(OVERFLOW_JS)
-        problems += [f"{path}: {p}" for p in found["out"]]
-        page.screenshot(path=str(screenshots / shot_name(path, "-390px")), full_page=True)
-        page.close()
+        found = visit(path, "phone")["overflow"]
+        problems += [f"{path}: {p}" for p in found]
+        failing += [path] * bool(found)
+    if failing:
+        screenshot_pages(browser, site, failing, PHONE, screenshots, "-390px")
     assert not problems, "at 390 px wide:\n" + "\n".join(problems)
 
 

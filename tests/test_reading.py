@@ -6,10 +6,14 @@
   and its caption names the function and the data files that made it, with its PNG and SVG;
 - tables: none is clipped at 1280 px; at 390 px a table wider than the screen scrolls in a box that says so,
   its caption outside the box;
-- accessibility: axe-core finds no serious or critical violation on any page, in light or dark mode; in dark
-  mode the figures keep their white card;
+- accessibility: axe-core finds no serious or critical violation on any page, in light mode (its default
+  rules) or dark mode (its colour rules, the only ones the scheme can change); in dark mode the figures keep
+  their white card;
 - downloads: every file on the Reproducibility page downloads and has the SHA-256 the page gives; the
   downloaded notebooks carry no path of the build machine and open with how to install the library.
+
+The tests that measure every page take its facts from one visit per size and colour scheme (the ``visit``
+fixture, tests/page_facts.py); the ones that click open their own page.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from bs4 import BeautifulSoup
 
 from evalpatterns.sphinx_ext import FIGURES_DIR, INSTALL_NOTE, ROOT
 from browser_fixtures import DESKTOP, PHONE, open_page, toc_pages
+from page_facts import COLOUR_RULES
 
 MIN_CSS_PX = 9
 PAGE = "chapters/mode-collapse.html"
@@ -79,12 +84,10 @@ def test_desktop_sidebar_collapses_and_comes_back(printed_book, site, browser):
     assert not watch.problems, watch.problems
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_one_search_control(printed_book, site, browser, viewport):
-    page, _ = open_page(browser, site, PAGE, viewport)
-    count = page.locator(".search-button-field:visible, .search-button:visible, form.bd-search:visible").count()
-    page.close()
-    assert count == 1
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_one_search_control_on_every_page(visit, viewport):
+    counts = {path: visit(path, viewport)["search_controls"] for path in toc_pages()}
+    assert PAGE in counts and set(counts.values()) == {1}, counts
 
 
 # -- the landing page ---------------------------------------------------------------------------------------
@@ -134,19 +137,12 @@ def figure_records(book) -> dict:
     return {r["png_sha256"]: r for r in index.values()}
 
 
-FIGURES_JS = """() => [...document.querySelectorAll('figure img')].map(img => ({
-    src: img.getAttribute('src'), shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
-    link: img.closest('a') ? img.closest('a').getAttribute('href') : null,
-    madeBy: (img.closest('figure').querySelector('.figure-made-by') || {}).innerText || ''}))"""
-
-
-def test_figure_text_is_legible_on_a_desktop_and_each_figure_opens_full_size(printed_book, site, browser):
+def test_figure_text_is_legible_on_a_desktop_and_each_figure_opens_full_size(printed_book, visit):
     """Smallest text on screen = its size in points x dpi / 72 (PNG pixels) x shown width / PNG width."""
     records, seen, problems = figure_records(printed_book), set(), []
     assert len(records) >= 8, "figures.json lists fewer figures than the book has"
     for path in toc_pages():
-        page, _ = open_page(browser, site, path, DESKTOP)
-        for fig in page.evaluate(FIGURES_JS):
+        for fig in visit(path)["figures"]:
             sha = fig["src"].rsplit("/", 1)[-1].split(".")[0]
             record = records.get(sha)
             if record is None:
@@ -165,7 +161,6 @@ def test_figure_text_is_legible_on_a_desktop_and_each_figure_opens_full_size(pri
             for kind in record["data"]:
                 if f"{kind}.csv" not in fig["madeBy"]:
                     problems.append(f"{path}: {record['figure']}'s caption misses {kind}.csv ({files})")
-        page.close()
     assert seen == {r["figure"] for r in records.values()}, "figures in figures.json never shown"
     assert not problems, "\n".join(problems)
 
@@ -179,67 +174,64 @@ def test_every_figure_is_also_an_svg_and_the_key_is_written(printed_book):
 
 # -- tables ---------------------------------------------------------------------------------------------------
 
-TABLES_JS = """() => [...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().width > 0)
-  .map(t => { const box = t.closest('.pst-scrollable-table-container') || t.parentElement;
-    const cue = box.previousElementSibling;
-    return {id: t.id, boxWidth: box.clientWidth, tableWidth: box.scrollWidth,
-            scrolls: box.classList.contains('scrolls'),
-            cue: !!(cue && cue.classList.contains('scroll-cue') && cue.getBoundingClientRect().height > 0),
-            captionInBox: !!box.querySelector('caption, .table-caption'),
-            caption: !!document.getElementById('caption-' + t.id)}; })"""
-
-
-def test_no_table_is_clipped_on_a_desktop(printed_book, site, browser):
+def test_no_table_is_clipped_on_a_desktop(visit):
     problems, count = [], 0
     for path in toc_pages():
-        page, _ = open_page(browser, site, path, DESKTOP)
-        for t in page.evaluate(TABLES_JS):
+        for t in visit(path)["tables"]:
             count += 1
             if t["tableWidth"] > t["boxWidth"] + 1:
                 problems.append(f"{path}: table {t['id']} is {t['tableWidth']} px in a {t['boxWidth']} px column")
-        page.close()
     assert count > 20
     assert not problems, "\n".join(problems)
 
 
-def test_wide_tables_scroll_with_a_cue_on_a_phone_and_keep_their_caption_in_view(printed_book, site, browser):
+def test_wide_tables_scroll_with_a_cue_on_a_phone_and_keep_their_caption_in_view(visit):
     problems, wide = [], 0
     for path in toc_pages():
-        page, _ = open_page(browser, site, path, PHONE)
-        for t in page.evaluate(TABLES_JS):
+        for t in visit(path, "phone")["tables"]:
             if t["id"] and (t["captionInBox"] or not t["caption"]):
                 problems.append(f"{path}: table {t['id']}'s caption is not above its scroll box")
             if t["tableWidth"] > t["boxWidth"] + 1:
                 wide += 1
                 if not (t["scrolls"] and t["cue"]):
                     problems.append(f"{path}: table {t['id']} scrolls with no cue")
-        page.close()
     assert wide > 0, "no table is wider than a phone: the cue was not exercised"
     assert not problems, "\n".join(problems)
 
 
 # -- accessibility and colour modes -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_accessibility_violation_on_any_page(printed_book, site, browser, scheme):
-    from axe_playwright_python.sync_playwright import Axe
+def axe_problems(path: str, scheme: str, facts: dict) -> list[str]:
+    """The page's own problems while loading, and axe's serious or critical violations on it."""
+    assert facts["theme"] == scheme, f"{path}: data-theme is {facts['theme']!r}, not {scheme!r}"
+    return [f"{path} ({scheme}): {p}" for p in facts["problems"]] + [
+        f"{path} ({scheme}): {v['id']} ({v['impact']}) on {v['count']} elements, e.g. {v['targets']}: {v['help']}"
+        for v in facts["axe"]["violations"] if v["impact"] in ("serious", "critical")]
 
-    axe, problems = Axe(), []
+
+def test_no_serious_accessibility_violation_on_any_page_in_light_mode(visit):
+    """Every rule of axe's default set; the rules among them tagged ``cat.color`` are page_facts.COLOUR_RULES,
+    the ones the dark-mode test runs."""
+    problems = []
     for path in toc_pages():
-        page, watch = open_page(browser, site, path, DESKTOP,
-                                before=lambda p: p.emulate_media(color_scheme=scheme))
-        assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
-        problems += [f"{path} ({scheme}): {p}" for p in watch.problems]  # the page's, not axe's own requests
-        for v in axe.run(page).response["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in v["nodes"][:3]]
-                problems.append(f"{path} ({scheme}): {v['id']} ({v['impact']}) on {len(v['nodes'])} elements, "
-                                f"e.g. {targets}: {v['help']}")
-        if scheme == "dark":
-            backgrounds = page.evaluate("() => [...document.querySelectorAll('figure img')].map("
-                                        "i => getComputedStyle(i).backgroundColor)")
-            problems += [f"{path}: a figure on {b} in dark mode" for b in backgrounds if b != "rgb(255, 255, 255)"]
-        page.close()
+        facts = visit(path, "desktop", "light")
+        problems += axe_problems(path, "light", facts)
+        ran = facts["axe"]["ran"]
+        assert len(ran) > 50, f"{path}: axe ran only {sorted(ran)}"
+        colour = {rule for rule, tags in ran.items() if "cat.color" in tags}
+        assert colour == set(COLOUR_RULES), f"axe's colour rules are {sorted(colour)}: update COLOUR_RULES"
+    assert not problems, "\n".join(problems)
+
+
+def test_no_serious_colour_violation_on_any_page_in_dark_mode_and_figures_keep_their_white_card(visit):
+    """Only axe's colour rules (page_facts.COLOUR_RULES): the other rules read nothing the scheme changes."""
+    problems = []
+    for path in toc_pages():
+        facts = visit(path, "desktop", "dark")
+        problems += axe_problems(path, "dark", facts)
+        assert set(facts["axe"]["ran"]) == set(COLOUR_RULES), facts["axe"]["ran"]
+        problems += [f"{path}: a figure on {f['background']} in dark mode" for f in facts["figures"]
+                     if f["background"] != "rgb(255, 255, 255)"]
     assert not problems, "\n".join(problems)
 
 
