@@ -842,6 +842,19 @@ def test_at_many_items_no_box_overlaps_another_and_legends_stay_short(name, many
     assert all(len(legend.get_texts()) <= 12 for legend in legends)
 
 
+def test_the_dashboards_roi_panel_at_many_attempts_keeps_clear(many, episodes, advantage, log, transitions, grid,
+                                                               matrix, key_numbers, close):
+    """The summary's dashboard on the repository's data but 10,000 ROI attempts: the compact panel's labels,
+    note and legend overlap no other box. (With every finding at its many-items size the dashboard's bars and
+    mode-collapse panels still crowd: not yet fixed.)"""
+    r = many["roi"]
+    fig = figures.summary_dashboard(episodes, advantage, r.table, r.summary, log, transitions, grid, matrix,
+                                    key_numbers)
+    close(fig)
+    panel = next(ax for ax in fig.axes if ax.get_title() == "Model switch vs training")
+    assert sum(t.get_text().startswith("best ") for t in panel.texts) == 2
+    assert overlapping_texts(fig) == [] and outside_figure(fig) == []
+
 @pytest.mark.parametrize("attempts", [13, 99])
 def test_past_a_dozen_attempts_the_roi_labels_note_and_legend_keep_clear(attempts, close):
     """benchmarks/synthetic.py's ``roi_frame`` (a baseline row and ``attempts`` attempts, seed 2, where the note
