@@ -112,3 +112,19 @@ def test_distillation_figures_pick_bands_for_many_runs_and_every_run_for_few():
         assert [ax.get_title() for ax in got[name].axes] == [ax.get_title() for ax in want[name].axes]
         assert [len(ax.lines) for ax in got[name].axes] == [len(ax.lines) for ax in want[name].axes]
     plt.close("all")
+
+
+def test_at_ten_thousand_runs_no_box_overlaps_another_and_legends_stay_short():
+    """10,000 runs (every tenth logged step): each figure drawn once; no two boxes (labels, notes, legends,
+    ticks, titles) overlap, none leaves the figure, no legend has more than a dozen entries."""
+    from evalpatterns.findings import distillation as finding
+    from figurecheck import outside_figure, overlapping_texts
+
+    log = synthetic.distillation_frame(10_000 * 100, seed=1)
+    result = finding.analyse(log[log["step"] % 100 == 0])
+    assert result.many and len(result.transitions) == 10_000
+    for name, fig in figures_many.distillation_figures(result).items():
+        assert overlapping_texts(fig) == [] and outside_figure(fig) == [], name
+        legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+        assert legends and all(len(legend.get_texts()) <= 12 for legend in legends), name
+        plt.close(fig)

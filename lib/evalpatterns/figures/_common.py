@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import textwrap
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.transforms import offset_copy
 
 from .. import formatting as fmt
 from .. import theme
@@ -86,6 +89,20 @@ def _note(ax, text: str, xy=(0.98, 0.97), ha="right", va="top", size=SMALL, **kw
     """A boxed note in axes coordinates."""
     return ax.text(*xy, text, transform=ax.transAxes, ha=ha, va=va, fontsize=size, bbox=theme.NOTE_BOX,
                    zorder=6, multialignment="left", **kw)
+
+
+def _below_xlabel(ax, tick_lines: int = 1):
+    """Axes coordinates moved down past the x tick labels (of ``tick_lines`` lines) and the x label, so that a
+    legend anchored at (0, 0) starts below them whatever height the layout gives the axes (both are sized in
+    points, not in the axes' height)."""
+    rc = mpl.rcParams
+
+    def size(key: str) -> float:
+        return FontProperties(size=rc[key]).get_size_in_points()
+
+    points = (rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.25 * tick_lines * size("xtick.labelsize")
+              + rc["axes.labelpad"] + 1.25 * size("axes.labelsize") + 6)
+    return offset_copy(ax.transAxes, fig=ax.figure, y=-points, units="points")
 
 
 def _wrap(text: str, width: int) -> str:

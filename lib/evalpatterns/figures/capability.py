@@ -14,7 +14,7 @@ from matplotlib.ticker import PercentFormatter
 from .. import formatting as fmt
 from .. import theme
 from ..capability import heatmap_tasks, marks, measured_at_both
-from ._common import SMALL, _digits, _figure, _grid_axes, _made_from, _wrap
+from ._common import SMALL, _below_xlabel, _digits, _figure, _grid_axes, _made_from, _wrap
 
 # --- 5. capability heat map ------------------------------------------------------------------------------
 
@@ -73,12 +73,15 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
     size_labels = [fmt.size(s) for s in sizes]
     if rows_are_tasks:
         lower = set(shown.loc[~shown["higher_is_better"].astype(bool), "task"]) if "higher_is_better" in shown else set()
+        tick_lines = 1
         _grid_axes(ax, tasks, sizes, [_wrap(t + lower_note(t not in lower), 28) for t in tasks], size_labels)
         ax.tick_params(axis="y", labelsize=SMALL)
         ax.set(xlabel="Model size", ylabel="")
     else:
         width = 11 if compact else 14
-        _grid_axes(ax, sizes, tasks, size_labels, [_wrap(t, width) for t in tasks])
+        task_labels = [_wrap(t, width) for t in tasks]
+        tick_lines = max((t.count("\n") + 1 for t in task_labels), default=1)
+        _grid_axes(ax, sizes, tasks, size_labels, task_labels)
         ax.tick_params(axis="x", labelsize=SMALL if compact else 10)
         ax.set(xlabel="Task", ylabel="Model size")
     handles = theme.status_handles(shown["status"], kind="cell", color=cmap(0.55), always=True)
@@ -88,10 +91,9 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
         both = measured_at_both(matrix, cliff_between)
         handles.append(Line2D([], [], color=theme.INK, linestyle="--", lw=2,
                               label=cliff_legend(cliff_between[0], len(both), len(all_tasks), cliff_between[1])))
-    below = -0.16 if not compact else -0.2
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, below if not rows_are_tasks else -0.08),
-              ncols=1 if compact else 2, fontsize=SMALL, frameon=False, handleheight=1.6,
-              handlelength=2.4)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=_below_xlabel(ax, tick_lines),
+              ncols=1 if compact else 2, fontsize=SMALL, frameon=False, handleheight=1.6, handlelength=2.4,
+              borderaxespad=0)
     if colorbar:
         cb = ax.figure.colorbar(mpl.cm.ScalarMappable(norm, cmap), ax=ax, fraction=0.05, pad=0.02)
         cb.set_label(COLORBAR_LABEL, fontsize=SMALL)
@@ -114,7 +116,7 @@ def draw_gap_distribution(ax, gaps: pd.DataFrame, sizes: tuple[float, float] = (
            ylabel="Gaps (task and stage)")
     ax.legend(loc="upper left", fontsize=SMALL, frameon=False)
     ax.set_title(f"Every gap between the two sizes: {fmt.number(len(gaps))}, {fmt.number(int(cliff.sum()))} with "
-                 "the cliff" + (f" (the map above draws the {fmt.number(shown)} tasks with the largest)" if shown else ""),
+                 "the cliff" + (f"\n(the map above draws the {fmt.number(shown)} tasks with the largest)" if shown else ""),
                  fontsize=SMALL + 1)
     return ax
 

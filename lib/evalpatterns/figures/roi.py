@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import offset_copy
 
 from .. import formatting as fmt
 from .. import theme
-from ._common import SMALL, _digits, _figure, _made_from, _note, _points
+from ._common import SINGLE, SMALL, _below_xlabel, _digits, _figure, _made_from, _note, _points, _wrap
 
 # --- 2. ROI scatter --------------------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ def _switch_vs_training_text(summary, compact: bool) -> str:
                 f"training {t_gain} pts in {fmt.duration(summary.training_minutes)}\n"
                 f"gain ratio {gain}, per-minute {roi_ratio}")
     return (f"Model switch: {s_gain} points in {fmt.duration(summary.switch_minutes)}\n"
-            f"All {summary.training_attempts} training attempts: {t_gain} points at best,\n"
+            f"All {fmt.number(summary.training_attempts)} training attempts: {t_gain} points at best,\n"
             f"    in {fmt.duration(summary.training_minutes)} in total\n"
             f"Gain ratio (points, time ignored): {gain}\n"
             f"ROI ratio (points per minute): {roi_ratio}")
@@ -86,19 +87,56 @@ def _draw_many(ax, roi_table: pd.DataFrame, compact: bool) -> None:
         ax.errorbar(ranged["minutes"], ranged["change_points"],
                     yerr=[ranged["change_points"] - ranged["change_low"], ranged["change_high"] - ranged["change_points"]],
                     fmt="none", color=theme.INK, capsize=3, lw=1, zorder=4)
-    lo, hi = roi_table["minutes"].min(), roi_table["minutes"].max()
-    mid = lo + (hi - lo) / 4  # right of the first quarter a label runs left: the note sits top right
-    for kind, dy in (("model_switch", 14), ("training", 14)):  # above the cloud, on a white ground
+    _label_best(ax, roi_table, compact)
+
+
+LABEL_WIDTH = 48  # characters: a longer label wraps, so that it fits across a narrow panel
+
+
+def _label_best(ax, roi_table: pd.DataFrame, compact: bool) -> None:
+    """Label the attempt with the largest change of each kind, in a band kept empty at the top of the axes:
+    the leftmost of the two points labelled at the left, the other below it at the right, each joined to its
+    point by a line; so no label can cover another, the baseline's label or a mark, however the points fall."""
+    best = []
+    for kind in ("model_switch", "training"):
         rows = roi_table[roi_table["kind"] == kind].dropna(subset=["change_points"])
         if len(rows):
             row = rows.loc[rows["change_points"].idxmax()]
-            left = row["minutes"] <= mid
-            ax.annotate("best " + ("switch" if kind == "model_switch" else "training") + ": "
-                        + _roi_point_label(row, compact).replace("\n", ", "), (row["minutes"], row["change_points"]),
-                        xytext=(6 if left else -6, dy), textcoords="offset points", ha="left" if left else "right",
-                        va="bottom", fontsize=SMALL,
-                        weight="bold", zorder=6, arrowprops=dict(arrowstyle="-", color=theme.MUTED, lw=0.8),
-                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.85))
+            text = ("best " + ("switch" if kind == "model_switch" else "training") + ": "
+                    + _roi_point_label(row, compact).replace("\n", ", "))
+            best.append((row, _wrap(text, LABEL_WIDTH)))
+    if not best:
+        return
+    lines = sum(text.count("\n") + 1 for _, text in best)  # one row each: two never meet, however wide
+    band = (0.08 if not compact else 0.12) * lines + 0.02  # of the axes' height
+    lo, hi = _change_extent(roi_table)
+    pad = 0.08 * ((hi - lo) or 1.0)
+    bottom, top = lo - pad, hi + pad
+    ax.set_ylim(bottom, top + band / (1 - band) * (top - bottom))
+    best.sort(key=lambda b: b[0]["minutes"])
+    sides = [(0.01, "left"), (0.99, "right")] if len(best) == 2 else [
+        (0.01, "left") if _left_half(roi_table, best[0][0]) else (0.99, "right")]
+    down = 0.0  # points below the band's top
+    for (row, text), (x, ha) in zip(best, sides):
+        ax.annotate(text, (row["minutes"], row["change_points"]), xytext=(x, 0.985), va="top",
+                    textcoords=offset_copy(ax.transAxes, fig=ax.figure, y=-down, units="points"),
+                    ha=ha, fontsize=SMALL, weight="bold", zorder=6,
+                    arrowprops=dict(arrowstyle="-", color=theme.MUTED, lw=0.8),
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.85))
+        down += (text.count("\n") + 1) * 1.25 * SMALL + 5
+
+
+def _change_extent(roi_table: pd.DataFrame) -> tuple[float, float]:
+    """The lowest and highest accuracy change drawn (ranges included), and 0, where the baseline is drawn."""
+    values = pd.concat([roi_table[c] for c in ("change_points", "change_low", "change_high")]).dropna()
+    if values.empty:
+        return 0.0, 0.0
+    return min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+
+
+def _left_half(roi_table: pd.DataFrame, row) -> bool:
+    lo, hi = roi_table["minutes"].min(), roi_table["minutes"].max()
+    return hi == lo or row["minutes"] <= (lo + hi) / 2
 
 
 def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False):
@@ -107,15 +145,18 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
     ``roi_table``: :func:`roi.roi_table`; ``summary``: :class:`roi.SwitchVsTraining`. A range of accuracy
     (``is_range``) is drawn as a vertical bar; the box gives both the gain ratio and the per-minute ratio.
     """
-    if len(roi_table) > MANY_POINTS:
+    many = len(roi_table) > MANY_POINTS
+    if many:
         _draw_many(ax, roi_table, compact)
     else:
         _draw_each(ax, roi_table, compact)
     base = roi_table["accuracy_point"].iloc[0] - roi_table["change_points"].iloc[0] / 100
     ax.axhline(0, color=theme.MUTED, linestyle="--", lw=1.3, zorder=1)
-    ax.annotate(f"baseline {fmt.pct(base)}", (1, 0), xycoords=("axes fraction", "data"), xytext=(-4, 4),
-                textcoords="offset points", ha="right", va="bottom", fontsize=SMALL, color=theme.MUTED)
-    _note(ax, _switch_vs_training_text(summary, compact), size=SMALL)
+    lo, hi = _change_extent(roi_table)
+    below = many and -lo > hi  # many: on the side of the line with more room, away from the labels' band
+    ax.annotate(f"baseline {fmt.pct(base)}", (1, 0), xycoords=("axes fraction", "data"),
+                xytext=(-4, -4 if below else 4), textcoords="offset points", ha="right",
+                va="top" if below else "bottom", fontsize=SMALL, color=theme.MUTED)
     ax.margins(x=0.08, y=0.2)
     ax.set(xlabel="Time invested (minutes)", ylabel="Accuracy change (points vs baseline)")
     handles = [Line2D([], [], linestyle="none", marker="o", markersize=10, color=theme.ROI_COLORS["failed"],
@@ -128,10 +169,15 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
         handles.append(Line2D([], [], color=theme.INK, marker="_", markersize=10, lw=1.4,
                               label="reported accuracy range"))
     handles += theme.status_handles(roi_table["status"])
-    if len(roi_table) > MANY_POINTS:  # the cloud can reach any part of the axes: the legend goes below them
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14 if not compact else -0.2),
-                  ncols=2, fontsize=SMALL, frameon=False)
+    note = _switch_vs_training_text(summary, compact)
+    if many:  # the cloud can reach any part of the axes: the legend and the note go below them, side by side
+        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0),
+                           bbox_transform=_below_xlabel(ax), fontsize=SMALL,
+                           frameon=False, borderaxespad=0)
+        ax.annotate(note, (1, 1), xycoords=legend, xytext=(18, 0), textcoords="offset points", ha="left",
+                    va="top", fontsize=SMALL, bbox=theme.NOTE_BOX, multialignment="left")
     else:
+        _note(ax, note, size=SMALL)
         ax.legend(handles=handles, loc="center right", fontsize=SMALL)
     return ax
 
@@ -139,7 +185,7 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
 @_made_from('roi')
 def roi_scatter(roi_table: pd.DataFrame, summary) -> Figure:
     """Figure: training attempts and the model switch, time against accuracy change (see :func:`draw_roi_scatter`)."""
-    fig, ax = _figure()
+    fig, ax = _figure(SINGLE if len(roi_table) <= MANY_POINTS else (SINGLE[0], SINGLE[1] + 1.5))  # room for the key
     draw_roi_scatter(ax, roi_table, summary)
     ax.set_title("Training attempts vs a model switch: time invested and accuracy gained")
     return fig
