@@ -38,7 +38,9 @@ class OnEngine:
     def con(self):
         if self._con is None:
             self._con = connect(self.engine, self.spark_master)
-        return self._con
+        from .source import Guarded
+
+        return Guarded(self._con, self.path)  # an engine's error on the data names the file
 
     @property
     def table(self):
