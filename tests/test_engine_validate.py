@@ -186,3 +186,13 @@ def test_a_key_repeated_with_a_missing_seed(tmp_path):
     assert got == [f"{tmp_path / 'seeds' / 'memorization.parquet'}, line {len(rows) + 2}, column 'method, n_values, "
                    "seed': expected one row per (method, n_values, seed); found a duplicate of memorization.parquet "
                    f"line 2 (method={rows.loc[0, 'method']}, n_values={rows.loc[0, 'n_values']}, seed=)"]
+
+
+def test_a_nul_byte_an_infinite_number_and_a_bound_as_pandas_checks_them(log, tmp_path):
+    bad = log.copy()
+    bad.loc[3, "note"], bad.loc[4, "kl"], bad.loc[5, "gap"] = "a\x00b", float("inf"), 0.0
+    engine, pandas = both_paths(bad, tmp_path / "log")
+    agree(engine, pandas)
+    assert sorted(engine) == [("distillation.parquet", 5, "note", "text without NUL bytes"),
+                              ("distillation.parquet", 6, "kl", "a number >= 0"),
+                              ("distillation.parquet", 7, "gap", "a number > 0")]
