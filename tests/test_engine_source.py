@@ -54,3 +54,32 @@ def test_a_required_column_left_out_is_named(con, tmp_path):
     with pytest.raises(source.SourceError, match=r"distillation.parquet: expected the column phase of a "
                                                  r"distillation file, found run, family"):
         engine.transitions(parquet, con=con, engine="duckdb")
+
+
+@pytest.mark.parametrize("step", [9.5, float("inf"), 1e30])
+def test_a_step_that_is_not_a_whole_number_is_never_rounded_nor_raised(con, tmp_path, step):
+    log = pd.read_csv(DATA / "distillation.csv").astype({"step": "float64"})
+    log.loc[2, "step"] = step  # DuckDB's cast would round 9.5 to 10, and fail on inf or 1e30
+    log.to_parquet(tmp_path / "distillation.parquet", index=False)
+    with pytest.raises(source.SourceError, match=r"distillation.parquet: column 'step': expected a whole number "
+                                                 r">= 0, found an empty cell in 1 row"):
+        engine.transitions(tmp_path / "distillation.parquet", con=con, engine="duckdb")
+
+
+def test_whole_numbers_stored_as_floats_are_read_as_they_are(con, tmp_path):
+    csv, parquet = without("distillation", [], tmp_path)
+    pd.read_csv(csv).astype({"step": "float64"}).to_parquet(parquet, index=False)
+    pd.testing.assert_frame_equal(engine.transitions(parquet, con=con, engine="duckdb"),
+                                  distillation.transitions(io.load("distillation", csv)), check_exact=True)
+
+
+def test_an_engine_error_on_the_data_names_it(con, tmp_path):
+    from evalpatterns.engine.steplog import StepLog
+
+    (tmp_path / "log").mkdir()
+    pd.read_csv(DATA / "distillation.csv").to_parquet(tmp_path / "log" / "a.parquet", index=False)
+    (tmp_path / "log" / "b.parquet").write_bytes(b"PAR1 not really")
+    for call in (lambda: StepLog(tmp_path / "log").runs(), lambda: StepLog(tmp_path / "log").status_counts(),
+                 lambda: engine.transitions(tmp_path / "log", engine="duckdb")):
+        with pytest.raises(source.SourceError, match=rf"^{tmp_path / 'log'}: unreadable \("):
+            call()

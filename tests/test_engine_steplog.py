@@ -124,3 +124,13 @@ def test_the_pandas_engine_loads_a_parquet_log(tmp_path, monkeypatch):
     assert isinstance(page.load(finding.DATA, distillation_csv=tmp_path / "d.parquet")["distillation"], pd.DataFrame)
     monkeypatch.setenv("EVALPATTERNS_ENGINE", "duckdb")
     assert isinstance(page.load(finding.DATA, distillation_csv=tmp_path / "d.parquet")["distillation"], StepLog)
+
+
+def test_a_problem_in_the_rows_of_a_few_runs_names_the_log_not_a_temporary_file(tmp_path):
+    log = io.load("distillation", Path(__file__).resolve().parents[1] / "data" / "distillation.csv")
+    (tmp_path / "log").mkdir()
+    log.assign(status="guess").to_parquet(tmp_path / "log" / "a.parquet", index=False)
+    with pytest.raises(io.DataError) as caught:
+        StepLog(tmp_path / "log").rows([log.loc[0, "run"]])
+    assert [str(p) for p in caught.value.problems] == [
+        f"{tmp_path / 'log'}, column 'status': expected one of measured, figure, illustrative, pending; found 'guess'"]

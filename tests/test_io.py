@@ -651,6 +651,16 @@ def test_parquet_with_a_bad_value_is_reported(tmp_path):
     assert_reported(p, pq, 7, "accuracy", "a number in [0, 1]", "'1.5'")
 
 
+
+@pytest.mark.parametrize("step, found", [(1e30, "'1e+30'"), (2.0 ** 63, "'9.223372036854776e+18'")])
+def test_a_whole_number_beyond_int64_is_reported_not_raised(tmp_path, step, found):
+    log = pd.read_csv(DATA / "distillation.csv").astype({"step": "float64"})
+    log.loc[2, "step"] = step  # an Int64 cannot hold it: it was a TypeError out of the loader
+    pq = tmp_path / "distillation.parquet"
+    log.to_parquet(pq, index=False)
+    assert_reported(the_problem("distillation", pq), pq, 4, "step", "a whole number >= 0", found)
+
+
 def test_unreadable_parquet(tmp_path):
     pq = write_bytes(tmp_path, "roi.parquet", b"this is not parquet at all")
     p = the_problem("roi", pq)

@@ -194,6 +194,8 @@ def _convert_reference(name: str, raw: pd.Series, col: Column) -> tuple[pd.Serie
         bad = ~empty & (numbers.isna() | nonfinite | ~np.isfinite(numbers.fillna(0)))
         if col.kind == "int":
             bad |= ~empty & numbers.notna() & (numbers != np.round(numbers))
+            if numbers.dtype.kind != "i":  # a whole number beyond int64 (1e30) is not one an Int64 can hold
+                bad |= ~empty & (numbers.astype(float).abs() >= 2.0 ** 63)
         report(bad, col.expectation())
         values = numbers.where(~bad)
         ok = values.notna()

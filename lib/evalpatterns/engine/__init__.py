@@ -33,6 +33,7 @@ def _execute(kind: str, data, build, engine: str | None, spark_master: str | Non
 
     engine = engine or default_engine(data)
     con = con or backends.connect(engine, spark_master)
+    con = source.Guarded(con, "the data frame" if isinstance(data, pd.DataFrame) else str(data))
     table, name = source.open_table(con, kind, data, engine)
     if not isinstance(data, pd.DataFrame):  # a frame is taken as it is, as the pandas functions take it
         source.check(con, table, kind, name)

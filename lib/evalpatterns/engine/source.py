@@ -3,11 +3,12 @@
 column types.
 
 Only the columns an analysis reads are opened, cast to the schema's types (text, float64 with NaN read as
-missing, int64, boolean from ``true``/``false``/``yes``/``no``/``1``/``0``). A column the analysis needs that
-is missing, or a value outside a column's allowed values, is reported in one message naming the file, the
-column, what was expected and what was found (:class:`SourceError`); the full cell-by-cell validation of
-small files stays with :func:`evalpatterns.io.load`, which the engine uses for CSV files below the
-conversion threshold.
+missing, int64 never rounded: a value with a fraction, infinite or beyond int64 reads as missing; boolean
+from ``true``/``false``/``yes``/``no``/``1``/``0``). A column the analysis needs that is missing, or a value
+outside a column's allowed values, is reported in one message naming the file, the column, what was expected
+and what was found (:class:`SourceError`), and so is an error of DuckDB, Ibis or Arrow on the data
+(:class:`Guarded`); the full validation stays with :func:`evalpatterns.io.load` (pandas) and
+:mod:`.validate` (SQL, for a folder or a large Parquet file).
 """
 from __future__ import annotations
 
@@ -120,7 +121,19 @@ def _cast(column: ir.Column, kind: str) -> ir.Column:
     if kind == "float":
         column = column.cast("float64")
         return ibis.ifelse(column.isnan(), ibis.null("float64"), column)  # NaN is a missing value
-    return column.cast(_IBIS[kind]) if kind in ("int", "bool") and not _same(dtype, kind) else column
+    if kind == "int" and dtype.is_numeric() and not dtype.is_integer():
+        return whole(column.cast("float64"))[1]  # never rounded: a fraction reads as missing
+    return column.try_cast(_IBIS[kind]) if kind in ("int", "bool") and not _same(dtype, kind) else column
+
+
+def whole(number: ir.Column) -> tuple[ir.Column, ir.Column]:
+    """For a float64 column meant to hold whole numbers: (the rows whose value is not one: infinite, with a
+    fraction or beyond int64; NaN and missing are not among them), and the column as int64, missing there
+    (DuckDB would round 9.5 to 10 on a cast, and fail on NaN or 1e30; Ibis's ``floor`` casts to int64 too,
+    hence the remainder)."""
+    bad = number.notnull() & ~number.isnan() & (number.isinf() | (number % 1.0 != 0)
+                                                | (number.abs() >= 2.0 ** 63))
+    return bad, ibis.ifelse(bad | number.isnan(), ibis.null("int64"), number.try_cast("int64"))
 
 
 def _same(dtype, kind: str) -> bool:
@@ -152,3 +165,42 @@ def check(con, table: ir.Table, kind: str, name: str) -> None:
             raise SourceError(f"{name}: column '{c}': expected {expected}, found "
                               f"{'an empty cell' if pd.isna(found) else repr(found)} in {n:,} "
                               f"row{'s' if n > 1 else ''}")
+
+
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    import duckdb
+    import ibis.common.exceptions as ibis_errors
+    import pyarrow as pa
+
+    return duckdb.Error, ibis_errors.IbisError, pa.ArrowException
+
+
+#: What DuckDB, Ibis and Arrow raise on data they cannot read or type (turned into one message naming the file).
+ENGINE_ERRORS = _engine_errors()
+
+
+class Guarded:
+    """An Ibis connection whose methods (``execute``, ``read_parquet``) turn an engine's error on the data at
+    ``name`` into a :class:`SourceError` naming it (one message, not a traceback from inside DuckDB); all else
+    is the connection's."""
+
+    def __init__(self, con, name: str):
+        self._con, self._name = con, name
+
+    def __getattr__(self, attr):
+        value = getattr(self._con, attr)
+        if not callable(value):
+            return value
+
+        def guarded(*args, **kwargs):  # execute, read_parquet, create_view, ...
+            try:
+                return value(*args, **kwargs)
+            except ENGINE_ERRORS as exc:
+                raise SourceError(f"{self._name}: {unreadable(exc)}") from None
+        return guarded
+
+
+def unreadable(exc: BaseException) -> str:
+    """What was found, for an engine's error on the data: its kind and first line."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"unreadable ({type(exc).__name__}{': ' + first[:200] if first else ''})"

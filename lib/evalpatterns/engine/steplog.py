@@ -38,7 +38,9 @@ class OnEngine:
     def con(self):
         if self._con is None:
             self._con = connect(self.engine, self.spark_master)
-        return self._con
+        from .source import Guarded
+
+        return Guarded(self._con, self.path)  # an engine's error on the data names the file
 
     @property
     def table(self):
@@ -103,17 +105,24 @@ class StepLog(OnEngine):
 
     def rows(self, names) -> pd.DataFrame:
         """The rows of the runs ``names`` (every column), typed and checked as :func:`evalpatterns.io.load`
-        types a file of them."""
+        types a file of them; a problem is named by this log's path (its line within the runs' rows is not the
+        file's, so none is given)."""
+        import dataclasses
         import tempfile
 
-        from ..io import load
+        from ..io import DataError, load
 
         raw = self.raw
         part = self.con.execute(raw.filter(raw.run.cast("string").isin([str(n) for n in names])))
         with tempfile.TemporaryDirectory(prefix="evalpatterns-rows-") as folder:
             path = Path(folder) / "distillation.parquet"
             part.to_parquet(path, index=False)
-            return load("distillation", path).sort_values(["run", "step"], kind="stable").reset_index(drop=True)
+            try:
+                rows = load("distillation", path)
+            except DataError as exc:  # never the temporary file's name
+                raise DataError(list(dict.fromkeys(dataclasses.replace(p, file=self.path, line=None)
+                                                   for p in exc.problems))) from None
+            return rows.sort_values(["run", "step"], kind="stable").reset_index(drop=True)
 
     def run_labels(self) -> pd.DataFrame:
         """:func:`evalpatterns.distillation.run_labels` of this log: each run's method and least certain status,
