@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from evalpatterns import audit, findings
 from evalpatterns.build import build_book
@@ -18,12 +19,21 @@ pytest_plugins = ["browser_fixtures"]
 
 _OWN_BASETEMP = "_evalpatterns_own_basetemp"
 
+#: Every Hypothesis property is costly (each example analyses a generated data set): CI runs each on at most
+#: this many examples (tests/properties.py caps a property's own number by the loaded profile's).
+settings.register_profile("ci", max_examples=15)
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config) -> None:
     """Without ``--basetemp``, give this run a fresh folder of its own (removed when the run ends): pytest's
     default, /tmp/pytest-of-USER, is shared by every run of that user, and its clean-up of old runs can delete
-    the folders of a run going on at the same time."""
+    the folders of a run going on at the same time. With CI set, load Hypothesis's "ci" profile (before the
+    test modules are imported: their settings read it)."""
+    from browser_fixtures import in_ci  # a plugin by now (pytest_plugins), so imported as pytest rewrote it
+
+    if in_ci():
+        settings.load_profile("ci")
     if config.option.basetemp is None and not hasattr(config, "workerinput"):
         folder = tempfile.mkdtemp(prefix="pytest-evalpatterns-")
         config.option.basetemp = folder

@@ -135,17 +135,42 @@ def test_datasheet_documents_every_column():
             assert f"| `{col.name}` |" in body, (schema.filename, col.name)
 
 
-def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
-    data = tmp_path / "roi.csv"
-    data.write_text(
-        "approach,kind,minutes,accuracy,accuracy_low,accuracy_high,status,source\n"
-        "Sweep A,training,40,0.50,,,measured,my log\n"
-        "Sweep B,training,20,0.62,,,measured,my log\n"
-        "Switch to M,model_switch,10,0.80,,,measured,my log\n")
-    before = data.read_bytes()
-    out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "evalpatterns.cli", "run", "model-switch-roi", "--data", str(data),
-                           "-p", "baseline_accuracy", "0.6", "--output", str(out)], capture_output=True, text=True)
+OTHER_ROI = (
+    "approach,kind,minutes,accuracy,accuracy_low,accuracy_high,status,source\n"
+    "Sweep A,training,40,0.50,,,measured,my log\n"
+    "Sweep B,training,20,0.62,,,measured,my log\n"
+    "Switch to M,model_switch,10,0.80,,,measured,my log\n")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """``runs(fmt)``: `evalpatterns run model-switch-roi` on OTHER_ROI (baseline 0.6) with ``--figure-format fmt``
+    -- its data file, its output folder, the data's bytes before the run and the finished process. The PNG and
+    the SVG run are started together when the first is asked for (two processes: two cores), once a module."""
+    started = {}
+
+    def get(fmt: str) -> tuple[Path, Path, bytes, subprocess.CompletedProcess]:
+        if not started:
+            for f in ("png", "svg"):
+                folder = tmp_path_factory.mktemp(f"run-{f}")
+                data = folder / "roi.csv"
+                data.write_text(OTHER_ROI)
+                args = [sys.executable, "-m", "evalpatterns.cli", "run", "model-switch-roi", "--data", str(data),
+                        "-p", "baseline_accuracy", "0.6", "--figure-format", f, "--output", str(folder / "out")]
+                started[f] = (data, folder / "out", data.read_bytes(),
+                              subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        data, out, before, proc = started[fmt]
+        if isinstance(proc, subprocess.Popen):
+            stdout, stderr = proc.communicate()
+            proc = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+            started[fmt] = (data, out, before, proc)
+        return data, out, before, proc
+    return get
+
+
+def test_run_on_other_data_writes_the_librarys_numbers(runs):
+    """(The PNG-only run, shared with test_run_writes_figures_only_in_the_chosen_format[png].)"""
+    data, out, before, proc = runs("png")
     assert proc.returncode == 0, proc.stderr
     assert data.read_bytes() == before
     assert {p.name for p in out.iterdir()} == {"model-switch-roi.ipynb", "model-switch-roi.html",
@@ -174,11 +199,10 @@ def test_run_on_other_data_writes_the_librarys_numbers(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["svg", "png"])
-def test_run_writes_figures_only_in_the_chosen_format(fmt, tmp_path):
+def test_run_writes_figures_only_in_the_chosen_format(fmt, runs):
     from xml.etree import ElementTree
 
-    out = tmp_path / "out"
-    proc = cli("run", "model-switch-roi", "--figure-format", fmt, "--output", str(out))
+    _, out, _, proc = runs(fmt)
     assert proc.returncode == 0, proc.stderr
     images = [p for p in out.rglob("*") if p.suffix in (".png", ".svg") and "_static" not in p.parts]
     assert {p.suffix for p in images} == {f".{fmt}"}, sorted(str(p.relative_to(out)) for p in images)

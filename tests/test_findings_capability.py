@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from scipy import stats as st
 
+from properties import examples
 from capability_frames import capability_frames, frame
 from evalpatterns import chapters, io
 from evalpatterns.findings import capability as finding
@@ -195,7 +196,7 @@ def test_training_change_from_zero_has_no_relative_change():
     assert r["change_points"] == pytest.approx(20.0) and pd.isna(r["relative_change"]) and bool(r["improved"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(capability_frames())
 def test_analyse_never_raises_and_its_conclusion_follows_the_stated_rule(data):
     result = finding.analyse(data)

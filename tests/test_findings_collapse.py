@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from properties import examples
 from evalpatterns import audit, chapters, io
 from evalpatterns.findings import base
 from evalpatterns.findings import collapse as finding
@@ -173,7 +174,7 @@ ACC = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(RATES, ACC), min_size=1, max_size=8))
 def test_analyse_never_raises_and_its_words_agree(tmp_path, drawn):
     from evalpatterns.words import collapse as words

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st_
 from scipy import stats as st
 
+from properties import examples
 from evalpatterns import chapters, io
 from evalpatterns.findings import distillation as finding
 from evalpatterns.findings.base import CONTRADICTED, INCONCLUSIVE, SUPPORTED
@@ -220,7 +221,7 @@ DROPPED = st_.lists(st_.tuples(st_.sampled_from([2, 4, 7.5, 16, 70]), st_.floats
                                st_.floats(0, 1).map(lambda x: round(x, 3))), min_size=1, max_size=7)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DROPPED)
 def test_a_second_seed_of_every_run_cannot_inflate_the_correlation(conditions):
     """Pseudo-replication: a copy of every run as a second seed of its condition leaves the correlation's n and
@@ -293,7 +294,7 @@ def logs(draw):
     return dl.log(*runs)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logs(), st_.sampled_from([0.01, 0.2]), st_.sampled_from([0.1, 0.5]))
 def test_random_logs_never_raise_and_the_words_agree_with_the_numbers(log, complete_below, partial_drop):
     r = finding.analyse(log, finding.Params(complete_below=complete_below, partial_drop=partial_drop,

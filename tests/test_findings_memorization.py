@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from scipy import stats as st
 
+from properties import examples
 from evalpatterns import io
 from evalpatterns.findings import memorization as finding
 from evalpatterns.findings.base import CONTRADICTED, INCONCLUSIVE, SUPPORTED
@@ -203,7 +204,7 @@ def test_episodes_of_seeds_are_the_mean_with_its_t_interval(tmp_path):
 
 # -- property: valid data never makes the analysis raise, and its verdict follows its rule ------------------------
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=memorization_rows(), bars_n=hs.sampled_from((10, 100, 250)))
 def test_property_analyse_never_raises_and_follows_its_rule(rows, bars_n):
     with tempfile.TemporaryDirectory() as tmp:

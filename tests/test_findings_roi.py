@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import fisher_exact
 
+from properties import examples
 from evalpatterns import io
 from evalpatterns.findings import roi
 from evalpatterns.findings.base import CONTRADICTED, INCONCLUSIVE, SUPPORTED
@@ -125,7 +126,7 @@ attempt = st.tuples(st.floats(0.5, 500), st.integers(1, 400), st.integers(0, 400
     lambda t: (t[0], min(t[2], t[1]) / t[1], min(t[2], t[1]), t[1]))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.one_of(st.none(), accuracy), training=st.lists(attempt, max_size=4),
        switch=st.lists(attempt, max_size=2))
 def test_any_valid_data_gives_a_result_whose_words_agree_with_its_numbers(base, training, switch):

@@ -122,11 +122,31 @@ def normalised(path: Path) -> dict:
     return nb
 
 
+FRESH = ("import json, sys\nfrom evalpatterns import build\n"
+         "done = build.execute_all(build.plan(), sys.argv[1], fresh_kernels=True, log=lambda *a: None)\n"
+         "print(json.dumps({chapter: str(path) for chapter, path in done.items()}))")
+
+
 @pytest.fixture(scope="module")
-def fresh_notebooks(tmp_path_factory) -> dict[str, Path]:
-    """Every chapter executed by papermill in a new kernel of its own."""
-    return build.execute_all(build.plan(), tmp_path_factory.mktemp("fresh"), fresh_kernels=True,
-                             log=lambda *a: None)
+def fresh_notebooks(tmp_path_factory):
+    """``fresh_notebooks()``: every chapter executed by papermill in a new kernel of its own, by chapter. They
+    execute in a process of their own, started with the module's first test that asks for them, so that they
+    run while that test executes its own (one warm kernel leaves a core free); the call waits for them."""
+    proc = subprocess.Popen([sys.executable, "-c", FRESH, str(tmp_path_factory.mktemp("fresh"))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = {}
+
+    def get() -> dict[str, Path]:
+        if not done:
+            stdout, stderr = proc.communicate()
+            if proc.returncode != 0:
+                pytest.fail(f"executing the chapters in new kernels failed:\n{stderr}", pytrace=False)
+            done.update({chapter: Path(path) for chapter, path in json.loads(stdout).items()})
+        return done
+    yield get
+    if proc.poll() is None:  # a test failed before it waited
+        proc.kill()
+        proc.communicate()
 
 
 @pytest.mark.book
@@ -141,29 +161,33 @@ def test_one_warm_kernel_running_every_chapter_in_turn_writes_what_new_kernels_w
     assert [c["id"] for c in json.loads(warm["summary"].read_text())["cells"][:3]] == ["cell-0", "cell-1", "cell-2"]
     recorded = json.loads(warm["summary"].read_text())["metadata"]
     assert recorded["papermill"]["input_path"] == "chapters/summary.md" and recorded["evalpatterns"] == {"kernel": "warm"}
+    fresh = fresh_notebooks()
     for job in jobs:
-        assert normalised(warm[job.chapter]) == normalised(fresh_notebooks[job.chapter]), job.chapter
-    assert "image/png" in json.dumps(normalised(fresh_notebooks["summary"]))  # figures were compared
+        assert normalised(warm[job.chapter]) == normalised(fresh[job.chapter]), job.chapter
+    assert "image/png" in json.dumps(normalised(fresh["summary"]))  # figures were compared
 
 
 @pytest.mark.book
 def test_the_books_warm_kernels_wrote_what_new_kernels_write(book, fresh_notebooks):
     """The book fixture's build: two workers, each with a warm kernel running the chapters it was given."""
     cache = book.parent / ".cache" / "executed"
+    fresh = fresh_notebooks()
     for job in build.plan():
-        assert normalised(cache / f"{job.chapter}-{job.key}.ipynb") == normalised(fresh_notebooks[job.chapter]), \
-            job.chapter
+        assert normalised(cache / f"{job.chapter}-{job.key}.ipynb") == normalised(fresh[job.chapter]), job.chapter
 
 
 def test_run_gives_the_same_results_with_fresh_kernels(tmp_path):
     example = ROOT / "data" / "examples" / "roi.csv"
-    results = {}
-    for mode in ("warm", "fresh"):
-        out = tmp_path / mode
+    results, procs = {}, {}
+    for mode in ("warm", "fresh"):  # the two runs at once: two processes, two cores
         cmd = [sys.executable, "-m", "evalpatterns.cli", "run", "model-switch-roi", "--data", str(example),
-               "-p", "baseline_accuracy", "0.6", "--output", str(out)] + (["--fresh-kernels"] if mode == "fresh" else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
+               "-p", "baseline_accuracy", "0.6", "--output", str(tmp_path / mode)]
+        procs[mode] = subprocess.Popen(cmd + (["--fresh-kernels"] if mode == "fresh" else []),
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for mode, proc in procs.items():
+        out = tmp_path / mode
+        stderr = proc.communicate()[1]
+        assert proc.returncode == 0, stderr
         results[mode] = (json.loads((out / "results.json").read_text()),
                          outputs(nbformat.read(str(out / "model-switch-roi.ipynb"), as_version=4)))
     assert results["warm"] == results["fresh"]

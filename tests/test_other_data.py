@@ -3,15 +3,17 @@
 The whole book is built once on a complete alternative data folder; for every chapter the glued values in
 ``results.json`` must equal the library's computation on that data (the same functions and parameters the
 chapter uses), its tables must hold the right rows, and its page must show the new numbers and none of the
-post's. Then single chapters are run (``build.run_chapter``) on valid but unusual data: nothing collapsed,
-everything collapsed, no phase change, no KL logged, one point where a fit needs two, every RL run censored.
-They must be analysed, not crashed on, and the prose must say what that data shows.
+post's. Then single chapters are run (``evalpatterns run``, two at a time) on valid but unusual data: nothing
+collapsed, everything collapsed, no phase change, no KL logged, one point where a fit needs two, every RL run
+censored. They must be analysed, not crashed on, and the prose must say what that data shows.
 """
 from __future__ import annotations
 
 import importlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -477,24 +479,39 @@ class Run:
 
 @pytest.fixture(scope="module")
 def unusual(tmp_path_factory):
-    """``unusual(name)``: the chapter run on that case's data (executed once per case), or a test failure
-    naming the chapter, the data and the error."""
+    """``unusual(name)``: the chapter run (`evalpatterns run`) on that case's data, once per case, or a test
+    failure naming the chapter, the data and the error. Asking for a case also starts the next one not yet
+    started (in CASES' order), so that two runs go at once: two processes, two cores."""
+    started: dict[str, tuple[subprocess.Popen, Path]] = {}
     _runs: dict[str, Run | str] = {}
 
+    def start(name: str) -> None:
+        chapter_id, write, overrides = CASES[name]
+        folder = tmp_path_factory.mktemp(name)
+        csv_path = write(folder / "data")
+        cmd = [sys.executable, "-m", "evalpatterns.cli", "run", chapter_id, "--data", str(csv_path),
+               "--output", str(folder / "out")] + [a for k, v in overrides.items() for a in ("-p", k, str(v))]
+        started[name] = (subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True),
+                         folder / "out")
+
     def get(name: str) -> Run:
+        for case in [name] + [c for c in CASES if c not in started][:1]:
+            if case not in started:
+                start(case)
         if name not in _runs:
-            chapter_id, write, overrides = CASES[name]
-            folder = tmp_path_factory.mktemp(name)
-            csv_path = write(folder / "data")
-            try:
-                build.run_chapter(chapter_id, [str(csv_path)], overrides, folder / "out", log=lambda *a: None)
-                _runs[name] = Run(chapter_id, folder / "out")
-            except build.BuildError as exc:
-                _runs[name] = f"chapter '{chapter_id}' on {name} data ({write.__name__}) crashed:\n{exc}"
+            proc, out = started[name]
+            stderr = proc.communicate()[1]
+            chapter_id, write, _ = CASES[name]
+            _runs[name] = Run(chapter_id, out) if proc.returncode == 0 else \
+                f"chapter '{chapter_id}' on {name} data ({write.__name__}) crashed:\n{stderr}"
         if isinstance(_runs[name], str):
             pytest.fail(_runs[name], pytrace=False)
         return _runs[name]
-    return get
+    yield get
+    for proc, _ in started.values():
+        if proc.poll() is None:  # started ahead for a test that was deselected
+            proc.kill()
+            proc.communicate()
 
 
 @pytest.mark.parametrize("name", CASES)

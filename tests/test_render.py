@@ -28,6 +28,18 @@ def assert_same_files(ours: Path, theirs: Path) -> None:
     assert len(a) > 5
 
 
+def jupyter_book(*args) -> subprocess.Popen:
+    """`jupyter-book ARGS` started (to run beside our renderer: two processes, two cores); see ``finished``."""
+    return subprocess.Popen([JUPYTER_BOOK, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def finished(proc: subprocess.Popen) -> int:
+    """Wait for ``proc``; its exit code, with what it printed in ``proc.output``."""
+    proc.output = proc.communicate()[0]
+    return proc.returncode
+
+
 @pytest.fixture(scope="module")
 def executed(book) -> dict[str, Path]:
     """The executed notebooks of the book fixture's build."""
@@ -42,12 +54,11 @@ def test_a_page_is_rendered_as_jupyter_book_renders_it(executed, tmp_path):
     cli_src.mkdir()
     shutil.copy2(executed["model-switch-roi"], cli_src / "model-switch-roi.ipynb")
     shutil.copy2(ROOT / "_config.yml", cli_src / "_config.yml")
-    proc = subprocess.run([JUPYTER_BOOK, "build", str(cli_src / "model-switch-roi.ipynb"), "--path-output",
-                           str(tmp_path / "cli-site"), "--config", str(cli_src / "_config.yml"), "-q"],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = jupyter_book("build", cli_src / "model-switch-roi.ipynb", "--path-output", tmp_path / "cli-site",
+                        "--config", cli_src / "_config.yml", "-q")  # runs while ours renders
     with Renderer.for_page(tmp_path / "ours", "model-switch-roi", ROOT / "_config.yml") as renderer:
         page = renderer.render(executed["model-switch-roi"])
+    assert finished(proc) == 0, proc.output
     assert page == tmp_path / "ours" / "site" / "_build" / "_page" / "model-switch-roi" / "html" / "model-switch-roi.html"
     assert_same_files(page.parent, tmp_path / "cli-site" / "_build" / "_page" / "model-switch-roi" / "html")
     assert "tbl-claims-roi" in page.read_text()
@@ -61,11 +72,11 @@ def test_the_book_is_rendered_as_jupyter_book_renders_it(executed, tmp_path):
     renderer = build.start_renderer(src, tmp_path / "ours")
     build.renderer_ready(renderer)  # Sphinx set up before the pages exist, as in a build
     build.stage_pages(executed, src, {j.chapter: j.parameters for j in build.plan()})
+    proc = jupyter_book("build", src, "--path-output", tmp_path / "cli", "--builder", "html", "-n", "-W",
+                        "--keep-going", "-q")  # runs while ours renders
     with renderer:
         html = build.render_book(renderer)
-    proc = subprocess.run([JUPYTER_BOOK, "build", str(src), "--path-output", str(tmp_path / "cli"), "--builder",
-                           "html", "-n", "-W", "--keep-going", "-q"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert finished(proc) == 0, proc.output
     assert html == tmp_path / "ours" / "_build" / "html"
     assert_same_files(html, tmp_path / "cli" / "_build" / "html")
     assert (html / "chapters" / "summary.html").exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
+from properties import examples
 from capability_frames import capability_frames, frame
 from evalpatterns import io, tables
 from evalpatterns.findings import capability as finding
@@ -132,7 +133,7 @@ def test_fisher_sentence_names_the_tests():
     assert plain["fisher_text"].startswith("No task has counts")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(capability_frames())
 def test_sentences_agree_with_the_numbers(data):
     result = finding.analyse(data)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hs
 
+from properties import examples
 from evalpatterns import formatting as fmt
 from evalpatterns import io
 from evalpatterns.findings import memorization as finding
@@ -135,7 +136,7 @@ def test_seed_words_name_welch_and_the_interval(tmp_path):
                                       "p < 0.0001).")
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=memorization_rows(), bars_n=hs.sampled_from((10, 100, 250)))
 # found by hypothesis: a mean of seeds below the supervised count (402 / 5,235 = 0.0768x), the seeds' note after it
 @example(rows=[("supervised", 10, None, 3, False, "measured"), ("supervised", 100, None, 1, False, "measured"),
