@@ -46,6 +46,21 @@ def pytest_unconfigure(config) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _options_stay_in_the_test():
+    """The command line hands its options to the chapters' kernels through EVALPATTERNS_* variables, set in
+    this process when a test calls it in-process; they are part of a chapter's cache key, so one left behind
+    changes every later build's keys (a session book built under another engine looked missing). Each test
+    gets them back as they were."""
+    import os
+
+    before = {k: v for k, v in os.environ.items() if k.startswith("EVALPATTERNS_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("EVALPATTERNS_") and k not in before]:
+        del os.environ[key]
+    os.environ.update(before)
+
+
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> Path:
     """The book built from the repository's data (warm kernels, the default): its HTML folder. Its build
