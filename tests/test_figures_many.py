@@ -112,3 +112,21 @@ def test_distillation_figures_pick_bands_for_many_runs_and_every_run_for_few():
         assert [ax.get_title() for ax in got[name].axes] == [ax.get_title() for ax in want[name].axes]
         assert [len(ax.lines) for ax in got[name].axes] == [len(ax.lines) for ax in want[name].axes]
     plt.close("all")
+
+
+def test_severity_shares_hatch_and_tell_apart_the_runs_not_judged():
+    import pandas as pd
+
+    from evalpatterns import theme
+
+    runs = pd.DataFrame({"run": list("abcd"), "family": ["X"] * 4, "gap": [2.0] * 4,
+                         "severity": ["complete", "already collapsed", "no eval before", "no eval"]})
+    fig, ax = plt.subplots()
+    figures_many.draw_severity_shares(ax, runs)
+    bars = {c.get_label(): c.patches[0] for c in ax.containers}
+    assert list(bars) == ["complete", "already collapsed", "no eval before", "no eval"]  # SEVERITIES' order
+    assert [b.get_width() for b in bars.values()] == [0.25] * 4  # one run of four each
+    assert not bars["complete"].get_hatch() and all(bars[s].get_hatch() for s in list(bars)[1:])
+    colors = {s: theme.SEVERITY_COLORS[s] for s in bars}
+    assert len(set(colors.values())) == 4
+    plt.close(fig)
