@@ -34,7 +34,8 @@ JUDGED = distillation.JUDGED
 @dataclass(frozen=True)
 class Params:
     complete_below: float = param(
-        0.01, "eval score at or below which every post-transition step means complete collapse", 0)
+        0.01, "eval score at or below which every post-transition step means complete collapse (a run already "
+        "at or below it before the transition is not judged)", 0)
     partial_drop: float = param(
         0.25, "relative drop of eval score across the transition that counts as partial collapse", 0, 1)
     min_correlation_runs: int = param(
