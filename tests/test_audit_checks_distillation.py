@@ -107,6 +107,16 @@ def test_families_match_without_regard_to_case():
     assert "x" in check("f4-result-llama", ctx)["reason"]
 
 
+def test_a_severity_not_judged_leaves_the_claim_unsupported():
+    # Llama at 0.005 <= 0.01 before its switch: "already collapsed", not the post's "Complete"
+    ctx = f4_ctx(dl.log(dl.collapsing("x", "Llama", 70, 0.005, (0.0, 0.0)), dl.collapsing("y", "Qwen", 7.5, None)))
+    llama, qwen = check("f4-severity-llama", ctx), check("f4-severity-qwen", ctx)
+    assert (llama["verdict"], llama["recomputed"]) == ("unsupported", "Already collapsed")
+    assert "x was already at or below 0.01 before its transition, so its severity cannot be told" in llama["reason"]
+    assert (qwen["verdict"], qwen["recomputed"]) == ("unsupported", "No eval before")
+    assert "y logs no eval score before its transition" in qwen["reason"]
+
+
 def test_kl_at_the_transition_is_found_without_a_kl_before_it():
     # KL logged at step 50 only: the KL at the transition is known (not "no KL logged at a transition"); no ratio
     ctx = f4_ctx(dl.log(dl.run("solo", "Llama", 70, off=((40, None, 0.27),), on=((50, 5.4453, 0.0), (60, None, 0.0)))))

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from evalpatterns import distillation
+import distlogs as dl
 from datafiles import real, unchanged
 
 
@@ -98,6 +99,23 @@ def test_severity_thresholds(log):
     assert distillation.transitions(qwen, partial_drop=0.95).iloc[0]["severity"] == "none"
     # with complete_below 0.25 every Qwen score after the switch (max 0.211) counts as collapse
     assert distillation.transitions(qwen, complete_below=0.25).iloc[0]["severity"] == "complete"
+
+
+@pytest.mark.parametrize("before, after, severity", [
+    (0.000, (0.000, 0.000), "already collapsed"),  # at zero before the switch: nothing fell at it
+    (0.005, (0.004,), "already collapsed"),        # 0.005 <= 0.01 before: not a collapse at the transition
+    (0.010, (0.000,), "already collapsed"),        # "at or below": 0.010 is the threshold itself
+    (0.011, (0.000,), "complete"),                 # above 0.01 before, every score after at or below it
+    (None, (0.000,), "no eval before"),            # at zero after, but no score before to fall from
+    (None, (0.400,), "no eval before"),            # was "none" (NaN < x is False) and judged
+    (0.400, (None,), "no eval"),
+])
+def test_severity_needs_a_score_above_the_threshold_before_the_switch(before, after, severity):
+    run = dl.log(dl.collapsing("a", before=before, after=after))
+    assert distillation.transitions(run).iloc[0]["severity"] == severity
+    # the reference definition, which the fast path must agree with, gives the same
+    assert distillation._transitions_reference(run, 0.01, 0.25).iloc[0]["severity"] == severity
+    assert (severity in distillation.JUDGED) == (severity == "complete")
 
 
 def test_kl_rises_on_the_real_log(log):

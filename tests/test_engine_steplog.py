@@ -78,6 +78,24 @@ def test_methods_seeds_and_provenance_of_a_parquet_log(tmp_path):
     assert got["mean_drop"].tolist() == [pytest.approx(0.94), pytest.approx(0.34)]
 
 
+def test_eval_sets_are_compared_on_the_engine_with_many_runs(tmp_path):
+    """Past MANY_RUNS runs the log stays on the engine; its eval sets are still compared (they were skipped)."""
+    import distlogs as dl
+
+    loaded = dl.log(*[dl.collapsing(f"r{i:02d}", gap=10, before=0.5, after=(0.0, 0.0)) for i in range(13)])
+    loaded["eval_set"] = loaded["phase"].map({"off_policy": "heldout-50", "on_policy": "heldout-200"})
+    loaded.loc[loaded["run"] == "r00", "eval_set"] = "heldout-200"  # r00 scores both sides on one set
+    loaded.to_parquet(tmp_path / "distillation.parquet", index=False)
+    got = finding.analyse({"distillation": StepLog(tmp_path / "distillation.parquet")})
+    assert got.many and isinstance(got.log, StepLog)
+    # r01..r12: heldout-50 before, heldout-200 after; r00 one set; one gap, so no correlation to compare across
+    assert [m.compared for m in got.eval_sets] == [f"run r{i:02d}'s eval scores before against after the transition"
+                                                   for i in range(1, 13)]
+    assert got.eval_sets == finding.analyse(loaded).eval_sets
+    assert "different eval sets" in got.conclusion.reason
+    assert words.values(got)["n_eval_set_mismatches"] == 12
+
+
 def test_bands_and_labelled_runs_are_computed_on_the_engine(logs):
     log, want = StepLog(logs["folder"] / "hive"), logs["loaded"]
     runs = want.transitions

@@ -128,3 +128,21 @@ def test_at_ten_thousand_runs_no_box_overlaps_another_and_legends_stay_short():
         legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
         assert legends and all(len(legend.get_texts()) <= 12 for legend in legends), name
         plt.close(fig)
+
+
+def test_severity_shares_hatch_and_tell_apart_the_runs_not_judged():
+    import pandas as pd
+
+    from evalpatterns import theme
+
+    runs = pd.DataFrame({"run": list("abcd"), "family": ["X"] * 4, "gap": [2.0] * 4,
+                         "severity": ["complete", "already collapsed", "no eval before", "no eval"]})
+    fig, ax = plt.subplots()
+    figures_many.draw_severity_shares(ax, runs)
+    bars = {c.get_label(): c.patches[0] for c in ax.containers}
+    assert list(bars) == ["complete", "already collapsed", "no eval before", "no eval"]  # SEVERITIES' order
+    assert [b.get_width() for b in bars.values()] == [0.25] * 4  # one run of four each
+    assert not bars["complete"].get_hatch() and all(bars[s].get_hatch() for s in list(bars)[1:])
+    colors = {s: theme.SEVERITY_COLORS[s] for s in bars}
+    assert len(set(colors.values())) == 4
+    plt.close(fig)

@@ -91,7 +91,8 @@ def test_no_collapse_contradicts():
     assert r.transitions["severity"].tolist() == ["none", "none", "none"]  # 0.45 is not below 0.50 x 0.75
     # Wilson, 0 of 3: centre = half = (z^2/6) / (1 + z^2/3) = 0.64026 / 2.28051 = 0.28075; high 0.56150
     assert (r.complete.low, r.complete.high) == (pytest.approx(0.0, abs=1e-12), pytest.approx(0.56150, abs=1e-5))
-    assert r.conclusion.reason.startswith("none of the 3 runs that change phase collapsed")
+    assert r.conclusion.reason.startswith(
+        "none of the 3 runs that change phase and log an eval score on both sides of it collapsed")
 
 
 def test_mixed_runs_are_inconclusive_and_the_majority_rule_is_strict():
@@ -104,7 +105,46 @@ def test_mixed_runs_are_inconclusive_and_the_majority_rule_is_strict():
     # partial collapses only: no run collapsed completely
     r = finding.analyse(dl.log(partial, dl.collapsing("d", before=0.5, after=(0.1,))))
     assert r.conclusion.verdict == INCONCLUSIVE
-    assert r.conclusion.reason == "no run collapsed completely, though 2 of 2 runs collapsed partially"
+    assert r.conclusion.reason == ("no run collapsed completely, though 2 of the 2 runs that change phase and log an "
+                                   "eval score on both sides of it collapsed partially")
+
+
+def test_runs_already_at_zero_before_the_switch_are_not_judged():
+    # the reviewer's repro: 0.000 -> 0.000 and 0.005 -> 0.004; both <= 0.01 before the switch, so neither fell at it
+    r = finding.analyse(dl.log(dl.collapsing("a", before=0.0, after=(0.0,)),
+                               dl.collapsing("b", before=0.005, after=(0.004,))))
+    assert r.transitions["severity"].tolist() == ["already collapsed", "already collapsed"]
+    assert r.judged.empty and r.conclusion.verdict == INCONCLUSIVE  # was supported, "2 of 2 runs collapsed"
+    assert r.conclusion.reason == ("no run that changes phase can be judged, as 2 runs were already at or below "
+                                   "0.01 before their transition")
+    # next to a run that does collapse (0.4 -> 0.0): judged alone, and the reason counts the one left out
+    r = finding.analyse(dl.log(dl.collapsing("a", before=0.0, after=(0.0,)), dl.collapsing("c", before=0.4)))
+    assert (r.conclusion.verdict, r.complete.k, r.complete.n) == (SUPPORTED, 1, 1)
+    assert r.conclusion.reason == (
+        "the one run that changes phase and logs an eval score on both sides of it and above 0.01 before it collapsed "
+        "completely at the transition (every eval score from it on at or below 0.01); not counted for or against "
+        "the claim, 1 run was already at or below 0.01 before its transition")
+
+
+def test_a_run_without_an_eval_score_before_the_switch_is_not_judged():
+    # the reviewer's repro: no off-policy eval score, 0.40 and 0.30 after; it was judged "none" and contradicted
+    r = finding.analyse(dl.log(dl.collapsing("a", before=None, after=(0.4,)),
+                               dl.collapsing("b", before=None, after=(0.3,))))
+    assert r.transitions["severity"].tolist() == ["no eval before", "no eval before"]
+    assert r.conclusion.verdict == INCONCLUSIVE
+    assert r.conclusion.reason == ("no run that changes phase can be judged, as 2 runs log no eval score before "
+                                   "their transition")
+    # beside a judged run that kept its score (0.5 -> 0.45 is within 25%) and one with no score after the switch
+    r = finding.analyse(dl.log(dl.collapsing("a", before=None, after=(0.0,)), dl.collapsing("b", before=0.5,
+                                                                                           after=(0.45,))))
+    assert r.conclusion.verdict == CONTRADICTED
+    assert r.conclusion.reason == (
+        "the one run that changes phase and logs an eval score on both sides of it did not collapse: its lowest "
+        "eval score after the transition stayed within 25% of its last off-policy score; not counted for or "
+        "against the claim, 1 run logs no eval score before its transition")
+    both = finding.analyse(dl.log(dl.collapsing("a", before=None), dl.collapsing("b", before=0.3, after=(None,))))
+    assert both.conclusion.reason == ("no run that changes phase can be judged, as 1 run logs no eval score before "
+                                      "its transition and 1 run logs no eval score after its transition")
 
 
 @pytest.mark.parametrize("runs, reason", [

@@ -25,17 +25,19 @@ def log_300() -> pd.DataFrame:
 
 def test_summary_display_by_hand():
     runs = pd.DataFrame({"run": ["a", "b", "c"], "family": ["X", "X", "Y"], "gap": [2.0, 2.0, 10.0],
-                         "severity": ["complete", "none", "no transition"],
+                         "severity": ["complete", "none", "no transition"],  # no run "no eval" or others
                          "transition_step": [10.0, 30.0, None], "kl_spike_ratio": [100.0, 300.0, None],
                          "eval_drop": [0.5, 0.1, None]})
     shown = tables_many.summary_display(many_runs.severity_summary(runs))
     assert shown.to_dict(orient="records") == [
-        {"Family": "X", "Gap": "2x", "Runs": "2", "Complete": "1", "Partial": "0", "None": "1", "No eval": "0",
+        {"Family": "X", "Gap": "2x", "Runs": "2", "Complete": "1", "Partial": "0", "None": "1",
          "No transition": "0", "Median transition step": "20", "Median KL spike": "200x",
          "Median eval drop": "0.300"},
-        {"Family": "Y", "Gap": "10x", "Runs": "1", "Complete": "0", "Partial": "0", "None": "0", "No eval": "0",
+        {"Family": "Y", "Gap": "10x", "Runs": "1", "Complete": "0", "Partial": "0", "None": "0",
          "No transition": "1", "Median transition step": "n/a", "Median KL spike": "n/a",
          "Median eval drop": "n/a"}]
+    # a severity not judged shows its column only where some run has it: the judged three always do
+    assert "No eval" not in shown and "Already collapsed" not in shown and "Partial" in shown
 
 
 @pytest.mark.parametrize("rows, shown, download", [(12, 12, False), (13, 12, True)])

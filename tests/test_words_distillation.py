@@ -26,7 +26,7 @@ def post() -> dict:
 
 def test_post_opening_takeaway_and_transition(post):
     assert post["opening_text"] == (
-        "The data support the post's claim: of the 2 runs that change phase and log an eval score after it, 1 "
+        "The data support the post's claim: of the 2 runs that change phase and log an eval score on both sides of it, 1 "
         "collapsed completely at the transition and both collapsed completely or partially (complete in 1 of 2 "
         "runs, Wilson 95% interval 9% to 91%; largest KL spike 363x in llama-hybrid-seed8).")
     assert post["takeaway_text"].startswith("Hybrid distillation collapsed at the switch to on-policy training here")
@@ -62,7 +62,8 @@ def test_contradicted_never_asserts_the_pattern():
 
 @pytest.mark.parametrize("runs, reason", [
     ((dl.run("a", on=()), dl.run("b", on=())), "no run changes from off-policy to on-policy"),
-    ((dl.collapsing("a", before=0.5, after=(0.2,)),), "the one run that changes phase collapsed partially, not completely"),
+    ((dl.collapsing("a", before=0.5, after=(0.2,)),),
+     "the one run that changes phase and logs an eval score on both sides of it collapsed partially, not completely"),
 ])
 def test_inconclusive_says_it_cannot_tell(runs, reason):
     v = values(dl.log(*runs))
@@ -93,6 +94,23 @@ def test_kl_logged_at_the_transition_without_a_value_before_it():
     assert v["severity_text"] == ("The one run, z, collapsed partially. z ended at or below 0.01 but scored higher "
                                   "after the transition (at most 0.200), so it does not meet the definition of "
                                   "complete collapse")
+
+
+def test_runs_not_judged_are_counted_and_named_with_their_provenance():
+    # b was at 0.005 <= 0.01 before the switch (illustrative), c logs no eval score before it; a collapses 0.4 -> 0
+    v = values(dl.log(dl.collapsing("a", before=0.4), dl.collapsing("b", before=0.005, status="illustrative"),
+                      dl.collapsing("c", before=None, after=(0.0,))))
+    assert v["verdict"] == "supported" and v["n_judged"] == 1
+    assert v["severity_text"] == (
+        "Of the 3 runs, 1 collapsed completely, 1 was already at or below 0.01 before its transition and 1 logs no "
+        "eval score before its transition. b (illustrative) and c are counted neither for nor against the claim: "
+        "the data cannot show a collapse at the transition in them")
+    assert v["opening_text"].startswith(
+        "The data support the post's claim: the one run that changes phase and logs an eval score on both sides of "
+        "it and above 0.01 before it, a, collapsed completely at the transition; not counted for or against the "
+        "claim, 1 run was already at or below 0.01 before its transition and 1 run logs no eval score before its "
+        "transition")
+    assert (v["n_already_collapsed"], v["n_no_eval_before"]) == (1, 1)
 
 
 def test_correlation_sentence_states_rho_and_its_one_sided_p():
@@ -128,14 +146,14 @@ def test_pooled_seeds_are_counted_as_conditions():
         "relative drop")
     assert "exact, over every ordering of the conditions" in v["correlation_text"]
     assert v["conditions_text"].startswith(
-        "The 15 runs that change phase and log an eval score after it belong to 5 conditions (runs sharing method, "
+        "The 15 runs that change phase and log an eval score on both sides of it belong to 5 conditions (runs sharing method, "
         "family, student, teacher and gap); all 5 have more than one seed.")
     # with too few conditions the sentence counts conditions, not runs
     few = values(_seeded(conditions[:2]), min_correlation_runs=3)
     assert few["correlation_text"] == ("With 2 conditions (the seeds of each pooled to their mean drop), fewer than "
                                        "the 3 on which a correlation is judged (the min_correlation_runs parameter), "
                                        "the data cannot test it")
-    assert few["conditions_text"].startswith("The 6 runs that change phase and log an eval score after it belong to "
+    assert few["conditions_text"].startswith("The 6 runs that change phase and log an eval score on both sides of it belong to "
                                              "2 conditions (runs sharing method, family, student, teacher and gap); "
                                              "both have more than one seed.")
 
@@ -144,7 +162,7 @@ def test_one_seeded_condition_among_single_runs():
     log = dl.log(dl.collapsing("a-s1", "A", 2, 0.5, (0.4,), seed=1), dl.collapsing("a-s2", "A", 2, 0.5, (0.3,), seed=2),
                  dl.collapsing("b", "B", 8, 0.5, (0.0,)), dl.collapsing("c", "C", 4, 0.5, (0.1,)))
     v = values(log)
-    assert v["conditions_text"].startswith("The 4 runs that change phase and log an eval score after it belong to 3 "
+    assert v["conditions_text"].startswith("The 4 runs that change phase and log an eval score on both sides of it belong to 3 "
                                            "conditions (runs sharing method, family, student, teacher and gap); 1 of "
                                            "them has more than one seed.")
     assert (v["n_conditions"], v["n_pooled_conditions"], v["correlation_n"]) == (3, 1, 3)
@@ -172,19 +190,6 @@ def test_the_gap_figures_caption_says_what_it_draws_and_the_correlation(post):
     assert "one point per condition (its seeds' mean, with its 95% t interval where it has several)" in \
         many["gap_caption_text"]
     assert many["gap_caption_text"].endswith("Spearman's \u03c1 = 1.00, one-sided p = 0.0083, over 5 conditions.")
-
-
-@pytest.mark.parametrize("correlation, note", [
-    (finding.Correlation(0, 5), "No run to correlate"),
-    (finding.Correlation(2, 5), "2 runs, fewer than the 5 a correlation is judged on: no correlation"),
-    (finding.Correlation(6, 5, pooled=True), "6 conditions, the gap or the drop does not vary: no correlation"),
-    (finding.Correlation(3, 5, -0.5, 0.83, True, True),
-     "Spearman's \u03c1 = \u22120.50, one-sided p = 0.83, over 3 conditions (not judged: fewer than 5)"),
-    (finding.Correlation(6, 5, 0.8857, 12 / 720, True),
-     "Spearman's \u03c1 = 0.89, one-sided p = 0.017, over 6 runs"),
-])
-def test_correlation_note(correlation, note):
-    assert words.correlation_note(correlation) == note
 
 
 def test_counts_agree_with_their_nouns():

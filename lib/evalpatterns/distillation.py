@@ -12,6 +12,12 @@ import pandas as pd
 from .schema import STATUSES as _STATUSES
 
 RUN_COLUMNS = ["run", "family", "student", "teacher", "gap", "seed"]
+#: Every severity :func:`transitions` gives a run, in the order the tables and figures show them.
+SEVERITIES = ("complete", "partial", "none", "already collapsed", "no eval before", "no eval", "no transition")
+#: The severities of a run whose collapse at the transition can be judged: it changes phase, logs an eval score
+#: on both sides of the transition, and scored above ``complete_below`` before it. The others are not counted
+#: for or against the claim.
+JUDGED = SEVERITIES[:3]
 _STATUS_RANK = {s: i for i, s in enumerate(_STATUSES)}
 
 
@@ -29,9 +35,9 @@ def transitions(log: pd.DataFrame, complete_below: float = 0.01, partial_drop: f
       ``kl_spike_ratio`` = kl_at / kl_before (NA when either is missing or kl_before is 0).
     - ``eval_before``: last off-policy eval score; ``eval_after_min`` / ``eval_after_max`` / ``eval_final``:
       eval scores from the transition step on.
-    - ``severity``: ``complete`` when every score after the transition is <= ``complete_below``;
-      ``partial`` when the lowest is below ``eval_before * (1 - partial_drop)``; ``none`` otherwise;
-      ``no transition`` / ``no eval`` when it cannot be told.
+    - ``severity`` (:func:`severity`): ``complete``, ``partial`` or ``none`` where a collapse at the transition
+      can be judged (:data:`JUDGED`); ``already collapsed``, ``no eval before``, ``no eval`` or
+      ``no transition`` where it cannot.
 
     Example (Llama, seed 8): transition at step 50, KL 0.015 -> 5.4453 (363x), eval 0.266 -> 0.000: complete.
     """
@@ -63,17 +69,35 @@ def _transitions_reference(log: pd.DataFrame, complete_below: float, partial_dro
     runs["eval_after_max"] = ev.max().reindex(runs.index)
     runs["eval_final"] = ev.last().reindex(runs.index)
     runs["eval_drop"] = runs["eval_before"] - runs["eval_after_min"]
-    runs["severity"] = _severity(runs, complete_below, partial_drop)
+    runs["severity"] = severity(runs, complete_below, partial_drop)
     return runs.reset_index()
 
 
-def _severity(runs: pd.DataFrame, complete_below: float, partial_drop: float) -> np.ndarray:
+def severity(runs: pd.DataFrame, complete_below: float, partial_drop: float) -> np.ndarray:
+    """Each run's severity from its row of :func:`transitions` (the first rule that applies):
+
+    - ``no transition``: it never changes from off-policy to on-policy;
+    - ``no eval``: it logs no eval score from the transition on;
+    - ``no eval before``: it logs none at an off-policy step before the transition. Not judged even when every
+      score after it is at or below ``complete_below``: without a score before the switch the data cannot show
+      that the run fell *at the transition* rather than before it;
+    - ``already collapsed``: its last score before the transition is at or below ``complete_below``, so it had
+      nothing left to lose at the switch; not judged either;
+    - ``complete``: every score from the transition on is at or below ``complete_below``;
+    - ``partial``: the lowest score from the transition on is below ``eval_before * (1 - partial_drop)``;
+    - ``none`` otherwise.
+
+    Example: eval 0.005 before and 0.004 after, ``complete_below`` 0.01: already collapsed, not complete.
+    """
+    before = runs["eval_before"]
     return np.select(
         [runs["transition_step"].isna().to_numpy(),
          runs["eval_after_max"].isna().to_numpy(),
+         before.isna().to_numpy(),
+         (before <= complete_below).to_numpy(),
          (runs["eval_after_max"] <= complete_below).to_numpy(),
-         (runs["eval_after_min"] < runs["eval_before"] * (1 - partial_drop)).to_numpy()],
-        ["no transition", "no eval", "complete", "partial"], default="none")
+         (runs["eval_after_min"] < before * (1 - partial_drop)).to_numpy()],
+        ["no transition", "no eval", "no eval before", "already collapsed", "complete", "partial"], default="none")
 
 
 def _first_in_group(mask: np.ndarray, group: np.ndarray, n_groups: int, last: bool = False) -> np.ndarray:
@@ -179,7 +203,7 @@ def _transitions_fast(log: pd.DataFrame, complete_below: float, partial_drop: fl
     runs["eval_after_max"] = _segment_reduce(np.maximum, ev, after & has_ev, g, n_runs)
     runs["eval_final"] = _pick(ev, _first_in_group(after & has_ev, g, n_runs, last=True))
     runs["eval_drop"] = runs["eval_before"] - runs["eval_after_min"]
-    runs["severity"] = _severity(runs, complete_below, partial_drop)
+    runs["severity"] = severity(runs, complete_below, partial_drop)
     return runs.reset_index()
 
 
@@ -226,6 +250,22 @@ def kl_rises(log: pd.DataFrame, transitions_: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
+#: The columns of :func:`eval_set_sides`.
+SIDES = ["run", "after", "eval_set"]
+
+
+def eval_set_sides(log: pd.DataFrame, judged: pd.DataFrame) -> pd.DataFrame:
+    """The ``eval_set`` of each eval score of the judged runs, with the side of the run's transition it is on
+    (``after``: from the transition step on): columns :data:`SIDES`, no rows where the log records no eval set.
+    :meth:`evalpatterns.engine.steplog.StepLog.eval_set_sides` gives the distinct rows of this on the engine."""
+    if "eval_set" not in log or log["eval_set"].isna().all():
+        return pd.DataFrame({c: pd.Series(dtype=bool if c == "after" else object) for c in SIDES})
+    scored = log[log["run"].isin(judged["run"]) & log["eval_score"].notna()]
+    after = scored["step"] >= scored["run"].map(judged.set_index("run")["transition_step"]).astype(float)
+    return pd.DataFrame({"run": scored["run"].to_numpy(), "after": after.to_numpy(dtype=bool),
+                         "eval_set": scored["eval_set"].to_numpy()})
+
+
 #: The columns that name a condition: several seeds of one condition share all of them.
 CONDITION = ["method", "family", "student", "teacher", "gap"]
 CONDITION_COLUMNS = CONDITION + ["n_seeds", "n_drops", "mean_drop", "sd_drop", "ci_low", "ci_high", "n_complete",
@@ -262,7 +302,7 @@ def run_labels(log: pd.DataFrame) -> pd.DataFrame:
 
 def conditions(runs: pd.DataFrame, labels: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """One row per condition (:data:`CONDITION`) of the judged runs ``runs`` (rows of :func:`transitions`
-    whose severity is complete, partial or none), ``labels`` from :func:`run_labels`:
+    whose severity is in :data:`JUDGED`), ``labels`` from :func:`run_labels`:
 
     - ``n_seeds``: the runs (seeds) of the condition; ``n_complete`` / ``n_partial``: those that collapsed
       completely / partially;

@@ -25,13 +25,13 @@ from matplotlib.ticker import LogLocator, NullFormatter
 
 from . import formatting as fmt
 from . import many_runs, theme
+from .distillation import JUDGED, SEVERITIES
 from .figures import METRIC_LABELS, _figure, _gap_label, _note
 
 MAX_GROUPS = 8       # families (or family-and-gap groups) drawn apart; the rest are pooled as "other"
 OTHER = "other families"
 EXTREMES = 3         # runs labelled on each panel
 LABEL_SIZE = 8.5     # points
-SEVERITY_ORDER = ("complete", "partial", "none", "no eval", "no transition")
 
 
 def _families(runs: pd.DataFrame) -> pd.Series:
@@ -146,14 +146,14 @@ def draw_severity_shares(ax, runs: pd.DataFrame):
     number of runs at the end of the bar."""
     groups = _groups(runs)
     table = pd.crosstab(groups, runs["severity"], normalize="index").reindex(
-        columns=[s for s in SEVERITY_ORDER if s in set(runs["severity"])], fill_value=0)
+        columns=[s for s in SEVERITIES if s in set(runs["severity"])], fill_value=0)
     counts = groups.value_counts()
     order = list(dict.fromkeys(groups.sort_values(key=lambda s: s.eq(OTHER), kind="stable")))[::-1]
     left = np.zeros(len(order))
     for severity in table.columns:
         share = table[severity].reindex(order).to_numpy()
         ax.barh(order, share, left=left, color=theme.SEVERITY_COLORS.get(severity, theme.MUTED),
-                hatch="//" if severity in ("no eval", "no transition") else None, edgecolor="white", lw=0.8,
+                hatch=None if severity in JUDGED else "//", edgecolor="white", lw=0.8,
                 label=severity)
         left += share
     for y, name in enumerate(order):

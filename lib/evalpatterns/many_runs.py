@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .distillation import SEVERITIES
+
 MANY_RUNS = 12  # more runs than this: summaries and bands instead of a line, a row and a label per run
-SEVERITIES = ("complete", "partial", "none", "no eval", "no transition")
 QUANTILES = (0.1, 0.5, 0.9)
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from . import formatting as fmt
 from . import report, tables
 from .capability import comparisons
-from .many_runs import SEVERITIES
+from .distillation import JUDGED, SEVERITIES
 
 RUNS_CSV = "hybrid-distillation-runs.csv"  # the per-run table's file, beside the page
 DERIVED_CSV = "capability-cliff-derived.csv"  # Finding 1's derived rows, beside the page, with many tasks
@@ -23,8 +23,9 @@ def summary_display(summary: pd.DataFrame) -> pd.DataFrame:
         "Gap": summary["gap"].map(fmt.ratio),
         "Runs": summary["runs"].map(fmt.number),
     })
-    for s in SEVERITIES:
-        out[s.capitalize()] = summary[s].map(fmt.number)
+    for s in SEVERITIES:  # the judged severities always; the others where some run has one
+        if s in JUDGED or summary[s].any():
+            out[s.capitalize()] = summary[s].map(fmt.number)
     out["Median transition step"] = summary["median_transition_step"].map(
         lambda x: fmt.NA if pd.isna(x) else fmt.number(x, 0))
     out["Median KL spike"] = summary["median_kl_spike_ratio"].map(fmt.ratio)

@@ -63,7 +63,9 @@ ROI_COLORS = {"failed": OKABE_ITO["vermillion"],      # training attempt that lo
 FAMILY_COLORS = {"Llama": OKABE_ITO["vermillion"], "Qwen": OKABE_ITO["orange"]}
 FAMILY_MARKERS = {"Llama": "o", "Qwen": "s"}
 SEVERITY_COLORS = {"complete": OKABE_ITO["vermillion"], "partial": OKABE_ITO["orange"],
-                   "none": OKABE_ITO["bluish_green"], "no transition": MUTED, "no eval": MUTED}
+                   "none": OKABE_ITO["bluish_green"], "no transition": MUTED, "no eval": MUTED,
+                   # not judged, as the two above (hatched where drawn as shares), but told apart from them
+                   "no eval before": OKABE_ITO["sky_blue"], "already collapsed": OKABE_ITO["reddish_purple"]}
 
 COLLAPSE_COLORS = {"collapsed": OKABE_ITO["vermillion"], "converged": OKABE_ITO["bluish_green"],
                    "unknown": OKABE_ITO["yellow"]}  # unknown: a range of accuracies across the collapse line

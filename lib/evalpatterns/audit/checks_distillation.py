@@ -84,7 +84,10 @@ def severity(ctx: Context, family: str) -> Check:
     if r is None:
         return unsupported(f"no {family} run")
     if r["severity"] not in JUDGED:
-        why = "does not change phase" if r["severity"] == "no transition" else "logs no eval score after its transition"
+        why = {"no transition": "does not change phase", "no eval": "logs no eval score after its transition",
+               "no eval before": "logs no eval score before its transition",
+               "already collapsed": f"was already at or below {ctx.p('complete_below'):g} before its transition"
+               }.get(r["severity"], f"has severity {r['severity']}")
         return unsupported(f"{r['run']} {why}, so its severity cannot be told", shown=str(r["severity"]).capitalize())
     return Check(math.nan, str(r["severity"]).capitalize(),
                  f"eval {fmt.number(r['eval_before'], 3)} before, {fmt.number(r['eval_after_min'], 3)}\u2013"

@@ -63,7 +63,7 @@ def transitions(data, complete_below: float = 0.01, partial_drop: float = 0.25, 
 
     runs = _typed(_execute("distillation", data, expressions.transitions, engine, spark_master, con),
                   TRANSITION_DTYPES)
-    runs["severity"] = distillation._severity(runs, complete_below, partial_drop)
+    runs["severity"] = distillation.severity(runs, complete_below, partial_drop)
     return runs
 
 

@@ -134,6 +134,25 @@ class StepLog(OnEngine):
         pairs = self.con.execute(raw.select(*[raw[k].cast("string").name(k) for k in keys]).distinct())
         return distillation.run_labels(pairs)
 
+    def eval_set_sides(self, judged: pd.DataFrame) -> pd.DataFrame:
+        """:func:`evalpatterns.distillation.eval_set_sides` of this log, its distinct rows only: each eval set
+        the judged runs' eval scores name, by run and side of the transition (no rows where the files have no
+        ``eval_set`` column)."""
+        from ..distillation import SIDES
+
+        raw = self.raw
+        if "eval_set" not in raw.columns or judged.empty:
+            return pd.DataFrame({c: pd.Series(dtype=bool if c == "after" else object) for c in SIDES})
+        runs = self._runs_table(judged[["run", "transition_step"]].astype({"run": "str", "transition_step": "int64"}))
+        scored = raw.filter(raw.eval_score.cast("float64").notnull()).select(
+            run=raw.run.cast("string"), step=raw.step.cast("int64"), eval_set=raw.eval_set.cast("string"))
+        joined = scored.join(runs, "run")
+        sides = joined.select("run", after=joined.step >= joined.transition_step, eval_set=joined.eval_set)
+        out = self.con.execute(sides.distinct())
+        out = out.sort_values(["run", "after"], kind="stable").reset_index(drop=True)
+        return pd.DataFrame({"run": out["run"].astype(object).to_numpy(), "after": out["after"].to_numpy(dtype=bool),
+                             "eval_set": out["eval_set"].astype(object).where(out["eval_set"].notna(), None).to_numpy()})
+
     def runs(self) -> list[str]:
         """Every run's name, sorted."""
         return sorted(self.con.execute(self.table.select("run").distinct())["run"].astype(str))

@@ -27,14 +27,15 @@ OPTIONAL_DATA = ("distillation_downstream",)
 QUESTION = "Finding 4: does the switch to on-policy training make hybrid distillation collapse?"
 CLAIM = "Hybrid distillation (off-policy \u2192 on-policy) causes complete collapse at the transition point."
 
-#: The severities of a run whose collapse can be judged (it changes phase and logs an eval score after it).
-JUDGED = ("complete", "partial", "none")
+#: The severities of a run whose collapse can be judged (:data:`evalpatterns.distillation.JUDGED`).
+JUDGED = distillation.JUDGED
 
 
 @dataclass(frozen=True)
 class Params:
     complete_below: float = param(
-        0.01, "eval score at or below which every post-transition step means complete collapse", 0)
+        0.01, "eval score at or below which every post-transition step means complete collapse (a run already "
+        "at or below it before the transition is not judged)", 0)
     partial_drop: float = param(
         0.25, "relative drop of eval score across the transition that counts as partial collapse", 0, 1)
     min_correlation_runs: int = param(
@@ -215,9 +216,43 @@ def _runs(n: int) -> str:
     return f"{n} run" + ("" if n == 1 else "s")
 
 
+#: The runs that change phase and log an eval score after it but are not judged, by severity: what the reason
+#: says of one of them and of several (``{cb}``: ``complete_below``).
+NOT_JUDGED = {"already collapsed": ("was already at or below {cb} before its transition",
+                                    "were already at or below {cb} before their transition"),
+              "no eval before": ("logs no eval score before its transition",
+                                 "log no eval score before their transition")}
+
+
+def not_judged_text(transitions: pd.DataFrame, complete_below: float) -> str:
+    """The runs left out of the verdict although they change phase and log an eval score after it, counted by
+    why (:data:`NOT_JUDGED`): ``1 run was already at or below 0.01 before its transition and 2 runs log no eval
+    score before their transition``; "" when there is none."""
+    sev = transitions["severity"].value_counts()
+    parts = [f"{_runs(int(sev[key]))} {(one if sev[key] == 1 else many).format(cb=f'{complete_below:g}')}"
+             for key, (one, many) in NOT_JUDGED.items() if sev.get(key, 0)]
+    return " and ".join(parts)
+
+
+def judged_clause(n: int, transitions: pd.DataFrame, complete_below: float) -> str:
+    """What makes ``n`` runs judged: ``that change phase and log an eval score on both sides of it``, adding
+    `` and above 0.01 before it`` where a run already at or below that is left out."""
+    verbs = "changes phase and logs" if n == 1 else "change phase and log"
+    above = (f" and above {complete_below:g} before it" if transitions["severity"].eq("already collapsed").any()
+             else "")
+    return f"that {verbs} an eval score on both sides of it{above}"
+
+
+def judged_text(n: int, transitions: pd.DataFrame, complete_below: float) -> str:
+    """The judged runs counted by what makes them judged: ``2 runs that change phase and log an eval score on
+    both sides of it`` (``one run that changes ...``; see :func:`judged_clause`)."""
+    return f"{'one run' if n == 1 else _runs(n)} {judged_clause(n, transitions, complete_below)}"
+
+
 def conclude(transitions: pd.DataFrame, params: Params, spike: pd.Series | None = None) -> Conclusion:
     """The verdict on "hybrid distillation causes complete collapse at the transition", over the runs that
-    change phase and log an eval score after it (severity complete, partial or none):
+    change phase, log an eval score on both sides of it and scored above ``complete_below`` before it
+    (severity in JUDGED; see :func:`evalpatterns.distillation.severity`):
 
     - inconclusive when there is no such run;
     - supported when at least one collapses completely (every eval score from the transition on at or below
@@ -225,59 +260,66 @@ def conclude(transitions: pd.DataFrame, params: Params, spike: pd.Series | None 
     - contradicted when none collapses (every severity is "none");
     - inconclusive otherwise (a mixed picture).
 
+    A run already at or below ``complete_below`` before its transition, or with no eval score before it, counts
+    neither for nor against the claim; the reason says how many there are (:func:`not_judged_text`).
     The statistic is the share that collapsed completely, shown as k of n with its Wilson 95% interval, and
     the largest KL spike at a transition.
     """
-    test = ("the severity of each run that changes phase and logs an eval score after it (supported when at least "
-            "one collapses completely and more than half collapse, completely or partially; contradicted when none "
-            "collapses; inconclusive otherwise)")
+    cb = f"{params.complete_below:g}"
+    test = ("the severity of each run that changes phase and logs an eval score on both sides of it and above "
+            f"{cb} before it (supported when at least one collapses completely and more than half collapse, "
+            "completely or partially; contradicted when none collapses; inconclusive otherwise)")
     judged = transitions[transitions["severity"].isin(JUDGED)]
     n = len(judged)
+    left_out = not_judged_text(transitions, params.complete_below)
     if not n:
+        no_eval = int(transitions["severity"].eq("no eval").sum())
         why = ("no run changes from off-policy to on-policy" if transitions["transition_step"].isna().all()
-               else "no run that changes phase logs an eval score after the change")
+               else "no run that changes phase logs an eval score after the change" if not left_out
+               else "no run that changes phase can be judged, as " + " and ".join(
+                   [left_out] + ([f"{_runs(no_eval)} {'logs' if no_eval == 1 else 'log'} no eval score after "
+                                  f"{'its' if no_eval == 1 else 'their'} transition"] if no_eval else [])))
         return Conclusion(INCONCLUSIVE, test, None, "no run to judge", why)
+    note = f"; not counted for or against the claim, {left_out}" if left_out else ""
     k = int((judged["severity"] == "complete").sum())
     kc = k + int((judged["severity"] == "partial").sum())
     share = _share(k, n)
     shown = f"complete in {k} of {_runs(n)}, Wilson 95% interval {fmt.pct(share.low)} to {fmt.pct(share.high)}"
     if spike is not None and not pd.isna(spike["kl_spike_ratio"]):
         shown += f"; largest KL spike {fmt.ratio(spike['kl_spike_ratio'])} in {spike['run']}"
-    cb = f"{params.complete_below:g}"
+    runs = judged_text(n, transitions, params.complete_below)
     if k and kc > n / 2:
+        how = f"collapsed completely at the transition (every eval score from it on at or below {cb})"
         return Conclusion(SUPPORTED, test, share.proportion, shown,
-                          f"{k} of {_runs(n)} collapsed completely at the transition (every eval score from it on "
-                          f"at or below {cb}) and {kc} of {n} collapsed completely or partially")
+                          (f"the {runs} {how}" if n == 1 else
+                           f"{k} of the {runs} {how} and {kc} of {n} collapsed completely or partially") + note)
+    drop = f"{100 * params.partial_drop:g}%"
     if kc == 0:
         return Conclusion(CONTRADICTED, test, share.proportion, shown,
-                          f"none of the {_runs(n)} that change phase collapsed: each kept its lowest eval score "
-                          f"after the transition within {100 * params.partial_drop:g}% of its last off-policy score"
-                          if n > 1 else
-                          f"the one run that changes phase did not collapse: its lowest eval score after the "
-                          f"transition stayed within {100 * params.partial_drop:g}% of its last off-policy score")
+                          (f"none of the {runs} collapsed: each kept its lowest eval score after the transition "
+                           f"within {drop} of its last off-policy score" if n > 1 else
+                           f"the {runs} did not collapse: its lowest eval score after the transition stayed "
+                           f"within {drop} of its last off-policy score") + note)
     if n == 1:
-        return Conclusion(INCONCLUSIVE, test, share.proportion, shown, "the one run that changes phase collapsed "
-                          "partially, not completely")
-    why = (f"no run collapsed completely, though {kc} of {_runs(n)} collapsed partially" if not k else
-           f"{k} of {_runs(n)} collapsed completely, but only {kc} of {n} collapsed at all, not more than half")
-    return Conclusion(INCONCLUSIVE, test, share.proportion, shown, why)
+        return Conclusion(INCONCLUSIVE, test, share.proportion, shown,
+                          f"the {runs} collapsed partially, not completely" + note)
+    why = (f"no run collapsed completely, though {kc} of the {runs} collapsed partially" if not k else
+           f"{k} of the {runs} collapsed completely, but only {kc} of {n} collapsed at all, not more than half")
+    return Conclusion(INCONCLUSIVE, test, share.proportion, shown, why + note)
 
 
-def eval_set_mismatches(log, judged: pd.DataFrame, correlation: Correlation) -> tuple[EvalSetMismatch, ...]:
-    """The comparisons whose eval scores name different eval sets: a judged run's scores before against after
-    its transition, and (where a correlation is computed) the judged runs' scores after it against each other."""
-    if not isinstance(log, pd.DataFrame) or "eval_set" not in log or log["eval_set"].isna().all():
+def eval_set_mismatches(sides: pd.DataFrame, correlation: Correlation) -> tuple[EvalSetMismatch, ...]:
+    """The comparisons whose eval scores name different eval sets, from ``sides``
+    (:func:`evalpatterns.distillation.eval_set_sides`): a judged run's scores before against after its
+    transition, and (where a correlation is computed) the judged runs' scores after it against each other."""
+    if sides.empty:
         return ()
-    scored = log[log["run"].isin(judged["run"]) & log["eval_score"].notna()]
-    step_of = judged.set_index("run")["transition_step"]
-    # by position, not index label: a valid frame may repeat labels (two logs concatenated)
-    scored = scored.assign(_after=(scored["step"] >= scored["run"].map(step_of).astype(float)).to_numpy())
     out = [eval_set_mismatch(f"run {run}'s eval scores before against after the transition",
-                             eval_set_cells(rows[~rows["_after"]]), eval_set_cells(rows[rows["_after"]]))
-           for run, rows in scored.groupby("run", sort=True)]
+                             eval_set_cells(rows[~rows["after"]]), eval_set_cells(rows[rows["after"]]))
+           for run, rows in sides.groupby("run", sort=True)]
     if correlation.rho is not None:
         out.append(eval_set_mismatch("the runs' eval scores after the transition, compared across teacher/student gaps",
-                                     eval_set_cells(scored[scored["_after"]])))
+                                     eval_set_cells(sides[sides["after"]])))
     return tuple(m for m in out if m is not None)
 
 
@@ -309,7 +351,9 @@ def analyse(data: dict[str, pd.DataFrame] | pd.DataFrame, params: Params = Param
         excerpt, origin = many_runs.excerpt_run(transitions), "switching"
     rows = log[log["run"] == excerpt] if isinstance(log, pd.DataFrame) else log.rows([excerpt])
     correlation = correlation_of(conditions, params.min_correlation_runs)
-    mismatches = eval_set_mismatches(log, judged, correlation)  # () on a many-run engine log: not loaded
+    sides = (distillation.eval_set_sides(log, judged) if isinstance(log, pd.DataFrame)
+             else log.eval_set_sides(judged))
+    mismatches = eval_set_mismatches(sides, correlation)
     return Result(params, log, transitions, judged, spike, rises, correlation, conditions, _share(k, len(judged)),
                   _share(kc, len(judged)), excerpt, origin,
                   caveated(conclude(transitions, params, spike), mismatches), many,

@@ -6,16 +6,21 @@ import pandas as pd
 
 from .. import formatting as fmt
 from ..findings.base import ALPHA, CONTRADICTED, SUPPORTED
-from ..findings.distillation import Result
+from ..findings.distillation import NOT_JUDGED, Result, judged_clause, judged_text, not_judged_text
 from ..many_runs import MANY_RUNS
 from . import downstream
+from .distillation_display import correlation_note, display_values  # noqa: F401 - correlation_note re-exported
 from .common import conclusion_values, eval_set_values, count, join, missing, opening, p_text
 
 #: How a logged step that is not a measurement is known (the ``status`` column), as the page says it.
 STATUS_TEXT = {"figure": "read off a figure", "illustrative": "illustrative, with no run behind them",
                "pending": "pending: the run was not done"}
+#: A run's provenance (its least certain logged step), as the page names it beside the run.
+RUN_STATUS_TEXT = {"figure": "read off a figure", "illustrative": "illustrative", "pending": "pending"}
 #: A run's severity (:func:`evalpatterns.distillation.transitions`) as the figures and the dashboard name it.
-SEVERITY_TEXT = {"complete": "complete collapse", "partial": "partial collapse", "none": "no collapse"}
+SEVERITY_TEXT = {"complete": "complete collapse", "partial": "partial collapse", "none": "no collapse",
+                 "already collapsed": "already collapsed before the transition",
+                 "no eval before": "no eval score before the transition"}
 #: A KL ratio across the transition from which the dashboard calls it a jump (an order of magnitude).
 JUMP = 10
 
@@ -38,18 +43,20 @@ def evidence(result: Result) -> str:
     c, k, kc = result.conclusion, result.complete, result.collapsed
     if c.statistic is None:
         return c.reason
-    n = k.n
-    runs = count(n, "run") + " that change phase and log an eval score after it"
+    n, cb = k.n, result.params.complete_below
+    runs = judged_text(n, result.transitions, cb)
+    left_out = not_judged_text(result.transitions, cb)
+    note = f"; not counted for or against the claim, {left_out}" if left_out else ""
     if n == 1:
         only = result.judged.iloc[0]
         what = {"complete": "collapsed completely at the transition", "partial": "collapsed partially",
                 "none": "did not collapse"}[only["severity"]]
-        return f"the one run that changes phase, {only['run']}, {what}"
+        return f"the {runs}, {only['run']}, {what}" + note
     if kc.k == 0:
-        return f"none of the {runs} collapsed"
+        return f"none of the {runs} collapsed" + note
     head = f"of the {runs}, {k.k} collapsed completely at the transition" if k.k else \
         f"of the {runs}, none collapsed completely"
-    return head + f" and {_of(kc.k, n)} collapsed completely or partially"
+    return head + f" and {_of(kc.k, n)} collapsed completely or partially" + note
 
 
 def takeaway(result: Result) -> str:
@@ -167,12 +174,13 @@ def rise_text(result: Result) -> str:
 
 def severity_text(result: Result) -> str:
     """How many runs collapsed completely, partially or not at all, and the runs the definitions leave out."""
-    t = result.transitions
+    t, cb = result.transitions, f"{result.params.complete_below:g}"
     sev = t["severity"].value_counts()
     parts = []
     for key, one, many in (("complete", "collapsed completely", "collapsed completely"),
                            ("partial", "collapsed partially", "collapsed partially"),
                            ("none", "did not collapse", "did not collapse"),
+                           *((key, one.format(cb=cb), many.format(cb=cb)) for key, (one, many) in NOT_JUDGED.items()),
                            ("no transition", "never changes phase", "never change phase"),
                            ("no eval", "logs no eval score after its transition",
                             "log no eval score after their transition")):
@@ -184,13 +192,38 @@ def severity_text(result: Result) -> str:
     if len(parts) == 1 and len(t) > 1:
         key = sev.index[0]
         whole = {"complete": "collapsed completely", "partial": "collapsed partially", "none": "collapsed",
+                 "already collapsed": f"were already at or below {cb} before their transition",
+                 "no eval before": "log no eval score before their transition",
                  "no transition": "changes phase", "no eval": "logs an eval score after its transition"}[key]
         none_of = key in ("none", "no transition", "no eval")
         return (f"None of the {count(len(t), 'run')} {whole}" if none_of else
-                f"{'Both' if len(t) == 2 else 'All ' + str(len(t))} runs {whole}") + _ended(result)
+                f"{'Both' if len(t) == 2 else 'All ' + str(len(t))} runs {whole}") + _ended(result) \
+            + _not_judged(result)
     text = "Of the " + count(len(t), "run") + ", " + join(parts) if len(t) > 1 else \
         f"The one run, {t['run'].iloc[0]}, " + parts[0].split(" ", 1)[1]
-    return text + _ended(result)
+    return text + _ended(result) + _not_judged(result)
+
+
+def _not_judged(result: Result) -> str:
+    """A sentence naming the runs that change phase and log an eval score after it but are not judged (already
+    at or below ``complete_below`` before the transition, or with no eval score before it), each with its
+    provenance where it is not a measurement; with many runs, their count only."""
+    t = result.transitions
+    left = t[t["severity"].isin(list(NOT_JUDGED))]
+    if left.empty:
+        return ""
+    if len(left) > MANY_RUNS:
+        return (f". These {fmt.number(len(left))} runs are counted neither for nor against the claim: the data "
+                "cannot show a collapse at the transition in them")
+    status = ({} if result.labels is None else result.labels.set_index("run")["status"].to_dict())
+
+    def name(run) -> str:
+        s = status.get(run, "measured")
+        return str(run) + ("" if s == "measured" else f" ({RUN_STATUS_TEXT.get(s, 'of status ' + str(s))})")
+
+    names = join([name(r) for r in left["run"]])
+    return (f". {names} {'is' if len(left) == 1 else 'are'} counted neither for nor against the claim: the data "
+            "cannot show a collapse at the transition in " + ("it" if len(left) == 1 else "them"))
 
 
 def _ended(result: Result) -> str:
@@ -228,8 +261,7 @@ def correlation_text(result: Result) -> str:
         return ("No run changes phase and logs an eval score on both sides of it (a positive one before), so the "
                 "data cannot test it")
     if c.n < c.min_runs:
-        what = "" if c.pooled else (" that changes phase and logs" if c.n == 1 else " that change phase and log") \
-            + " an eval score on both sides of it"
+        what = "" if c.pooled else " " + judged_clause(c.n, result.transitions, result.params.complete_below)
         return (f"With {points}{what}, fewer than the {c.min_runs} on which a correlation "
                 "is judged (the min_correlation_runs parameter), the data cannot test it")
     if c.rho is None:
@@ -258,73 +290,13 @@ def conditions_values(result: Result) -> dict:
         who = _of(k, k) if k == len(cond) else f"{k} of them"
         seeds = f"{who} {'has' if k == 1 else 'have'} more than one seed"
     out["conditions_text"] = (
-        f"The {count(int(cond['n_seeds'].sum()), 'run')} that change phase and log an eval score after it belong to "
+        f"The {judged_text(int(cond['n_seeds'].sum()), result.transitions, result.params.complete_below)} belong to "
         f"{count(len(cond), 'condition')} (runs sharing method, family, student, teacher and gap); {seeds}. The table "
         f"below pools the seeds of each condition: the mean of {DROP_TEXT}, its 95% t interval (none with one "
         "seed), how many seeds collapsed and the least certain provenance of the condition's logged steps")
     out["conditions_caption_text"] = ("Each condition's seeds pooled: mean relative drop of the eval score across "
                                       "the transition, its 95% t interval, the seeds that collapsed.")
     return out
-
-
-def correlation_note(c) -> str:
-    """The correlation the gap figure shows, in a line (its note and caption): ``Spearman's ρ = 0.89,
-    one-sided p = 0.017, over 6 conditions``, or why there is none (``2 runs, fewer than the 5 a correlation is
-    judged on``)."""
-    points, few = count(c.n, c.unit), c.n < c.min_runs
-    if c.rho is None:
-        why = f"fewer than the {c.min_runs} a correlation is judged on" if few else "the gap or the drop does not vary"
-        return f"{points}, {why}: no correlation" if c.n else "No run to correlate"
-    judged = f" (not judged: fewer than {c.min_runs})" if few else ""
-    return f"Spearman's ρ = {fmt.decimal(c.rho, 2)}, one-sided {p_text(c.p_value)}, over {points}{judged}"
-
-
-def display_values(result: Result) -> dict:
-    """The sentences and captions that say how the runs are shown: one by one, or (``result.many``) summarised
-    by family and gap with the most extreme runs, and the full per-run table as a CSV file."""
-    n, note = fmt.number(len(result.transitions)), correlation_note(result.correlation)
-    pooled = (", and each condition's mean with its 95% t interval where it has several seeds"
-              if result.correlation.pooled else "")
-    if not result.many:
-        return {
-            "severity_table_text": "gives each run's result",
-            "severity_caption_text": "Capability gap, transition, KL spike and severity of each run.",
-            "phase_figure_text": "shows the eval score and KL divergence of every run around the transition",
-            "phase_caption_text": ("Eval score (left) and KL divergence (right) against training step, one line per "
-                                   "run. Filled markers are logged measurements; hollow markers are not (read off "
-                                   "a figure, illustrative or pending)."),
-            "gap_figure_text": ("draws the relative drop of each run against the gap" + pooled
-                                + "; no trend line is put through them"),
-            "gap_caption_text": (f"Relative drop of the eval score across the transition against the "
-                                 f"teacher/student size gap, one point per run{pooled}. {note}."),
-            "top_caption_text": "", "runs_csv_text": "",
-        }
-    from ..findings.distillation import TOP
-
-    return {
-        "severity_table_text": (f"counts the results of the {n} runs by family and gap; the table after it gives "
-                                f"the {TOP} runs with the largest KL spike, and every run's row is in the CSV file "
-                                "linked below them"),
-        "severity_caption_text": (f"The {n} runs by family and gap: how many end in each severity, and the median "
-                                  "transition step, KL spike and eval drop."),
-        "phase_figure_text": (f"shows the eval score and KL divergence of the {n} runs around the transition, each "
-                              "against the steps from its own transition: per family the median and the band of "
-                              "the middle 80% of runs, with the most extreme runs drawn and labelled"),
-        "phase_caption_text": ("Eval score (left) and KL divergence (right) against the steps from each run's "
-                               "transition: per family the median (line) and the 10-90% band of the runs; the few "
-                               "most extreme runs are drawn as thin labelled lines."),
-        "gap_figure_text": ("summarises the runs by family and gap instead of drawing each: the share of runs in "
-                            "each severity, each condition's mean relative drop against the gap, and the "
-                            "distribution of the KL spike with the largest spikes labelled"),
-        "gap_caption_text": ("Severity shares by family and gap (left); the relative drop of the eval score across "
-                             "the transition against the teacher/student size gap, one point per condition (its "
-                             "seeds' mean, with its 95% t interval where it has several) (middle); the KL spike at "
-                             f"the transition by family and gap (right, box: quartiles, whiskers: 5-95% of runs). "
-                             f"{note}."),
-        "top_caption_text": f"The {TOP} runs with the largest KL spike at the transition, of {n}.",
-        "runs_csv_text": f"Every run's row ({n} runs) as CSV",
-    }
-
 
 
 def kl_change(ratio: float) -> str:
@@ -361,6 +333,8 @@ def values(result: Result) -> dict:
         "n_with_transition": int(t["transition_step"].notna().sum()), "n_judged": int(len(result.judged)),
         "n_complete": int(t["severity"].eq("complete").sum()), "n_partial": int(t["severity"].eq("partial").sum()),
         "n_none": int(t["severity"].eq("none").sum()),
+        "n_already_collapsed": int(t["severity"].eq("already collapsed").sum()),
+        "n_no_eval_before": int(t["severity"].eq("no eval before").sum()),
         "complete_share": _f(result.complete.proportion), "complete_low": _f(result.complete.low),
         "complete_high": _f(result.complete.high),
         "complete_below": float(p.complete_below), "complete_below_text": f"{p.complete_below:g}",
