@@ -264,6 +264,28 @@ def test_roi_scatter_with_many_attempts_keeps_its_legend_off_the_points(close):
     assert f"in {formatting.duration(summary.training_minutes)} in total" in "\n".join(texts(fig))
 
 
+@pytest.mark.parametrize("baseline", [0.73, 0.95])
+@pytest.mark.parametrize("rows", [6, 200])
+def test_roi_scatter_legend_lists_only_the_kinds_of_attempt_drawn(baseline, rows, close):
+    """At a baseline of 73% some training attempt reaches it, at 95% none does: the key says 'at or above
+    baseline' only in the first case (a key entry for marks not drawn would be a false statement)."""
+    import sys
+
+    sys.path.insert(0, str(DATA.parent / "benchmarks"))
+    import synthetic
+
+    frame = io.load("roi", DATA / "roi.csv") if rows == 6 else synthetic.roi_frame(rows)
+    table = roi.roi_table(frame, baseline)
+    fig = figures.roi_scatter(table, roi.switch_vs_training(table))
+    close(fig)
+    training = table[table["kind"] == "training"]["change_points"].dropna()
+    labels = legend_texts(fig.axes[0])
+    assert ("training: at or above baseline" in labels) == bool((training >= 0).any())
+    assert ("training: below baseline" in labels) == bool((training < 0).any())
+    assert "model switch" in labels
+    assert (baseline == 0.73) == ("training: at or above baseline" in labels)  # both cases are exercised
+
+
 def test_roi_scatter_annotation_follows_the_summary(roi_table, summary, close):
     fig = figures.roi_scatter(roi_table, summary._replace(gain_ratio=77.0, roi_ratio=4321.0))
     close(fig)
