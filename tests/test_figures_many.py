@@ -116,7 +116,9 @@ def test_distillation_figures_pick_bands_for_many_runs_and_every_run_for_few():
 
 def test_at_ten_thousand_runs_no_box_overlaps_another_and_legends_stay_short():
     """10,000 runs (every tenth logged step): each figure drawn once; no two boxes (labels, notes, legends,
-    ticks, titles) overlap, none leaves the figure, no legend has more than a dozen entries."""
+    ticks, titles) overlap, none leaves the figure, no legend has more than a dozen entries, and no text is
+    smaller than the house minimum (theme.SMALL_PT; the labels were 8.5 pt)."""
+    from evalpatterns import report, theme
     from evalpatterns.findings import distillation as finding
     from figurecheck import outside_figure, overlapping_texts
 
@@ -125,6 +127,7 @@ def test_at_ten_thousand_runs_no_box_overlaps_another_and_legends_stay_short():
     assert result.many and len(result.transitions) == 10_000
     for name, fig in figures_many.distillation_figures(result).items():
         assert overlapping_texts(fig) == [] and outside_figure(fig) == [], name
+        assert report.smallest_font_pt(fig) >= theme.SMALL_PT, name
         legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
         assert legends and all(len(legend.get_texts()) <= 12 for legend in legends), name
         plt.close(fig)

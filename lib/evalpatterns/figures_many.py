@@ -31,7 +31,7 @@ from .figures import METRIC_LABELS, _figure, _gap_label, _note
 MAX_GROUPS = 8       # families (or family-and-gap groups) drawn apart; the rest are pooled as "other"
 OTHER = "other families"
 EXTREMES = 3         # runs labelled on each panel
-LABEL_SIZE = 8.5     # points
+LABEL_SIZE = theme.SMALL_PT  # points: the house minimum
 
 
 def _families(runs: pd.DataFrame) -> pd.Series:
@@ -157,7 +157,7 @@ def draw_severity_shares(ax, runs: pd.DataFrame):
                 label=severity)
         left += share
     for y, name in enumerate(order):
-        ax.text(1.01, y, f"{fmt.number(counts[name])} runs", va="center", fontsize=9, color=theme.MUTED,
+        ax.text(1.01, y, f"{fmt.number(counts[name])} runs", va="center", fontsize=LABEL_SIZE, color=theme.MUTED,
                 transform=ax.get_yaxis_transform())
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(lambda v, _: fmt.pct(v))

@@ -38,19 +38,23 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
     the attempts of unknown outcome and those not measured counted beneath. A cell is drawn in the style of
     its least measured attempt (``status``). Cells with no run (``collapsed`` NA), which the original drew as
     collapsed, are drawn as illustrative values: white, hatched in the collapsed colour, labelled "no run".
-    A grid of more than :data:`DENSE` rates or ranks writes only the numbers: an accuracy, or "k/n".
+    A grid of more than :data:`DENSE` rates or ranks writes only the numbers: an accuracy, or "k/n"; drawn
+    ``compact`` (the dashboard's half-width panel) it writes none, at the house minimum size they do not fit
+    its cells, and the key says what the colours mean (a share of the attempts collapsed, or "no run").
     """
     lrs, ranks = sorted(grid["learning_rate"].unique()), sorted(grid["lora_rank"].unique())
     dense = max(len(lrs), len(ranks)) > DENSE
     size = SMALL if compact or dense else 11
+    numbers = not (compact and dense)
     for r in grid.itertuples():
         x, y = ranks.index(r.lora_rank), lrs.index(r.learning_rate)
         outcome = getattr(r, "outcome", "no run" if pd.isna(r.collapsed) else "")
         if outcome == "no run":  # the original drew it collapsed: an illustrative value
             kw = theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative")
             ax.add_patch(Rectangle((x, y), 1, 1, gid="no-run", **kw))
-            ax.text(x + 0.5, y + 0.5, "no run", ha="center", va="center", fontsize=size, color=theme.INK,
-                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
+            if numbers:
+                ax.text(x + 0.5, y + 0.5, "no run", ha="center", va="center", fontsize=size, color=theme.INK,
+                        bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
             continue
         if getattr(r, "n_attempts", 1) > 1:
             kw = theme.cell_kwargs(theme.collapse_share_color(r.share_collapsed), r.status)
@@ -63,6 +67,8 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
                         else fmt.pct(r.accuracy, 1))
             label = accuracy if dense else f"{attempt}{accuracy}\n{state}"
         ax.add_patch(Rectangle((x, y), 1, 1, gid="run", **kw))
+        if not numbers:
+            continue
         ground = dict(boxstyle="round,pad=0.15", facecolor=kw["facecolor"], edgecolor="none") if "hatch" in kw else None
         ax.text(x + 0.5, y + 0.5, label, ha="center", va="center",  # on a hatched cell, on a plain ground
                 fontsize=size, weight="bold", color=theme.ink_for(kw["facecolor"]), bbox=ground)
@@ -74,7 +80,8 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
                      **theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative"))]
     if "n_attempts" in grid and (grid["n_attempts"] > 1).any():
         handles.insert(2, Patch(facecolor=theme.collapse_share_color(0.5),
-                                label="k/n: k of a cell's n attempts collapsed"))
+                                label="k/n: k of a cell's n attempts collapsed" if numbers else
+                                "between: the share of a cell's attempts that collapsed"))
     if "outcome" in grid and (grid["outcome"] == "unknown").any():
         handles.insert(2, Patch(facecolor=theme.COLLAPSE_COLORS["unknown"], label="unknown (a range across the line)"))
     ran = grid["outcome"] != "no run" if "outcome" in grid else grid["collapsed"].notna()

@@ -139,6 +139,20 @@ def _left_half(roi_table: pd.DataFrame, row) -> bool:
     return hi == lo or row["minutes"] <= (lo + hi) / 2
 
 
+_CATEGORY_KEYS = {"failed": ("o", 10, "training: below baseline"),
+                  "marginal": ("o", 10, "training: at or above baseline"),
+                  "model_switch": ("*", 15, "model switch")}
+
+
+def _category_handles(roi_table: pd.DataFrame) -> list:
+    """A key entry for each kind of mark drawn, none for a kind no attempt has (words follow the data)."""
+    drawn = roi_table.dropna(subset=["change_points"])
+    present = {_roi_category(row) for _, row in drawn.iterrows()}
+    return [Line2D([], [], linestyle="none", marker=marker, markersize=size, color=theme.ROI_COLORS[cat],
+                   markeredgecolor=theme.INK, label=label)
+            for cat, (marker, size, label) in _CATEGORY_KEYS.items() if cat in present]
+
+
 def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False):
     """Minutes invested against accuracy change (points vs baseline), one point per attempt.
 
@@ -159,12 +173,7 @@ def draw_roi_scatter(ax, roi_table: pd.DataFrame, summary, compact: bool = False
                 va="top" if below else "bottom", fontsize=SMALL, color=theme.MUTED)
     ax.margins(x=0.08, y=0.2)
     ax.set(xlabel="Time invested (minutes)", ylabel="Accuracy change (points vs baseline)")
-    handles = [Line2D([], [], linestyle="none", marker="o", markersize=10, color=theme.ROI_COLORS["failed"],
-                      markeredgecolor=theme.INK, label="training: below baseline"),
-               Line2D([], [], linestyle="none", marker="o", markersize=10, color=theme.ROI_COLORS["marginal"],
-                      markeredgecolor=theme.INK, label="training: at or above baseline"),
-               Line2D([], [], linestyle="none", marker="*", markersize=15,
-                      color=theme.ROI_COLORS["model_switch"], markeredgecolor=theme.INK, label="model switch")]
+    handles = _category_handles(roi_table)
     if roi_table["is_range"].any():
         handles.append(Line2D([], [], color=theme.INK, marker="_", markersize=10, lw=1.4,
                               label="reported accuracy range"))
