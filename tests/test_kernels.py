@@ -266,3 +266,14 @@ def test_an_iopub_not_yet_connected_means_asking_again_and_a_dead_kernel_is_an_e
     assert kc.requests == 2
     with pytest.raises(RuntimeError, match="died"):
         asyncio.run(wait_for_ready(_Client(shell=[], iopub=[]), _Manager(alive=False), timeout=5))
+
+
+def test_a_killed_kernels_sockets_are_closed_at_once(tmp_path):
+    """jupyter_client gives a client's sockets a linger of 1 s: a killed kernel's client held its process that
+    long at exit or garbage collection (test_fuzz's refused runs once took 25 s to tear down)."""
+    kernel = WarmKernel(tmp_path)
+    client, manager = kernel.kc, kernel.km
+    shell = client.shell_channel.socket
+    kernel.kill()
+    assert shell.closed and (manager._control_socket is None or manager._control_socket.closed)
+    assert kernel.km is None and kernel.kc is None

@@ -256,9 +256,19 @@ class WarmKernel:
         signal handler."""
         import signal
 
-        km, self.km, self.kc = self.km, None, None
+        km, kc, self.km, self.kc = self.km, self.kc, None, None
         if km is None:
             return
+        # Close this client's sockets at once: jupyter_client gives them a linger of 1 s, so a request still
+        # queued for the killed kernel held the process for a second at exit (or at garbage collection).
+        for channel in ("_shell_channel", "_iopub_channel", "_stdin_channel", "_control_channel", "_hb_channel"):
+            with contextlib.suppress(Exception):
+                sock = getattr(getattr(kc, channel, None), "socket", None)
+                if sock is not None:
+                    sock.close(linger=0)
+        with contextlib.suppress(Exception):
+            if getattr(km, "_control_socket", None) is not None:
+                km._control_socket.close(linger=0)
         provisioner = getattr(km, "provisioner", None)
         pgid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
         if pgid:
