@@ -22,12 +22,13 @@ from ._common import SMALL, _below_xlabel, _digits, _figure, _grid_axes, _made_f
 COLORBAR_LABEL = "Share of full marks, in the direction of better\n(lower-is-better scores: 1 \u2212 the share; cells show the raw score)"
 
 
-def _capability_label(r) -> str:
-    """'40%' for a rate, '2.8/10' for a score on another scale, then the status tag ('pending')."""
+def _capability_label(r, one_line: bool = False) -> str:
+    """'40%' for a rate, '2.8/10' for a score on another scale, then the status tag ('pending') on a line of
+    its own, or after a space with ``one_line`` (the many-tasks map's cells are wide and one line high)."""
     value = (fmt.pct(r.performance) if r.scale_max == 1
              else f"{fmt.decimal(r.value, _digits(r.value))}/{fmt.number(r.scale_max)}")
     tag = theme.status_style(r.status).tag
-    return f"{value}\n{tag}" if tag else value
+    return f"{value}{' ' if one_line else chr(10)}{tag}" if tag else value
 
 
 def cell_marks(matrix: pd.DataFrame) -> pd.Series:
@@ -66,7 +67,7 @@ def draw_capability_heatmap(ax, matrix: pd.DataFrame, cliff_between: tuple[float
                 else (task_at[r.task], size_at[r.params_b]))
         kw = theme.cell_kwargs(cmap(norm(m)), r.status)
         ax.add_patch(Rectangle((x, y), 1, 1, gid=f"cell-{r.status}", **kw))
-        ax.text(x + 0.5, y + 0.5, _capability_label(r), ha="center", va="center", weight="bold",
+        ax.text(x + 0.5, y + 0.5, _capability_label(r, one_line=rows_are_tasks), ha="center", va="center", weight="bold",
                 fontsize=SMALL if compact or rows_are_tasks else 12, color=theme.ink_for(kw["facecolor"]),
                 bbox=dict(boxstyle="round,pad=0.15", facecolor=kw["facecolor"], edgecolor="none")
                 if kw.get("hatch") else None)

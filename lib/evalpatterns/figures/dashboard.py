@@ -50,11 +50,13 @@ def summary_dashboard(episodes_table, advantage, roi_table, summary, log, transi
     """
     theme.set_theme()
     fig = plt.figure(figsize=DASHBOARD, layout="constrained")
-    grid_spec = fig.add_gridspec(4, 2, height_ratios=[1, 0.9, 1, 1.15])
-    bars, collapse_ax = fig.add_subplot(grid_spec[0, 0]), fig.add_subplot(grid_spec[0, 1])
-    roi_ax = fig.add_subplot(grid_spec[1, :])
-    phase, key = fig.add_subplot(grid_spec[2, 0]), fig.add_subplot(grid_spec[2, 1])
-    capability_ax = fig.add_subplot(grid_spec[3, :])
+    # One subfigure per row, so that each row lays out its own margins: in one grid, the capability map's long
+    # task names (many tasks) widened the left margin of every panel in the first column and squeezed them.
+    rows = fig.subfigures(4, 1, height_ratios=[1, 0.9, 1, 1.15])
+    bars, collapse_ax = rows[0].subplots(1, 2)
+    roi_ax = rows[1].subplots()
+    phase, key = rows[2].subplots(1, 2)
+    capability_ax = rows[3].subplots()
     draw_sl_vs_rl_bars(bars, episodes_table, advantage, n_values, compact=True)
     draw_roi_scatter(roi_ax, roi_table, summary, compact=True)
     if many_runs:
