@@ -385,6 +385,20 @@ def test_mode_collapse_labels_follow_the_data(grid, close):
     assert "Attempt 4\n50%\nconverged" in [t.get_text() for t in fig.axes[0].texts]
 
 
+def test_the_mode_collapse_key_names_no_run_only_where_a_cell_has_none(grid, close):
+    """The key names only marks the grid draws: every cell run, no "no run" entry (the post's grid has six)."""
+    full = pd.DataFrame([(lr, rank) for lr in (5e-6, 5e-5) for rank in (16, 64)], columns=["learning_rate", "lora_rank"])
+    runs = full.assign(accuracy=[0.7, 0.1, 0.72, 0.12], collapsed=[False, True, False, True], status="measured",
+                       attempt=range(1, 5), source="x", note="")
+    fig = figures.mode_collapse_heatmap(runs)
+    close(fig)
+    assert theme.NO_RUN_LABEL not in legend_texts(fig.axes[0])
+    assert {"converged", "collapsed"} <= set(legend_texts(fig.axes[0]))
+    post = figures.mode_collapse_heatmap(grid)
+    close(post)
+    assert theme.NO_RUN_LABEL in legend_texts(post.axes[0])
+
+
 def test_mode_collapse_cell_of_three_attempts_shows_the_share_that_collapsed(close):
     """Attempt 3's cell (5e-5, rank 64) given two more attempts, one converged (60%) and one collapsed but
     pending: 2 of its 3 attempts collapsed."""

@@ -74,17 +74,18 @@ def draw_mode_collapse_heatmap(ax, grid: pd.DataFrame, compact: bool = False):
                 fontsize=size, weight="bold", color=theme.ink_for(kw["facecolor"]), bbox=ground)
     _grid_axes(ax, lrs, ranks, [fmt.sci(v) for v in lrs], [fmt.number(v) for v in ranks])
     ax.set(xlabel="LoRA rank", ylabel="Learning rate")
+    ran = grid["outcome"] != "no run" if "outcome" in grid else grid["collapsed"].notna()
     handles = [Patch(facecolor=theme.COLLAPSE_COLORS["converged"], label="converged"),
-               Patch(facecolor=theme.COLLAPSE_COLORS["collapsed"], label="collapsed"),
-               Patch(label=theme.NO_RUN_LABEL,
-                     **theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative"))]
+               Patch(facecolor=theme.COLLAPSE_COLORS["collapsed"], label="collapsed")]
+    if not ran.all():  # the key names only marks the grid draws
+        handles.append(Patch(label=theme.NO_RUN_LABEL,
+                             **theme.cell_kwargs(theme.COLLAPSE_COLORS["collapsed"], "illustrative")))
     if "n_attempts" in grid and (grid["n_attempts"] > 1).any():
         handles.insert(2, Patch(facecolor=theme.collapse_share_color(0.5),
                                 label="k/n: k of a cell's n attempts collapsed" if numbers else
                                 "between: the share of a cell's attempts that collapsed"))
     if "outcome" in grid and (grid["outcome"] == "unknown").any():
         handles.insert(2, Patch(facecolor=theme.COLLAPSE_COLORS["unknown"], label="unknown (a range across the line)"))
-    ran = grid["outcome"] != "no run" if "outcome" in grid else grid["collapsed"].notna()
     handles += theme.status_handles(grid.loc[ran, "status"], kind="cell")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1 if not compact else -0.13),
               ncols=2 if not compact else 1, fontsize=SMALL, frameon=False, handleheight=1.6,
