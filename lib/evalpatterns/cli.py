@@ -144,17 +144,15 @@ def _early_kernel(chapter_id: str):
     """A warm kernel for a chapter that exists, started before the build's libraries are imported (and given
     to ``run_chapter``, which owns it from then on); None with ``--fresh-kernels`` or for an unknown chapter
     (``run_chapter`` then says which chapters there are)."""
-    import subprocess
-
     from .book.errors import reported
-    from .kernels import WarmKernel
+    from .kernels import start_quiet
     from .options import fresh_kernels_default
 
-    folder = Path(__file__).resolve().parents[2] / "chapters"  # the registry's sources, without importing it
+    folder = Path(__file__).resolve().parents[2] / "chapters"  # chapters.ROOT's, without importing the registry
     if fresh_kernels_default() or not (folder / f"{chapter_id}.md").is_file():
         return None
     with reported(chapter_id):
-        return WarmKernel(folder, stderr=subprocess.DEVNULL)  # as evalpatterns.book.run.start_kernel
+        return start_quiet(folder)
 
 
 def cmd_import(args) -> int:

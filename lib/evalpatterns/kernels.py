@@ -129,6 +129,16 @@ def _fresh_state_code(cwd: Path) -> str:
     return f"__import__('evalpatterns.kernels').kernels.fresh_state({str(cwd)!r})"
 
 
+def start_quiet(folder: str | Path) -> "WarmKernel":
+    """A warm kernel for one chapter run (``evalpatterns run``), started now so that it imports the chapters'
+    libraries (about 2 s) while the caller imports, checks the data and sets Sphinx up. Its stderr (chatter,
+    not the chapter's output, which goes into the notebook) is dropped, as a run drops its staging folder's
+    kernel log."""
+    import subprocess
+
+    return WarmKernel(folder, stderr=subprocess.DEVNULL)
+
+
 class WarmKernel:
     """A kernel started now, importing the chapters' modules in the background; :meth:`execute` runs a
     notebook in it with papermill, from a fresh state. Use as a context manager, or call :meth:`close`."""

@@ -60,11 +60,12 @@ def cached_key(formats: tuple[str, ...], cache_dir: str | Path, seed: str | Path
     if not cached.is_dir():
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".new-", dir=parent))
-        seeded = Path(seed) / KEY / digest if seed else None
         try:
-            for ext in formats:  # FileNotFoundError without a seed, or when its build is pruning it right now
-                shutil.copyfile(seeded / f"{KEY}.{ext}", tmp / f"{KEY}.{ext}")
-        except (OSError, TypeError):
+            if not seed:
+                raise FileNotFoundError
+            for ext in formats:  # FileNotFoundError also when the seed's build is pruning it right now
+                shutil.copyfile(Path(seed) / KEY / digest / f"{KEY}.{ext}", tmp / f"{KEY}.{ext}")
+        except OSError:
             _draw_key(tmp, formats)
         try:
             tmp.rename(cached)  # whole or not at all: a build killed half-way leaves only a .new- folder

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from .. import results_json
@@ -44,14 +43,13 @@ def data_overrides(chapter_id: str, files: list[str]) -> dict:
 
 
 def start_kernel(chapter_id: str):
-    """A warm kernel for ``chapter_id``, started now: it imports the chapters' libraries (about 2 s) while the
-    caller imports, checks the data and sets Sphinx up. Its stderr (chatter, not the chapter's output, which
-    goes into the notebook) is dropped, as a run drops its staging folder's kernel log."""
-    from ..kernels import WarmKernel
+    """:func:`evalpatterns.kernels.start_quiet` for ``chapter_id`` (KeyError naming the chapters for an unknown
+    one; BuildError naming it when no kernel can start)."""
+    from ..kernels import start_quiet
 
-    folder = registry.get(chapter_id).source.parent  # KeyError naming the chapters for an unknown one
+    folder = registry.get(chapter_id).source.parent
     with reported(chapter_id):
-        return WarmKernel(folder, stderr=subprocess.DEVNULL)
+        return start_quiet(folder)
 
 
 def run_chapter(chapter_id: str, data_files: list[str], overrides: dict, output: str | Path,
